@@ -1,0 +1,145 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * Every setting the pipeline reads from the environment, declared once.
+ * Nothing else in the code base reads `process.env`; commands call `loadConfig()` at start-up
+ * and pass the frozen result down. A bad value fails fast with the setting's name.
+ */
+type Kind = 'string' | 'int' | 'bool' | 'list' | 'secret' | 'secret-list';
+
+interface SettingSpec<K extends Kind = Kind> {
+  env: string;
+  kind: K;
+  default: KindValue<K>;
+  description: string;
+}
+
+type KindValue<K extends Kind> = K extends 'int'
+  ? number
+  : K extends 'bool'
+    ? boolean
+    : K extends 'list' | 'secret-list'
+      ? string[]
+      : K extends 'secret'
+        ? string | undefined
+        : string;
+
+function setting<K extends Kind>(
+  env: string,
+  kind: K,
+  def: KindValue<K>,
+  description: string,
+): SettingSpec<K> {
+  return { env, kind, default: def, description };
+}
+
+export const SETTINGS = {
+  dataDir: setting('STRATUM_DATA_DIR', 'string', 'data', 'Directory of the pipeline data files.'),
+  logLevel: setting('STRATUM_LOG_LEVEL', 'string', 'info', 'pino log level (trace…fatal, silent).'),
+  redisUrl: setting(
+    'REDIS_URL',
+    'secret',
+    undefined,
+    'Redis URL (redis:// or rediss://, password allowed). Default redis://127.0.0.1:6379.',
+  ),
+  queuePrefix: setting('STRATUM_QUEUE_PREFIX', 'string', 'stratum', 'Prefix of queue names and Redis keys.'),
+  githubToken: setting('GITHUB_TOKEN', 'secret', undefined, 'GitHub token for discovery.'),
+  githubTokens: setting('GITHUB_TOKENS', 'secret-list', [], 'Several GitHub tokens, comma separated.'),
+  githubApiUrl: setting('GITHUB_API_URL', 'string', 'https://api.github.com', 'GitHub API base URL.'),
+  allowLocalUrls: setting(
+    'STRATUM_ALLOW_LOCAL_URLS',
+    'bool',
+    false,
+    'Allow file:// and loopback clone URLs (tests, demo).',
+  ),
+  scannerCommand: setting(
+    'STRATUM_SCANNER',
+    'string',
+    '',
+    'Scanner executable (same CLI as `stratum scan`). Empty = built-in scanner.',
+  ),
+  workDir: setting(
+    'STRATUM_WORK_DIR',
+    'string',
+    path.join(os.tmpdir(), 'stratum-work'),
+    'Directory for clones.',
+  ),
+  cloneTimeoutMs: setting('STRATUM_CLONE_TIMEOUT_MS', 'int', 300_000, 'Clone timeout (ms).'),
+  scanTimeoutMs: setting('STRATUM_SCAN_TIMEOUT_MS', 'int', 300_000, 'Scanner timeout (ms).'),
+  maxRepoSizeKb: setting(
+    'STRATUM_MAX_REPO_SIZE_KB',
+    'int',
+    1_000_000,
+    'Repositories larger than this (manifest github_size_kb) fail as too_large.',
+  ),
+  maxAttempts: setting('STRATUM_MAX_ATTEMPTS', 'int', 3, 'Attempts for transient failures.'),
+  dashboardToken: setting('DASHBOARD_TOKEN', 'secret', undefined, 'Dashboard bearer token.'),
+  dashboardUser: setting('DASHBOARD_USER', 'string', '', 'Dashboard basic-auth user.'),
+  dashboardPassword: setting('DASHBOARD_PASSWORD', 'secret', undefined, 'Dashboard basic-auth password.'),
+} as const;
+
+export type Settings = typeof SETTINGS;
+export type Config = { readonly [K in keyof Settings]: KindValue<Settings[K]['kind']> };
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function parseValue(spec: SettingSpec, raw: string): unknown {
+  switch (spec.kind) {
+    case 'int': {
+      if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${spec.env} must be a non-negative integer`);
+      return Number(raw.trim());
+    }
+    case 'bool': {
+      const v = raw.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+      throw new ConfigError(`${spec.env} must be one of 1/0/true/false`);
+    }
+    case 'list':
+    case 'secret-list':
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    default:
+      return raw === '' && spec.kind === 'secret' ? undefined : raw;
+  }
+}
+
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Record<keyof Settings, unknown>> = {},
+): Config {
+  const out: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(SETTINGS) as [keyof Settings, SettingSpec][]) {
+    const override = overrides[key];
+    if (override !== undefined) out[key] = override;
+    else if (env[spec.env] !== undefined) out[key] = parseValue(spec, env[spec.env] as string);
+    else out[key] = spec.default;
+  }
+  return Object.freeze(out) as Config;
+}
+
+/** Every secret value in a config, so that output can be scrubbed of them. */
+export function secretValues(config: Config): string[] {
+  const values: string[] = [];
+  for (const [key, spec] of Object.entries(SETTINGS) as [keyof Settings, SettingSpec][]) {
+    const v = config[key];
+    if (spec.kind === 'secret' && typeof v === 'string' && v) values.push(v);
+    if (spec.kind === 'secret-list' && Array.isArray(v)) values.push(...v.filter(Boolean));
+  }
+  if (config.redisUrl) {
+    try {
+      const pw = new URL(config.redisUrl).password;
+      if (pw) values.push(decodeURIComponent(pw));
+    } catch {
+      // not a URL: the whole value is already listed
+    }
+  }
+  return values;
+}
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';

@@ -1,0 +1,37 @@
+import { Writable } from 'node:stream';
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import { redact } from './redact.js';
+
+export type { Logger };
+
+export interface LoggerOptions {
+  level?: string;
+  /** Secret values that must never reach a log line. */
+  secrets?: readonly string[];
+  /** Human-readable lines (default: when stderr is a terminal). JSON lines otherwise. */
+  pretty?: boolean;
+  destination?: NodeJS.WritableStream;
+}
+
+/**
+ * Logs go to stderr (stdout belongs to command output such as the scanner's ping), as JSON
+ * when stderr is not a terminal, and every line passes through `redact` first.
+ */
+export function createLogger(name: string, options: LoggerOptions = {}): Logger {
+  const destination = options.destination ?? process.stderr;
+  const secrets = options.secrets ?? [];
+  const scrubbed = new Writable({
+    write(chunk, _enc, cb) {
+      destination.write(redact(String(chunk), secrets));
+      cb();
+    },
+  });
+  const usePretty = options.pretty ?? Boolean((destination as { isTTY?: boolean }).isTTY);
+  const stream = usePretty
+    ? pretty({ destination: scrubbed, colorize: true, sync: true, ignore: 'pid,hostname' })
+    : scrubbed;
+  return pino({ name, level: options.level ?? 'info', base: { name } }, stream);
+}
+
+export const silentLogger: Logger = pino({ level: 'silent' });
