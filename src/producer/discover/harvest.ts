@@ -1,0 +1,307 @@
+import type { Logger } from '../../core/logger.js';
+import type { ApiStats } from './api-stats.js';
+import type { Checkpoint, FoundHit, LedgerEntry, SliceStatus } from './checkpoint.js';
+import type { GitHubSearchClient } from './github-client.js';
+import type { ProgressReporter } from './progress.js';
+import { formatDayRange, formatStarRange, isSubsumedBy } from './query.js';
+import type { DiscoveredRepo } from './repository.js';
+import {
+  type QueryRef,
+  rootSlice,
+  SEARCH_RESULT_CAP,
+  type Slice,
+  type SliceOptions,
+  splitSlice,
+} from './slicer.js';
+import type { Stratum } from './strata.js';
+
+/**
+ * Runs the searches of the selected strata: probes each slice's count (REST, per_page=1),
+ * splits slices over the cap, fetches the rest page by page (GraphQL, 100 per page, all
+ * metadata included), re-queries slices that come back short, and checkpoints after each
+ * slice. Tokens work in parallel, each on one slice at a time.
+ */
+export interface HarvestOptions {
+  strata: ReadonlyArray<{ stratum: Stratum; index: number }>;
+  slicing: SliceOptions;
+  clients: readonly GitHubSearchClient[];
+  checkpoint: Checkpoint;
+  stats: ApiStats;
+  logger: Logger;
+  progress: ProgressReporter;
+  /** Fetches of a slice that came back short before it is recorded as short. */
+  maxSliceAttempts?: number;
+  /** Probes of a count that came back with incomplete_results. */
+  maxProbeAttempts?: number;
+  now?: () => Date;
+}
+
+export interface HarvestResult {
+  /** Repositories of every finished slice, this run's and a resumed run's predecessors'. */
+  hits: FoundHit[];
+  /** Slices that failed after all retries (key → reason); empty on success. */
+  failures: Record<string, string>;
+  malformedNodes: number;
+}
+
+/** A failure that makes every further request pointless (bad credentials). */
+export class FatalGitHubError extends Error {
+  override name = 'FatalGitHubError';
+}
+
+const FINISHED: ReadonlySet<SliceStatus> = new Set(['done', 'short', 'capped', 'subsumed']);
+/** Pages per fetch attempt: the cap is 10 pages of 100; a few more absorb moving counts. */
+const MAX_PAGES_PER_ATTEMPT = 12;
+
+interface Counters {
+  known: number;
+  done: number;
+  repos: number;
+}
+
+export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
+  const { checkpoint, stats, logger } = options;
+  const ledger = checkpoint.state.ledger;
+  const now = options.now ?? (() => new Date());
+  const maxSliceAttempts = options.maxSliceAttempts ?? 3;
+  const maxProbeAttempts = options.maxProbeAttempts ?? 3;
+  const hits = await checkpoint.loadHits();
+  const counters = new Map<string, Counters>();
+  let malformedNodes = 0;
+  for (const { stratum } of options.strata) counters.set(stratum.name, { known: 0, done: 0, repos: 0 });
+  for (const hit of hits) {
+    const stratum = ledger[hit.key]?.stratum;
+    const c = stratum ? counters.get(stratum) : undefined;
+    if (c) c.repos++;
+  }
+  const report = (stratum: string) => {
+    const c = counters.get(stratum)!;
+    options.progress.update(stratum, { slicesDone: c.done, slicesKnown: c.known, repos: c.repos });
+  };
+
+  const queue: Slice[] = [];
+  for (const { stratum, index } of options.strata) {
+    stratum.parsedQueries.forEach((parsed, queryIndex) => {
+      const ref: QueryRef = {
+        stratum: stratum.name,
+        stratumIndex: index,
+        queryIndex,
+        text: stratum.queries[queryIndex]!,
+        parsed,
+      };
+      const root = rootSlice(ref, options.slicing);
+      const broader = stratum.parsedQueries.findIndex(
+        (other, i) => i < queryIndex && isSubsumedBy(parsed, other),
+      );
+      counters.get(stratum.name)!.known++;
+      if (broader >= 0) {
+        counters.get(stratum.name)!.done++;
+        if (!ledger[root.key]) {
+          ledger[root.key] = {
+            ...entryFor(root, 'subsumed', now()),
+            note: `every match is also a match of "${stratum.queries[broader]}", fetched in full`,
+          };
+        }
+        return;
+      }
+      queue.push(root);
+    });
+    report(stratum.name);
+  }
+
+  const failures: Record<string, string> = {};
+  let fatal: Error | undefined;
+
+  async function probe(
+    client: GitHubSearchClient,
+    slice: Slice,
+  ): Promise<{ count: number; incomplete: number }> {
+    let count = 0;
+    let incomplete = 0;
+    for (let attempt = 1; attempt <= maxProbeAttempts; attempt++) {
+      const result = await client.countRepositories(slice.query);
+      count = Math.max(count, result.totalCount);
+      if (!result.incomplete) return { count, incomplete };
+      incomplete++;
+    }
+    return { count, incomplete };
+  }
+
+  /** Runs one slice; returns the slices it split into. */
+  async function runSlice(client: GitHubSearchClient, slice: Slice): Promise<Slice[]> {
+    const previous = ledger[slice.key];
+    if (previous?.status === 'split') return splitSlice(slice, options.slicing) ?? [];
+    if (previous && FINISHED.has(previous.status)) return [];
+
+    const { count: reported, incomplete } = await probe(client, slice);
+    const entry: LedgerEntry = {
+      ...entryFor(slice, 'done', now()),
+      reported_count: reported,
+      incomplete_probes: incomplete,
+    };
+    if (reported > SEARCH_RESULT_CAP) {
+      const children = splitSlice(slice, options.slicing);
+      if (children) {
+        await checkpoint.recordEntry({ ...entry, status: 'split' }, stats.snapshot());
+        return children;
+      }
+    }
+    if (reported === 0) {
+      await checkpoint.recordSlice(entry, [], stats.snapshot());
+      return [];
+    }
+    return fetchSlice(client, slice, entry);
+  }
+
+  async function fetchSlice(client: GitHubSearchClient, slice: Slice, entry: LedgerEntry): Promise<Slice[]> {
+    const found = new Map<string, DiscoveredRepo>();
+    const capped = (entry.reported_count ?? 0) > SEARCH_RESULT_CAP;
+    const observed: number[] = [entry.reported_count ?? 0];
+    let pages = 0;
+    let attempts = 0;
+    for (let attempt = 1; attempt <= maxSliceAttempts; attempt++) {
+      attempts = attempt;
+      const before = found.size;
+      let cursor: string | null = null;
+      for (let page = 0; page < MAX_PAGES_PER_ATTEMPT; page++) {
+        const result = await client.searchRepositories(slice.query, cursor);
+        pages++;
+        if (page === 0) {
+          observed.push(result.repositoryCount);
+          // The count moved over the cap since the probe: split instead (ranges only shrink).
+          if (attempt === 1 && !capped && result.repositoryCount > SEARCH_RESULT_CAP) {
+            const children = splitSlice(slice, options.slicing);
+            if (children) {
+              await checkpoint.recordEntry(
+                {
+                  ...entry,
+                  status: 'split',
+                  reported_at_fetch: result.repositoryCount,
+                  pages,
+                  note: 'count rose over the cap',
+                },
+                stats.snapshot(),
+              );
+              return children;
+            }
+          }
+        }
+        for (const repo of result.repos)
+          if (!found.has(repo.fullName.toLowerCase())) found.set(repo.fullName.toLowerCase(), repo);
+        if (result.malformed.length) {
+          malformedNodes += result.malformed.length;
+          logger.warn(
+            { slice: slice.query, malformed: result.malformed.slice(0, 5) },
+            'search nodes skipped: malformed',
+          );
+        }
+        cursor = result.endCursor;
+        if (!result.hasNextPage || !cursor) break;
+      }
+      const expected = Math.min(SEARCH_RESULT_CAP, ...observed);
+      if (found.size >= expected) break;
+      if (attempt > 1 && found.size === before) break; // nothing new: the count overstated the slice
+      logger.info(
+        { slice: slice.query, expected, fetched: found.size, attempt },
+        'slice came back short: re-querying',
+      );
+    }
+    const expected = Math.min(SEARCH_RESULT_CAP, ...observed);
+    const status: SliceStatus = capped ? 'capped' : found.size >= expected ? 'done' : 'short';
+    const finished: LedgerEntry = {
+      ...entry,
+      status,
+      reported_at_fetch: observed[observed.length - 1] ?? null,
+      fetched_count: found.size,
+      pages,
+      attempts,
+      finished_at: now().toISOString(),
+      ...(capped
+        ? { note: 'single day and star count still over the cap: only the first 1,000 are reachable' }
+        : {}),
+    };
+    const discoveredAt = now().toISOString();
+    const sliceHits = [...found.values()].map((repo) => ({ key: slice.key, discoveredAt, repo }));
+    await checkpoint.recordSlice(finished, sliceHits, stats.snapshot());
+    hits.push(...sliceHits);
+    counters.get(slice.ref.stratum)!.repos += sliceHits.length;
+    if (status !== 'done')
+      logger.warn({ slice: slice.query, status, expected, fetched: found.size }, 'slice incomplete');
+    return [];
+  }
+
+  // A tiny work pool: one loop per token, each taking the next slice; slices that split add
+  // their halves to the queue. The run is over when the queue is empty and nobody is busy.
+  let busy = 0;
+  let wake: Array<() => void> = [];
+  const notify = () => {
+    const waiting = wake;
+    wake = [];
+    for (const w of waiting) w();
+  };
+
+  async function worker(client: GitHubSearchClient): Promise<void> {
+    for (;;) {
+      if (fatal) return;
+      const slice = queue.shift();
+      if (!slice) {
+        if (busy === 0) {
+          notify();
+          return;
+        }
+        await new Promise<void>((resolve) => wake.push(resolve));
+        continue;
+      }
+      busy++;
+      try {
+        const children = await runSlice(client, slice);
+        const c = counters.get(slice.ref.stratum)!;
+        c.known += children.length;
+        c.done++; // a split slice is settled too: its halves are new slices
+        queue.unshift(...children);
+        report(slice.ref.stratum);
+      } catch (err) {
+        if (isFatal(err)) {
+          fatal = new FatalGitHubError(`GitHub rejected ${client.label}: ${(err as Error).message}`);
+        } else {
+          const reason = (err as Error).message;
+          failures[slice.key] = reason;
+          logger.error({ slice: slice.query, token: client.label, reason }, 'slice failed after retries');
+          await checkpoint.recordFailure(slice.key, reason, stats.snapshot());
+        }
+      } finally {
+        busy--;
+        notify();
+      }
+    }
+  }
+
+  await Promise.all(options.clients.map((client) => worker(client)));
+  if (fatal) throw fatal;
+  return { hits, failures, malformedNodes };
+}
+
+function isFatal(err: unknown): boolean {
+  return (err as { status?: unknown } | null)?.status === 401;
+}
+
+function entryFor(slice: Slice, status: SliceStatus, at: Date): LedgerEntry {
+  return {
+    key: slice.key,
+    stratum: slice.ref.stratum,
+    query_index: slice.ref.queryIndex,
+    query: slice.ref.text,
+    slice_query: slice.query,
+    created_range: slice.created ? formatDayRange(slice.created) : null,
+    stars_range: slice.stars ? formatStarRange(slice.stars) : null,
+    depth: slice.depth,
+    reported_count: null,
+    reported_at_fetch: null,
+    fetched_count: 0,
+    pages: 0,
+    attempts: 0,
+    incomplete_probes: 0,
+    status,
+    finished_at: at.toISOString(),
+  };
+}
