@@ -63,7 +63,7 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
   const { checkpoint, stats, logger } = options;
   const ledger = checkpoint.state.ledger;
   const now = options.now ?? (() => new Date());
-  const maxSliceAttempts = options.maxSliceAttempts ?? 3;
+  const maxSliceAttempts = options.maxSliceAttempts ?? 5;
   const maxProbeAttempts = options.maxProbeAttempts ?? 3;
   const hits = await checkpoint.loadHits();
   const counters = new Map<string, Counters>();
@@ -112,19 +112,20 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
   const failures: Record<string, string> = {};
   let fatal: Error | undefined;
 
+  /** The count of a slice; `reliable` is false when every probe came back incomplete. */
   async function probe(
     client: GitHubSearchClient,
     slice: Slice,
-  ): Promise<{ count: number; incomplete: number }> {
+  ): Promise<{ count: number; incomplete: number; reliable: boolean }> {
     let count = 0;
     let incomplete = 0;
     for (let attempt = 1; attempt <= maxProbeAttempts; attempt++) {
       const result = await client.countRepositories(slice.query);
       count = Math.max(count, result.totalCount);
-      if (!result.incomplete) return { count, incomplete };
+      if (!result.incomplete) return { count, incomplete, reliable: true };
       incomplete++;
     }
-    return { count, incomplete };
+    return { count, incomplete, reliable: false };
   }
 
   /** Runs one slice; returns the slices it split into. */
@@ -133,7 +134,7 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
     if (previous?.status === 'split') return splitSlice(slice, options.slicing) ?? [];
     if (previous && FINISHED.has(previous.status)) return [];
 
-    const { count: reported, incomplete } = await probe(client, slice);
+    const { count: reported, incomplete, reliable } = await probe(client, slice);
     const entry: LedgerEntry = {
       ...entryFor(slice, 'done', now()),
       reported_count: reported,
@@ -146,7 +147,7 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
         return children;
       }
     }
-    if (reported === 0) {
+    if (reported === 0 && reliable) {
       await checkpoint.recordSlice(entry, [], stats.snapshot());
       return [];
     }
@@ -156,12 +157,15 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
   async function fetchSlice(client: GitHubSearchClient, slice: Slice, entry: LedgerEntry): Promise<Slice[]> {
     const found = new Map<string, DiscoveredRepo>();
     const capped = (entry.reported_count ?? 0) > SEARCH_RESULT_CAP;
-    const observed: number[] = [entry.reported_count ?? 0];
+    // What the slice should hold: the smallest count GitHub reported with the pages (the
+    // probe is left out: an incomplete probe under-reports). Counts that drift up and down
+    // then settle after a re-query or two, while repositories missing from a page that timed
+    // out are re-queried until the counts are met or the attempts run out.
+    const observed: number[] = [];
     let pages = 0;
     let attempts = 0;
     for (let attempt = 1; attempt <= maxSliceAttempts; attempt++) {
       attempts = attempt;
-      const before = found.size;
       let cursor: string | null = null;
       for (let page = 0; page < MAX_PAGES_PER_ATTEMPT; page++) {
         const result = await client.searchRepositories(slice.query, cursor);
@@ -198,9 +202,20 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
         cursor = result.endCursor;
         if (!result.hasNextPage || !cursor) break;
       }
+      if (attempt === 1 && !capped && found.size >= SEARCH_RESULT_CAP) {
+        // The page walk hit the cap although the counts said it was under it: the slice
+        // may hold more than GitHub lets us page through, so split it after all.
+        const children = splitSlice(slice, options.slicing);
+        if (children) {
+          await checkpoint.recordEntry(
+            { ...entry, status: 'split', reported_at_fetch: Math.max(...observed), pages, note: 'paging reached the cap' },
+            stats.snapshot(),
+          );
+          return children;
+        }
+      }
       const expected = Math.min(SEARCH_RESULT_CAP, ...observed);
       if (found.size >= expected) break;
-      if (attempt > 1 && found.size === before) break; // nothing new: the count overstated the slice
       logger.info(
         { slice: slice.query, expected, fetched: found.size, attempt },
         'slice came back short: re-querying',

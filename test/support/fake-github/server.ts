@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GraphQLError, graphql } from 'graphql';
+import { type DocumentNode, type ExecutionResult, execute, GraphQLError, parse, validate } from 'graphql';
 import { fakeGitHubSchema } from './graphql-schema.js';
 import { type FakeRepo, generatePopulation, mulberry32, type PopulationOptions } from './population.js';
 import { SearchEngine, SearchSyntaxError } from './search-engine.js';
@@ -28,7 +28,7 @@ export interface FaultOptions {
   connectionResetRate: number;
   /** Probability that a search response is incomplete (fewer items, `incomplete_results`). */
   incompleteRate: number;
-  /** Reported counts move by up to ± this many between calls. */
+  /** Reported counts move by up to ± this fraction between calls (0.05 = ±5%). */
   countJitter: number;
   /** `retry-after` seconds sent with secondary limits; seconds until `x-ratelimit-reset`. */
   retryAfterSeconds: number;
@@ -240,7 +240,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 
   function jitter(count: number): number {
     if (faults.countJitter <= 0) return count;
-    return Math.max(0, count + Math.round((rand() * 2 - 1) * faults.countJitter));
+    return Math.max(0, count + Math.round((rand() * 2 - 1) * faults.countJitter * count));
   }
 
   function restRepo(r: FakeRepo): Record<string, unknown> {
@@ -531,12 +531,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       send(res, 200, { errors: [{ message: 'A query attribute must be specified and must be a string.' }] });
       return;
     }
-    const result = await graphql({
-      schema: fakeGitHubSchema(),
-      source: payload.query,
-      variableValues: payload.variables ?? {},
-      rootValue,
-    });
+    const result = await executeCached(payload.query, payload.variables ?? {}, rootValue);
     const errors = result.errors?.map((e) => ({ message: e.message, locations: e.locations, path: e.path }));
     send(
       res,
@@ -664,4 +659,32 @@ function readBody(req: IncomingMessage): Promise<string> {
     bodies.set(req, pending);
   }
   return pending;
+}
+
+const documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
+
+/** graphql-js parse + validate once per query text (the tests send the same few queries). */
+async function executeCached(
+  source: string,
+  variableValues: Record<string, unknown>,
+  rootValue: unknown,
+): Promise<ExecutionResult> {
+  let document = documents.get(source);
+  if (!document) {
+    try {
+      const parsed = parse(source);
+      const errors = validate(fakeGitHubSchema(), parsed);
+      document = errors.length ? errors : parsed;
+    } catch (err) {
+      document = [err as GraphQLError];
+    }
+    if (documents.size < 100) documents.set(source, document);
+  }
+  if (Array.isArray(document)) return { errors: document as readonly GraphQLError[] };
+  return execute({
+    schema: fakeGitHubSchema(),
+    document: document as DocumentNode,
+    variableValues,
+    rootValue,
+  });
 }
