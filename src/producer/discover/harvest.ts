@@ -208,7 +208,13 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
         const children = splitSlice(slice, options.slicing);
         if (children) {
           await checkpoint.recordEntry(
-            { ...entry, status: 'split', reported_at_fetch: Math.max(...observed), pages, note: 'paging reached the cap' },
+            {
+              ...entry,
+              status: 'split',
+              reported_at_fetch: Math.max(...observed),
+              pages,
+              note: 'paging reached the cap',
+            },
             stats.snapshot(),
           );
           return children;
