@@ -1,7 +1,7 @@
 import type { Logger } from '../../core/logger.js';
 import type { ApiStats } from './api-stats.js';
 import type { Checkpoint, FoundHit, LedgerEntry, SliceStatus } from './checkpoint.js';
-import type { GitHubSearchClient } from './github-client.js';
+import { type GitHubSearchClient, PAGE_SIZE } from './github-client.js';
 import type { ProgressReporter } from './progress.js';
 import { formatDayRange, formatStarRange, isSubsumedBy } from './query.js';
 import type { DiscoveredRepo } from './repository.js';
@@ -159,73 +159,86 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
     const capped = (entry.reported_count ?? 0) > SEARCH_RESULT_CAP;
     // What the slice should hold: the smallest count GitHub reported with the pages (the
     // probe is left out: an incomplete probe under-reports). Counts that drift up and down
-    // then settle after a re-query or two, while repositories missing from a page that timed
-    // out are re-queried until the counts are met or the attempts run out.
+    // settle after a re-query or two; repositories missing from a page that timed out are
+    // re-queried until the counts are met or the attempts run out.
     const observed: number[] = [];
     let pages = 0;
-    let attempts = 0;
-    for (let attempt = 1; attempt <= maxSliceAttempts; attempt++) {
-      attempts = attempt;
-      let cursor: string | null = null;
+    let attempts = 1;
+    /** Every page of the walk: the cursor it starts after and how many nodes it brought. */
+    const walked: Array<{ after: string | null; got: number }> = [];
+
+    const fetchPage = async (after: string | null) => {
+      const result = await client.searchRepositories(slice.query, after);
+      pages++;
+      observed.push(result.repositoryCount);
+      for (const repo of result.repos) {
+        const key = repo.fullName.toLowerCase();
+        if (!found.has(key)) found.set(key, repo);
+      }
+      if (result.malformed.length) {
+        malformedNodes += result.malformed.length;
+        logger.warn(
+          { slice: slice.query, malformed: result.malformed.slice(0, 5) },
+          'search nodes skipped: malformed',
+        );
+      }
+      return result;
+    };
+    const walk = async (after: string | null) => {
+      let cursor = after;
       for (let page = 0; page < MAX_PAGES_PER_ATTEMPT; page++) {
-        const result = await client.searchRepositories(slice.query, cursor);
-        pages++;
-        if (page === 0) {
-          observed.push(result.repositoryCount);
-          // The count moved over the cap since the probe: split instead (ranges only shrink).
-          if (attempt === 1 && !capped && result.repositoryCount > SEARCH_RESULT_CAP) {
-            const children = splitSlice(slice, options.slicing);
-            if (children) {
-              await checkpoint.recordEntry(
-                {
-                  ...entry,
-                  status: 'split',
-                  reported_at_fetch: result.repositoryCount,
-                  pages,
-                  note: 'count rose over the cap',
-                },
-                stats.snapshot(),
-              );
-              return children;
-            }
-          }
-        }
-        for (const repo of result.repos)
-          if (!found.has(repo.fullName.toLowerCase())) found.set(repo.fullName.toLowerCase(), repo);
-        if (result.malformed.length) {
-          malformedNodes += result.malformed.length;
-          logger.warn(
-            { slice: slice.query, malformed: result.malformed.slice(0, 5) },
-            'search nodes skipped: malformed',
-          );
-        }
+        const result = await fetchPage(cursor);
+        walked.push({ after: cursor, got: result.repos.length + result.malformed.length });
+        if (!result.hasNextPage || !result.endCursor) return;
         cursor = result.endCursor;
-        if (!result.hasNextPage || !cursor) break;
       }
-      if (attempt === 1 && !capped && found.size >= SEARCH_RESULT_CAP) {
-        // The page walk hit the cap although the counts said it was under it: the slice
-        // may hold more than GitHub lets us page through, so split it after all.
-        const children = splitSlice(slice, options.slicing);
-        if (children) {
-          await checkpoint.recordEntry(
-            {
-              ...entry,
-              status: 'split',
-              reported_at_fetch: Math.max(...observed),
-              pages,
-              note: 'paging reached the cap',
-            },
-            stats.snapshot(),
-          );
-          return children;
-        }
-      }
-      const expected = Math.min(SEARCH_RESULT_CAP, ...observed);
-      if (found.size >= expected) break;
+    };
+    const split = async (note: string): Promise<Slice[] | null> => {
+      const children = splitSlice(slice, options.slicing);
+      if (!children) return null;
+      await checkpoint.recordEntry(
+        { ...entry, status: 'split', reported_at_fetch: Math.max(...observed), pages, note },
+        stats.snapshot(),
+      );
+      return children;
+    };
+
+    const first = await fetchPage(null);
+    walked.push({ after: null, got: first.repos.length + first.malformed.length });
+    // The count moved over the cap since the probe: split instead (ranges only shrink).
+    if (!capped && first.repositoryCount > SEARCH_RESULT_CAP) {
+      const children = await split('count rose over the cap');
+      if (children) return children;
+    }
+    if (first.hasNextPage && first.endCursor) await walk(first.endCursor);
+    if (!capped && found.size >= SEARCH_RESULT_CAP) {
+      // The walk hit the cap although the counts said the slice was under it: it may hold
+      // more than GitHub lets us page through, so split it after all.
+      const children = await split('paging reached the cap');
+      if (children) return children;
+    }
+    while (found.size < Math.min(SEARCH_RESULT_CAP, ...observed) && attempts < maxSliceAttempts) {
+      attempts++;
       logger.info(
-        { slice: slice.query, expected, fetched: found.size, attempt },
+        {
+          slice: slice.query,
+          expected: Math.min(SEARCH_RESULT_CAP, ...observed),
+          fetched: found.size,
+          attempt: attempts,
+        },
         'slice came back short: re-querying',
       );
+      // Re-query only the pages that came back short (a page that timed out); when none
+      // did, the last page (repositories created since, or a count that moved).
+      const lastIndex = walked.length - 1;
+      const short = walked.filter((p, i) => i < lastIndex && p.got < PAGE_SIZE);
+      const targets = short.length > 0 ? short : [walked[lastIndex]!];
+      for (const target of targets) {
+        const result = await fetchPage(target.after);
+        target.got = Math.max(target.got, result.repos.length + result.malformed.length);
+        if (target === walked[lastIndex] && result.hasNextPage && result.endCursor)
+          await walk(result.endCursor);
+      }
     }
     const expected = Math.min(SEARCH_RESULT_CAP, ...observed);
     const status: SliceStatus = capped ? 'capped' : found.size >= expected ? 'done' : 'short';
