@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ManifestRecord } from '../core/contract/index.js';
-import { BASE_CHILD_ENV, runProcess } from '../core/run-process.js';
+import { writeGitRepo } from './git-repo-writer.js';
 
 /**
  * A handful of small agent repositories written from templates, committed with real git, so
@@ -255,28 +254,7 @@ export interface BuiltRepo {
   headSha: string;
 }
 
-async function git(args: string[], cwd: string): Promise<string> {
-  const r = await runProcess('git', args, {
-    cwd,
-    timeoutMs: 30_000,
-    env: {
-      ...BASE_CHILD_ENV,
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_CONFIG_GLOBAL: '/dev/null',
-      GIT_AUTHOR_NAME: 'stratum demo',
-      GIT_AUTHOR_EMAIL: 'demo@example.invalid',
-      GIT_COMMITTER_NAME: 'stratum demo',
-      GIT_COMMITTER_EMAIL: 'demo@example.invalid',
-      GIT_AUTHOR_DATE: '2025-07-01T12:00:00Z',
-      GIT_COMMITTER_DATE: '2025-07-01T12:00:00Z',
-    },
-  });
-  if (r.exitCode !== 0)
-    throw new Error(`git ${args.join(' ')} failed in ${cwd}: ${r.stderrTail || r.spawnError}`);
-  return r.stdout.trim();
-}
-
-/** Writes each example repository under `root/<name>` and commits it (idempotent: rebuilt each time). */
+/** Writes each example repository under `root/<name>` and commits it (rebuilt each time, same commit ids). */
 export async function buildExampleRepos(
   root: string,
   repos: readonly ExampleRepo[] = EXAMPLE_REPOS,
@@ -284,16 +262,11 @@ export async function buildExampleRepos(
   const built: BuiltRepo[] = [];
   for (const repo of repos) {
     const dir = path.join(root, repo.name);
-    await fs.rm(dir, { recursive: true, force: true });
-    for (const [rel, content] of Object.entries(repo.files)) {
-      const file = path.join(dir, rel);
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      await fs.writeFile(file, content);
-    }
-    await git(['init', '-q', '-b', 'main'], dir);
-    await git(['add', '-A'], dir);
-    await git(['commit', '-q', '-m', `${repo.name}: example agent repository`], dir);
-    built.push({ repo, dir, headSha: await git(['rev-parse', 'HEAD'], dir) });
+    built.push({
+      repo,
+      dir,
+      headSha: await writeGitRepo(dir, repo.files, `${repo.name}: example agent repository`),
+    });
   }
   return built;
 }

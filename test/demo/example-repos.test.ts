@@ -25,3 +25,19 @@ describe('demo example repositories', () => {
     for (const row of rows) expect(validateManifestRecord(row)).toEqual({ ok: true, value: row });
   });
 });
+
+describe('end-to-end population', () => {
+  const tmp = tempDir('population');
+  afterAll(() => tmp.cleanup());
+
+  it('is deterministic for a seed, has every variant, and leaves missing members without a directory', async () => {
+    const { buildPopulation, populationManifest } = await import('../../src/demo/population.js');
+    const { existsSync } = await import('node:fs');
+    const a = await buildPopulation({ root: `${tmp.dir}/a`, count: 40, seed: 3, junkBytes: 1024 });
+    const b = await buildPopulation({ root: `${tmp.dir}/b`, count: 40, seed: 3, junkBytes: 1024 });
+    expect(a.map((m) => [m.fullName, m.variant])).toEqual(b.map((m) => [m.fullName, m.variant]));
+    expect(new Set(a.map((m) => m.variant)).size).toBeGreaterThanOrEqual(5);
+    for (const m of a) expect(existsSync(m.dir)).toBe(m.variant !== 'missing');
+    for (const row of populationManifest(a)) expect(validateManifestRecord(row).ok).toBe(true);
+  });
+});
