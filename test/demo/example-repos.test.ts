@@ -33,8 +33,8 @@ describe('end-to-end population', () => {
   it('is deterministic for a seed, has every variant, and leaves missing members without a directory', async () => {
     const { buildPopulation, populationManifest } = await import('../../src/demo/population.js');
     const { existsSync } = await import('node:fs');
-    const a = await buildPopulation({ root: `${tmp.dir}/a`, count: 40, seed: 3, junkBytes: 1024 });
-    const b = await buildPopulation({ root: `${tmp.dir}/b`, count: 40, seed: 3, junkBytes: 1024 });
+    const a = await buildPopulation({ root: `${tmp.dir}/a`, count: 24, seed: 3, junkBytes: 1024 });
+    const b = await buildPopulation({ root: `${tmp.dir}/b`, count: 24, seed: 3, junkBytes: 1024 });
     expect(a.map((m) => [m.fullName, m.variant])).toEqual(b.map((m) => [m.fullName, m.variant]));
     expect(new Set(a.map((m) => m.variant)).size).toBeGreaterThanOrEqual(5);
     for (const m of a) expect(existsSync(m.dir)).toBe(m.variant !== 'missing');
