@@ -36,7 +36,7 @@ function run(args: string[], env: Record<string, string> = {}) {
   );
 }
 
-describe('stratum-pipeline discover (CLI)', () => {
+describe('stratum-pipeline discover (CLI)', { timeout: 120_000 }, () => {
   it('--dry-run prints every stratum, query, target and the total, without a token or a request', async () => {
     fake.resetStats();
     const result = await run(['--dry-run']);

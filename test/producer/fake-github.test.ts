@@ -32,7 +32,7 @@ async function gql(query: string, variables: Record<string, unknown> = {}) {
   };
 }
 
-describe('fake GitHub API', () => {
+describe('fake GitHub API', { timeout: 120_000 }, () => {
   it('REST search: total_count, per_page ≤ 100, Link headers to itself, 422 past the 1,000th result', async () => {
     const truth = fake.matching('agent fork:true');
     expect(truth.length).toBeGreaterThan(1000);
