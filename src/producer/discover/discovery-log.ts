@@ -75,7 +75,11 @@ export function queryRecalls(ledger: readonly LedgerEntry[]): QueryRecall[] {
     const root = entries.find((e) => isRootKey(e.key));
     const first = root ?? entries[0]!;
     const leaves = entries.filter((e) => LEAF.has(e.status));
-    const reportedInSlices = leaves.reduce((s, e) => s + (e.reported_count ?? 0), 0);
+    // A leaf's count: the larger of its probe (or estimate) and what the pages reported.
+    const reportedInSlices = leaves.reduce(
+      (s, e) => s + Math.max(e.reported_count ?? 0, e.reported_at_fetch ?? 0),
+      0,
+    );
     const fetched = leaves.reduce((s, e) => s + e.fetched_count, 0);
     const reportedTotal = root?.reported_count ?? null;
     const denominator = Math.max(reportedTotal ?? 0, reportedInSlices);

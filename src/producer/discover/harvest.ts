@@ -53,6 +53,21 @@ const FINISHED: ReadonlySet<SliceStatus> = new Set(['done', 'short', 'capped', '
 /** Pages per fetch attempt: the cap is 10 pages of 100; a few more absorb moving counts. */
 const MAX_PAGES_PER_ATTEMPT = 12;
 
+/** A slice's count: probed, or estimated from its parent and sibling. */
+interface Counted {
+  count: number;
+  incomplete: number;
+  /** False when every probe came back incomplete, or when the count is an estimate. */
+  reliable: boolean;
+  estimated?: boolean;
+}
+
+interface Task {
+  slice: Slice;
+  /** Known before the slice is run (set when its parent split); probed otherwise. */
+  counted?: Counted;
+}
+
 interface Counters {
   known: number;
   done: number;
@@ -79,7 +94,7 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
     options.progress.update(stratum, { slicesDone: c.done, slicesKnown: c.known, repos: c.repos });
   };
 
-  const queue: Slice[] = [];
+  const queue: Task[] = [];
   for (const { stratum, index } of options.strata) {
     stratum.parsedQueries.forEach((parsed, queryIndex) => {
       const ref: QueryRef = {
@@ -104,7 +119,7 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
         }
         return;
       }
-      queue.push(root);
+      queue.push({ slice: root });
     });
     report(stratum.name);
   }
@@ -113,10 +128,7 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
   let fatal: Error | undefined;
 
   /** The count of a slice; `reliable` is false when every probe came back incomplete. */
-  async function probe(
-    client: GitHubSearchClient,
-    slice: Slice,
-  ): Promise<{ count: number; incomplete: number; reliable: boolean }> {
+  async function probe(client: GitHubSearchClient, slice: Slice): Promise<Counted> {
     let count = 0;
     let incomplete = 0;
     for (let attempt = 1; attempt <= maxProbeAttempts; attempt++) {
@@ -128,30 +140,54 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
     return { count, incomplete, reliable: false };
   }
 
+  /**
+   * The halves of a slice over the cap, with their counts: the first is probed, the second's
+   * count is the parent's minus the first's (an estimate the GraphQL count checks when the
+   * slice is fetched), which saves a probe per split.
+   */
+  async function countedHalves(client: GitHubSearchClient, children: [Slice, Slice], parentCount: number) {
+    const [a, b] = children;
+    const first = await probe(client, a);
+    const second: Counted = {
+      count: Math.max(0, parentCount - first.count),
+      incomplete: 0,
+      reliable: false,
+      estimated: true,
+    };
+    return [
+      { slice: a, counted: first },
+      { slice: b, counted: second },
+    ];
+  }
+
   /** Runs one slice; returns the slices it split into. */
-  async function runSlice(client: GitHubSearchClient, slice: Slice): Promise<Slice[]> {
+  async function runSlice(client: GitHubSearchClient, task: Task): Promise<Task[]> {
+    const { slice } = task;
     const previous = ledger[slice.key];
-    if (previous?.status === 'split') return splitSlice(slice, options.slicing) ?? [];
+    if (previous?.status === 'split')
+      return (splitSlice(slice, options.slicing) ?? []).map((child) => ({ slice: child }));
     if (previous && FINISHED.has(previous.status)) return [];
 
-    const { count: reported, incomplete, reliable } = await probe(client, slice);
+    const counted = task.counted ?? (await probe(client, slice));
     const entry: LedgerEntry = {
       ...entryFor(slice, 'done', now()),
-      reported_count: reported,
-      incomplete_probes: incomplete,
+      reported_count: counted.count,
+      incomplete_probes: counted.incomplete,
+      ...(counted.estimated ? { note: 'count estimated from its sibling (parent minus sibling)' } : {}),
     };
-    if (reported > SEARCH_RESULT_CAP) {
+    if (counted.count > SEARCH_RESULT_CAP) {
       const children = splitSlice(slice, options.slicing);
       if (children) {
         await checkpoint.recordEntry({ ...entry, status: 'split' }, stats.snapshot());
-        return children;
+        return countedHalves(client, children, counted.count);
       }
     }
-    if (reported === 0 && reliable) {
+    if (counted.count === 0 && counted.reliable) {
       await checkpoint.recordSlice(entry, [], stats.snapshot());
       return [];
     }
-    return fetchSlice(client, slice, entry);
+    const children = await fetchSlice(client, slice, entry);
+    return children.map((child) => ({ slice: child }));
   }
 
   async function fetchSlice(client: GitHubSearchClient, slice: Slice, entry: LedgerEntry): Promise<Slice[]> {
@@ -277,8 +313,9 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
   async function worker(client: GitHubSearchClient): Promise<void> {
     for (;;) {
       if (fatal) return;
-      const slice = queue.shift();
-      if (!slice) {
+      const task = queue.shift();
+      const slice = task?.slice;
+      if (!task || !slice) {
         if (busy === 0) {
           notify();
           return;
@@ -288,7 +325,7 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
       }
       busy++;
       try {
-        const children = await runSlice(client, slice);
+        const children = await runSlice(client, task);
         const c = counters.get(slice.ref.stratum)!;
         c.known += children.length;
         c.done++; // a split slice is settled too: its halves are new slices
