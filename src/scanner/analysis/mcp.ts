@@ -31,11 +31,6 @@ function authFromHeaders(headers: unknown): boolean {
   return Object.keys(headers as object).some((k) => /authorization|api[-_]?key|token/i.test(k));
 }
 
-function authFromEnv(env: unknown): boolean {
-  if (!env || typeof env !== 'object') return false;
-  return Object.keys(env as object).some((k) => /token|key|secret|password|auth/i.test(k));
-}
-
 /** Servers declared in MCP JSON configs (`mcpServers`, VS Code `servers`). */
 export function serversFromConfig(file: string, data: unknown): McpServer[] {
   const out: McpServer[] = [];
@@ -72,7 +67,6 @@ export function serversFromConfig(file: string, data: unknown): McpServer[] {
       definedHere: false,
       site: { file, line: 1 },
     });
-    void authFromEnv;
   }
   return out;
 }

@@ -201,7 +201,7 @@ export function newGroup(
     id: `${cs.file.path}:${cs.call.line}:${cs.call.callee}`,
     framework,
     kind,
-    name: fields.name ?? cs.call.assignedTo ?? `${kind}@${cs.file.path}:${cs.call.line}`,
+    name: fields.name ?? cs.call.assignedTo ?? cs.call.fn ?? `${kind}@${cs.file.path}:${cs.call.line}`,
     site: site(cs),
     memberRefs: fields.memberRefs ?? [],
     bounded: fields.bounded ?? false,

@@ -7,6 +7,7 @@ export interface Finding {
   instances: SiteRef[];
   /** Agents the finding touches (all agents when it is repository-wide), at least 1. */
   blastRadius: number;
+  /** Agents named by its instances (empty for repository-wide findings): attributes it to crews. */
   agentIds: string[];
 }
 
@@ -25,14 +26,14 @@ export function evaluateRules(ctx: RuleContext, rules: readonly Rule[] = RULES):
       if (i.agents.length === 0) repoWide = true;
       for (const id of i.agents) agents.add(id);
     }
-    const agentIds = repoWide ? allAgents : [...agents].sort();
+    const touched = repoWide ? new Set([...agents, ...allAgents]) : agents;
     findings.push({
       rule,
       instances: [...sites.values()].sort((a, b) =>
         a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line,
       ),
-      blastRadius: Math.max(1, agentIds.length),
-      agentIds,
+      blastRadius: Math.max(1, touched.size),
+      agentIds: [...agents].sort(),
     });
   }
   return findings;

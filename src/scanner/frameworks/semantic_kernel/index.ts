@@ -20,14 +20,19 @@ export const semanticKernel: FrameworkDetector = {
   filePatterns: ['**/*.py', '**/*.ipynb'],
   detect(ctx) {
     const d = emptyDetection();
+    // Plugins are instances of classes whose methods are kernel functions: a plugin reference
+    // stands for those functions.
+    const pluginFunctions = new Map<string, string[]>();
+    for (const file of ctx.files)
+      for (const fn of file.functions)
+        if (fn.cls !== null && fn.decorators.some((dec) => dec.name.endsWith('kernel_function'))) {
+          const list = pluginFunctions.get(fn.cls) ?? [];
+          list.push(fn.name);
+          pluginFunctions.set(fn.cls, list);
+        }
     for (const cs of ctx.callsTo(ROOTS, AGENTS)) {
-      // Plugins are instances of classes whose methods are kernel functions.
-      d.agents.push(
-        newAgent(this.displayName, cs, {
-          toolRefs: refNames(kw(cs.call, 'plugins'), cs.file),
-          bounded: true,
-        }),
-      );
+      const refs = refNames(kw(cs.call, 'plugins'), cs.file).flatMap((r) => pluginFunctions.get(r) ?? [r]);
+      d.agents.push(newAgent(this.displayName, cs, { toolRefs: refs, bounded: true }));
     }
     d.tools.push(...detectTools(ctx, { roots: ROOTS, decorators: ['kernel_function'] }));
     return d;
