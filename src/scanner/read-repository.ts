@@ -1,8 +1,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Parser } from 'web-tree-sitter';
-import { parse as parseYaml } from 'yaml';
-import { type DependencyIndex, parseDependencyFile } from './deps/dependency-versions.js';
+import { type DependencyIndex, loadTomlParser, parseDependencyFile } from './deps/dependency-versions.js';
 import type { YamlDoc } from './frameworks/detect-context.js';
 import type { PythonFacts } from './model.js';
 import { notebookCode } from './parse/notebook.js';
@@ -54,12 +53,17 @@ const MAX_YAML_BYTES = 512 * 1024;
  * tree-sitter, notebooks' code cells, YAML, dependency files, MCP configs, `.env*` names,
  * `.gitignore`. A file that cannot be parsed counts as a parser error and is otherwise ignored.
  */
-export function readRepository(
+export async function readRepository(
   root: string,
   parser: Parser,
   limits: { maxFiles: number; maxEntries: number; maxFileBytes: number; deadline: number },
-): RepoInputs {
+): Promise<RepoInputs> {
   const walk = walkRepository(root, limits);
+  // yaml and smol-toml cost tens of milliseconds to load: only when such files exist.
+  const parseYaml = walk.files.some((f) => f.kind === 'yaml')
+    ? ((await import('yaml')).parse as (text: string, options: object) => unknown)
+    : null;
+  if (walk.files.some((f) => f.kind === 'dependency')) await loadTomlParser();
   const stats: ReadStats = {
     filesTotal: walk.files.length,
     filesScanned: 0,
@@ -137,7 +141,7 @@ export function readRepository(
           break;
         }
         case 'yaml':
-          inputs.yaml.push({ path: file.rel, data: parseYaml(text, { maxAliasCount: 100 }) });
+          inputs.yaml.push({ path: file.rel, data: parseYaml?.(text, { maxAliasCount: 100 }) });
           break;
         case 'dependency':
           parseDependencyFile(path.basename(file.rel), text, inputs.deps);

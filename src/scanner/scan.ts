@@ -37,7 +37,7 @@ export async function scanDirectory(dir: string, options: ScanOptions = {}): Pro
   const opts = resolveScanOptions(path.basename(root), options);
   const deadline = startedAt + opts.timeBudgetMs;
   const parser = await loadPythonParser();
-  const inputs = readRepository(root, parser, {
+  const inputs = await readRepository(root, parser, {
     maxFiles: opts.maxFiles,
     maxEntries: opts.maxEntries,
     maxFileBytes: opts.maxFileBytes,

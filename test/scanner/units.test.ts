@@ -1,10 +1,11 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPinnedLaunch, serversFromConfig } from '../../src/scanner/analysis/mcp.js';
 import {
   type DependencyIndex,
+  loadTomlParser,
   parseDependencyFile,
   parseRequirement,
 } from '../../src/scanner/deps/dependency-versions.js';
@@ -16,6 +17,7 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'stratum-units-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('dependency files', () => {
+  beforeAll(loadTomlParser);
   it('reads pins, specifiers and extras from requirement lines', () => {
     expect(parseRequirement('crewai[tools]==0.28.8 ; python_version > "3.9"')).toEqual({
       name: 'crewai',

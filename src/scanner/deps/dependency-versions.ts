@@ -1,4 +1,17 @@
-import { parse as parseToml } from 'smol-toml';
+/** A TOML parser (smol-toml's `parse`), handed in so the module is only loaded when needed. */
+export type TomlParse = (text: string) => Record<string, unknown>;
+
+let tomlParse: TomlParse | null = null;
+
+/** Loads smol-toml once; `parseDependencyFile` needs it for TOML files. */
+export async function loadTomlParser(): Promise<void> {
+  tomlParse ??= (await import('smol-toml')).parse as TomlParse;
+}
+
+function parseToml(text: string): Record<string, unknown> {
+  if (tomlParse === null) throw new Error('TOML parser not loaded (call loadTomlParser first)');
+  return tomlParse(text);
+}
 
 /** A package named in a dependency file, with the most precise version information found. */
 export interface DeclaredPackage {

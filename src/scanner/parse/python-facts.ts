@@ -62,7 +62,7 @@ export function extractPythonFacts(
     swallowedExceptLines: [],
     sensitiveData: SENSITIVE.filter(([, re]) => re.test(source)).map(([kind]) => kind),
   };
-  const extractor = new Extractor(facts);
+  const extractor = new Extractor(facts, tree.language.types);
   const cursor = tree.walk();
   try {
     extractor.visit(cursor, { fn: null, cls: null, inTry: false, inLoop: false });
@@ -97,10 +97,14 @@ class Extractor {
   private readonly recorded = new Set<number>();
   private readonly fnCalls = new Map<string, Set<string>>();
 
-  constructor(private readonly facts: PythonFacts) {}
+  constructor(
+    private readonly facts: PythonFacts,
+    private readonly types: readonly string[],
+  ) {}
 
   visit(c: TreeCursor, ctx: WalkContext): void {
-    const type = c.nodeType;
+    // Type names by numeric id: avoids decoding a string out of WASM memory for every node.
+    const type = this.types[c.nodeTypeId] ?? c.nodeType;
     let childCtx = ctx;
     let tryBodyCtx: WalkContext | null = null;
     switch (type) {
@@ -177,6 +181,12 @@ class Extractor {
     }
   }
 
+  /** The first segment of a dotted name is bound by an import. */
+  isImported(dotted: string): boolean {
+    const m = /[.(]/.exec(dotted);
+    return this.aliases.has(m ? dotted.slice(0, m.index) : dotted);
+  }
+
   qualify(dotted: string): string {
     if (dotted === '') return '';
     const m = /[.(]/.exec(dotted);
@@ -222,7 +232,33 @@ class Extractor {
   }
 
   private callFact(node: Node, ctx: WalkContext, record: boolean): CallFact {
-    const fact = this.callCache.get(node.id) ?? this.buildCall(node, ctx);
+    let fact = this.callCache.get(node.id);
+    if (fact === undefined && record) {
+      // Most calls in ordinary code (helpers, list.append, len…) matter to no detector or rule:
+      // only their name is kept (for helper resolution); their arguments are not read.
+      const fnNode = node.childForFieldName('function');
+      const callee = fnNode ? dottedName(fnNode) : '';
+      const light: CallFact = {
+        callee,
+        qualified: this.qualify(callee),
+        line: node.startPosition.row + 1,
+        args: [],
+        kwargs: new Map(),
+        inTry: ctx.inTry,
+        fn: ctx.fn,
+        cls: ctx.cls,
+        assignedTo: null,
+        inLoop: ctx.inLoop,
+      };
+      if (!isKeptCall(light, this.isImported(callee))) {
+        if (!this.recorded.has(node.id)) {
+          this.recorded.add(node.id);
+          this.record(light, ctx);
+        }
+        return light;
+      }
+    }
+    fact ??= this.buildCall(node, ctx);
     if (record && !this.recorded.has(node.id)) {
       this.recorded.add(node.id);
       this.record(fact, ctx);
@@ -231,13 +267,13 @@ class Extractor {
   }
 
   private record(fact: CallFact, ctx: WalkContext): void {
-    this.facts.calls.push(fact);
     const callee = fact.callee;
     if (ctx.fn !== null && callee !== '') {
       const set = this.fnCalls.get(ctx.fn) ?? new Set<string>();
       set.add(callee.includes('.') ? (callee.split('.').pop() as string) : callee);
       this.fnCalls.set(ctx.fn, set);
     }
+    if (isKeptCall(fact, this.isImported(callee))) this.facts.calls.push(fact);
     this.dynamicImport(fact);
     this.envCall(fact);
     if (callee === 'input' && (ctx.inLoop || ctx.fn !== null)) {
@@ -431,6 +467,73 @@ class Extractor {
     if (v.kind === 'str')
       this.facts.envRefs.push({ name: v.value, line: node.startPosition.row + 1, defaultValue: null });
   }
+}
+
+/** Methods whose calls detectors and rules read, whatever the receiver. */
+const KEPT_METHODS = new Set([
+  'invoke',
+  'ainvoke',
+  'stream',
+  'astream',
+  'batch',
+  'abatch',
+  'generate',
+  'agenerate',
+  'predict',
+  'apredict',
+  'complete',
+  'acomplete',
+  'chat',
+  'achat',
+  'run',
+  'run_sync',
+  'arun',
+  'generate_content',
+  'add_node',
+  'add_edge',
+  'add_conditional_edges',
+  'compile',
+  'bind_tools',
+  'with_structured_output',
+  'bind',
+  'put',
+  'aput',
+  'add',
+  'create',
+  'from_tools',
+  'from_llm',
+  'from_defaults',
+  'from_function',
+  'from_conn_string',
+  'from_tools_or_functions',
+  'get_state_history',
+  'update_state',
+  'kickoff',
+  'initiate_chat',
+  'with_config',
+  'from_space',
+  'from_langchain',
+  'from_mcp',
+  'from_agent_and_tools',
+  'from_pretrained',
+  'from_chain_type',
+]);
+const KEPT_BUILTINS = new Set(['eval', 'exec', 'input', '__import__', 'interrupt']);
+
+/**
+ * Whether a call is kept in the facts: calls through an imported name, class instantiations
+ * (capitalised), a few builtins, and the methods detectors look for. Keeps memory bounded on
+ * large repositories; every call still counts for helper resolution through `calledNames`.
+ */
+function isKeptCall(call: CallFact, imported: boolean): boolean {
+  const callee = call.callee;
+  if (callee === '') return false;
+  if (imported) return true;
+  const dot = callee.lastIndexOf('.');
+  const last = dot === -1 ? callee : callee.slice(dot + 1);
+  if (KEPT_BUILTINS.has(callee) || KEPT_METHODS.has(last)) return true;
+  const first = last.charCodeAt(0);
+  return first >= 65 && first <= 90;
 }
 
 const noCtx: WalkContext = { fn: null, cls: null, inTry: false, inLoop: false };

@@ -37,7 +37,11 @@ export function parsePython(parser: Parser, source: string, deadline: number): P
     // Returning true cancels the parse (typed as void upstream).
     progressCallback: (() => Date.now() > deadline) as () => void,
   });
-  if (tree === null) return { ok: false, reason: 'timeout' };
+  if (tree === null) {
+    // A cancelled parse is resumed by the next call unless the parser is reset.
+    parser.reset();
+    return { ok: false, reason: 'timeout' };
+  }
   if (tree.rootNode.hasError) return { ok: false, reason: 'syntax_error', tree };
   return { ok: true, tree };
 }
