@@ -13,8 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { runProcess } from '../src/core/run-process.js';
 import { scannerCliPath } from '../src/scanner/index.js';
-import { loadPythonParser, parsePython } from '../src/scanner/parse/python-parser.js';
 import { extractPythonFacts } from '../src/scanner/parse/python-facts.js';
+import { loadPythonParser, parsePython } from '../src/scanner/parse/python-parser.js';
 
 const args = process.argv.slice(2);
 const repoCount = Number(args[args.indexOf('--repos') + 1]) || 220;
@@ -44,7 +44,13 @@ const AGENT_FILES: readonly string[] = [
 ];
 
 function fillerModule(i: number): string {
-  const lines = [`"""Module ${i}: helpers."""`, 'import json', 'import os', 'from dataclasses import dataclass', ''];
+  const lines = [
+    `"""Module ${i}: helpers."""`,
+    'import json',
+    'import os',
+    'from dataclasses import dataclass',
+    '',
+  ];
   for (let f = 0; f < 6 + Math.floor(rand() * 10); f++) {
     lines.push(`def helper_${i}_${f}(items, limit=10):`);
     lines.push('    """Filter and transform items."""');
@@ -82,7 +88,8 @@ function generateRepo(dir: string, files: number): { files: number; bytes: numbe
   write('config/agents.yaml', 'a:\n  role: A\n  llm: gpt-4o-mini\n');
   let written = 3;
   for (let i = 0; written < files; i++, written++) {
-    if (i % 40 === 39) write(`docs/readme_${i}.md`, '# notes\n'); // not a candidate
+    if (i % 40 === 39)
+      write(`docs/readme_${i}.md`, '# notes\n'); // not a candidate
     else write(`app/pkg${Math.floor(i / 50)}/mod_${i}.py`, fillerModule(i));
   }
   return { files, bytes };
@@ -150,7 +157,10 @@ async function main(): Promise<void> {
     if ((i + 1) % 50 === 0) console.log(`  … ${i + 1}/${repoCount} repositories`);
   }
   const times = perRepo.map((r) => r.ms).sort((a, b) => a - b);
-  const typical = perRepo.filter((r) => r.files <= 300).map((r) => r.ms).sort((a, b) => a - b);
+  const typical = perRepo
+    .filter((r) => r.files <= 300)
+    .map((r) => r.ms)
+    .sort((a, b) => a - b);
   const totalFiles = perRepo.reduce((s, r) => s + r.files, 0);
   const totalMb = perRepo.reduce((s, r) => s + r.bytes, 0) / 1e6;
   const totalSec = perRepo.reduce((s, r) => s + r.ms, 0) / 1000;
@@ -161,7 +171,11 @@ async function main(): Promise<void> {
   const hugeDir = path.join(root, 'huge');
   const hugeGen = generateRepo(hugeDir, 50_000);
   const huge = await timed([cli, 'scan', hugeDir, '--json', '--time-budget-ms', '60000']);
-  const hugePing = JSON.parse(huge.stdout) as { scan_status: string; files_total: number; files_scanned: number };
+  const hugePing = JSON.parse(huge.stdout) as {
+    scan_status: string;
+    files_total: number;
+    files_scanned: number;
+  };
   if (!keep) rmSync(root, { recursive: true, force: true });
 
   const f1 = (n: number) => n.toFixed(1);
@@ -172,10 +186,18 @@ async function main(): Promise<void> {
   console.log(`| WASM parse speed (tree-sitter-python 0.25, warm) | ${f1(mb / (parseOnly / 1000))} MB/s |`);
   console.log(`| fact extraction over the tree | ${f1(mb / (extract / 1000))} MB/s |`);
   console.log(`| repositories | ${perRepo.length} (${totalFiles} files, ${f1(totalMb)} MB) |`);
-  console.log(`| throughput incl. process start | ${Math.round(totalFiles / totalSec)} files/s, ${f1(totalMb / totalSec)} MB/s |`);
-  console.log(`| per-repo time, all: median / p95 / max | ${percentile(times, 50)} / ${percentile(times, 95)} / ${times[times.length - 1]} ms |`);
-  console.log(`| per-repo time, typical (≤ 300 files, n=${typical.length}): median / p95 | ${percentile(typical, 50)} / ${percentile(typical, 95)} ms |`);
-  console.log(`| largest corpus repo (${biggest.files} files) | ${biggest.ms} ms, ${Math.round((biggest.rssKb ?? 0) / 1024)} MB RSS |`);
+  console.log(
+    `| throughput incl. process start | ${Math.round(totalFiles / totalSec)} files/s, ${f1(totalMb / totalSec)} MB/s |`,
+  );
+  console.log(
+    `| per-repo time, all: median / p95 / max | ${percentile(times, 50)} / ${percentile(times, 95)} / ${times[times.length - 1]} ms |`,
+  );
+  console.log(
+    `| per-repo time, typical (≤ 300 files, n=${typical.length}): median / p95 | ${percentile(typical, 50)} / ${percentile(typical, 95)} ms |`,
+  );
+  console.log(
+    `| largest corpus repo (${biggest.files} files) | ${biggest.ms} ms, ${Math.round((biggest.rssKb ?? 0) / 1024)} MB RSS |`,
+  );
   console.log(`| peak RSS over the corpus | ${Math.round(peakRss / 1024)} MB |`);
   console.log(`| statuses | ${[...new Set(perRepo.map((r) => r.status))].join(', ')} |`);
   console.log(
