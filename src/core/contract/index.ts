@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { projectRoot } from '../project-root.js';
+import { checkInvariants, type InvariantContext } from './invariants.js';
+import type { ContractIssue, Validation } from './issues.js';
+import type { ManifestRecord } from './manifest.generated.js';
+import type { Ping } from './ping.generated.js';
+import type { QuarantineRecord } from './quarantine.generated.js';
+
+export {
+  checkInvariants,
+  DEPLOYMENT_SIGNAL_KEYS,
+  FAILURE_CODES,
+  type FailureCode,
+  INVARIANTS,
+} from './invariants.js';
+export type { ContractIssue, Validation } from './issues.js';
+export type { ManifestRecord, Ping, QuarantineRecord };
+
+export const SCHEMA_ID = 5;
+export const SCHEMA_VERSION = '0.3.2';
+
+export type ScanStatus = Ping['scan_status'];
+
+/** Fields a success/partial ping may still omit (optional in the dictionary or absent from 0.3.1 pings). */
+type AlwaysOptional =
+  | 'matched_strata'
+  | 'failure_detail'
+  | 'is_rescan'
+  | 'prev_score'
+  | 'score_delta'
+  | 'resolved_count'
+  | 'new_count'
+  | 'pre_scan_id'
+  | 'total_tool_count';
+
+/** A `success` or `partial` ping: every field of the dictionary present. */
+export type FullPing = Ping & Required<Omit<Ping, AlwaysOptional>>;
+
+// ajv-formats is CommonJS; under NodeNext its default export arrives as the module object.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
+  addFormatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;
+
+let compiled:
+  | { ping: ValidateFunction; manifest: ValidateFunction; quarantine: ValidateFunction }
+  | undefined;
+
+/** Compiles the three schemas once per process (ajv compilation is slow; validation is fast). */
+function validators() {
+  if (compiled) return compiled;
+  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+  addFormats(ajv);
+  ajv.addKeyword('tsType');
+  const load = (name: string) =>
+    JSON.parse(readFileSync(path.join(projectRoot(), 'schema', name), 'utf8')) as object;
+  compiled = {
+    ping: ajv.compile(load('ping.schema.json')),
+    manifest: ajv.compile(load('manifest-record.schema.json')),
+    quarantine: ajv.compile(load('quarantine-record.schema.json')),
+  };
+  return compiled;
+}
+
+function schemaIssues(errors: ErrorObject[] | null | undefined): ContractIssue[] {
+  // `if/then` failures repeat the real error; keep the specific ones.
+  return (errors ?? [])
+    .filter((e) => e.keyword !== 'if')
+    .map((e) => {
+      const pointer = e.instancePath || '/';
+      switch (e.keyword) {
+        case 'required':
+          return {
+            pointer: `${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}`,
+            message: `required field is missing`,
+          };
+        case 'additionalProperties':
+          return {
+            pointer: `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}`,
+            message: 'unknown field',
+          };
+        case 'enum':
+          return {
+            pointer,
+            message: `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`,
+          };
+        default:
+          return { pointer, message: e.message ?? e.keyword };
+      }
+    });
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Validates a scanner ping against the JSON Schema and every cross-field invariant, and
+ * returns all errors together. `expected.repoFullName` enables invariant 11.
+ */
+export function validatePing(value: unknown, expected: { repoFullName?: string } = {}): Validation<Ping> {
+  if (!isPlainObject(value))
+    return { ok: false, errors: [{ pointer: '/', message: 'a ping must be a JSON object' }] };
+  const v = validators().ping;
+  const errors = v(value) ? [] : schemaIssues(v.errors);
+  const ctx: InvariantContext = expected.repoFullName ? { expectedRepoFullName: expected.repoFullName } : {};
+  errors.push(...checkInvariants(value, ctx));
+  return errors.length ? { ok: false, errors } : { ok: true, value: value as Ping };
+}
+
+/** The GitHub owner/name grammar: owner alnum + '-', repo alnum + '._-', no '.'/'..' names. */
+export function repoFullNameProblem(name: unknown): string | undefined {
+  if (typeof name !== 'string') return 'repo_full_name must be a string';
+  const m = /^([A-Za-z0-9][A-Za-z0-9-]{0,38})\/([A-Za-z0-9._-]{1,100})$/.exec(name);
+  if (!m) return `repo_full_name ${JSON.stringify(name.slice(0, 120))} is not a GitHub owner/name`;
+  if (m[2] === '.' || m[2] === '..') return `repo_full_name ${JSON.stringify(name)} has a reserved name`;
+  return undefined;
+}
+
+export function validateManifestRecord(value: unknown): Validation<ManifestRecord> {
+  if (!isPlainObject(value))
+    return { ok: false, errors: [{ pointer: '/', message: 'a manifest record must be a JSON object' }] };
+  const v = validators().manifest;
+  const errors = v(value) ? [] : schemaIssues(v.errors);
+  const nameProblem = repoFullNameProblem(value.repo_full_name);
+  if (nameProblem && !errors.some((e) => e.pointer === '/repo_full_name'))
+    errors.push({ pointer: '/repo_full_name', message: nameProblem });
+  return errors.length ? { ok: false, errors } : { ok: true, value: value as unknown as ManifestRecord };
+}
+
+export function validateQuarantineRecord(value: unknown): Validation<QuarantineRecord> {
+  const v = validators().quarantine;
+  return v(value)
+    ? { ok: true, value: value as QuarantineRecord }
+    : { ok: false, errors: schemaIssues(v.errors) };
+}
+
+/** Formats issues as `pointer: message` lines for logs and reports. */
+export function formatIssues(errors: readonly ContractIssue[]): string {
+  return errors.map((e) => `${e.pointer}: ${e.message}`).join('; ');
+}
+
+export { buildFailurePing, type FailurePingInput } from './failure-ping.js';
