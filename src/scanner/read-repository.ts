@@ -27,7 +27,7 @@ export interface ReadStats {
   /** Python sources (files + notebooks) among the candidates, read or not. */
   pythonCandidates: number;
   parseTimeouts: number;
-  budgetHit: 'max_files' | 'max_entries' | 'time' | null;
+  budgetHit: 'max_files' | 'max_entries' | 'time' | 'max_facts' | null;
   /** A Python source was not read because of a size cap or the time budget. */
   sourceSkipped: boolean;
   symlinksSkipped: number;
@@ -47,6 +47,8 @@ export interface RepoInputs {
 }
 
 const MAX_YAML_BYTES = 512 * 1024;
+/** Calls kept in memory across the repository at most (about 100 MB of facts); beyond, partial. */
+const MAX_KEPT_CALLS = 400_000;
 
 /**
  * Walks the repository and reads every candidate file within the limits: Python through
@@ -87,9 +89,10 @@ export async function readRepository(
     localModules: localModules(walk.files.map((f) => f.rel)),
     stats,
   };
+  let keptCalls = 0;
   for (const file of walk.files) {
-    if (Date.now() > limits.deadline) {
-      stats.budgetHit = 'time';
+    if (Date.now() > limits.deadline || keptCalls > MAX_KEPT_CALLS) {
+      stats.budgetHit = keptCalls > MAX_KEPT_CALLS ? 'max_facts' : 'time';
       if (file.kind === 'python' || file.kind === 'notebook') stats.sourceSkipped = true;
       continue;
     }
@@ -128,13 +131,13 @@ export async function readRepository(
             continue;
           }
           try {
-            inputs.python.push(
-              extractPythonFacts(outcome.tree, source, {
-                path: file.rel,
-                isTest: isTestPath(file.rel),
-                isNotebook: file.kind === 'notebook',
-              }),
-            );
+            const facts = extractPythonFacts(outcome.tree, source, {
+              path: file.rel,
+              isTest: isTestPath(file.rel),
+              isNotebook: file.kind === 'notebook',
+            });
+            keptCalls += facts.calls.length;
+            inputs.python.push(facts);
           } finally {
             outcome.tree.delete();
           }

@@ -35,7 +35,8 @@ export async function scanDirectory(dir: string, options: ScanOptions = {}): Pro
     throw new ScanUsageError(`${dir}: not a readable directory (${(err as Error).message})`);
   }
   const opts = resolveScanOptions(path.basename(root), options);
-  const deadline = startedAt + opts.timeBudgetMs;
+  // Reading stops early enough to leave time for the analysis and the ping within the budget.
+  const deadline = startedAt + opts.timeBudgetMs - Math.min(5000, Math.round(opts.timeBudgetMs * 0.15));
   const parser = await loadPythonParser();
   const inputs = await readRepository(root, parser, {
     maxFiles: opts.maxFiles,

@@ -518,6 +518,51 @@ const KEPT_METHODS = new Set([
   'from_pretrained',
   'from_chain_type',
 ]);
+/** Standard and data libraries whose calls no detector or rule reads. */
+const NOISE_ROOTS = new Set([
+  'json',
+  're',
+  'math',
+  'typing',
+  'dataclasses',
+  'datetime',
+  'time',
+  'logging',
+  'collections',
+  'itertools',
+  'functools',
+  'pathlib',
+  'random',
+  'uuid',
+  'hashlib',
+  'base64',
+  'copy',
+  'string',
+  'textwrap',
+  'enum',
+  'abc',
+  'sys',
+  'argparse',
+  'csv',
+  'operator',
+  'statistics',
+  'pprint',
+  'inspect',
+  'warnings',
+  'traceback',
+  'np',
+  'numpy',
+  'pd',
+  'pandas',
+  'plt',
+  'matplotlib',
+  'torch',
+  'tf',
+  'st',
+  'streamlit',
+  'gr',
+  'gradio',
+]);
 const KEPT_BUILTINS = new Set(['eval', 'exec', 'input', '__import__', 'interrupt']);
 
 /**
@@ -528,7 +573,11 @@ const KEPT_BUILTINS = new Set(['eval', 'exec', 'input', '__import__', 'interrupt
 function isKeptCall(call: CallFact, imported: boolean): boolean {
   const callee = call.callee;
   if (callee === '') return false;
-  if (imported) return true;
+  if (imported) {
+    const m = /[.(]/.exec(call.qualified);
+    const root = m ? call.qualified.slice(0, m.index) : call.qualified;
+    return !NOISE_ROOTS.has(root) && !call.qualified.startsWith('os.path.');
+  }
   const dot = callee.lastIndexOf('.');
   const last = dot === -1 ? callee : callee.slice(dot + 1);
   if (KEPT_BUILTINS.has(callee) || KEPT_METHODS.has(last)) return true;
