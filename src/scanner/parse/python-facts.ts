@@ -1,4 +1,4 @@
-import type { Node, Tree, TreeCursor } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import type {
   ArgValue,
   AssignFact,
@@ -62,13 +62,9 @@ export function extractPythonFacts(
     swallowedExceptLines: [],
     sensitiveData: SENSITIVE.filter(([, re]) => re.test(source)).map(([kind]) => kind),
   };
-  const extractor = new Extractor(facts, tree.language.types);
-  const cursor = tree.walk();
-  try {
-    extractor.visit(cursor, { fn: null, cls: null, inTry: false, inLoop: false });
-  } finally {
-    cursor.delete();
-  }
+  const extractor = new Extractor(facts);
+  extractor.run(tree.rootNode);
+  extractor.environSubscripts(source);
   extractor.finish();
   for (const m of source.matchAll(MODEL_LITERAL)) {
     facts.modelLiterals.push({ value: m[1] as string, line: lineAt(source, m.index ?? 0) });
@@ -97,81 +93,84 @@ class Extractor {
   private readonly recorded = new Set<number>();
   private readonly fnCalls = new Map<string, Set<string>>();
 
-  constructor(
-    private readonly facts: PythonFacts,
-    private readonly types: readonly string[],
-  ) {}
+  constructor(private readonly facts: PythonFacts) {}
 
-  visit(c: TreeCursor, ctx: WalkContext): void {
-    // Type names by numeric id: avoids decoding a string out of WASM memory for every node.
-    const type = this.types[c.nodeTypeId] ?? c.nodeType;
-    let childCtx = ctx;
-    let tryBodyCtx: WalkContext | null = null;
-    switch (type) {
-      case 'comment':
-      case 'string':
-        return;
-      case 'import_statement':
-      case 'import_from_statement':
-        this.importFact(c.currentNode);
-        return;
-      case 'call':
-        this.callFact(c.currentNode, ctx, true);
-        break;
-      case 'function_definition': {
-        const node = c.currentNode;
-        const fn = this.functionFact(node, ctx);
-        childCtx = { ...ctx, fn: fn.name, inTry: false, inLoop: false };
-        break;
+  /**
+   * Visits the nodes that matter in document order. `descendantsOfType` collects them inside
+   * WASM in one call, which is several times cheaper than walking every node with a cursor
+   * from JavaScript; the context (enclosing function/class, try body, loop) comes from a stack
+   * of the enclosing nodes' byte ranges, which nest.
+   */
+  run(root: Node): void {
+    const scopes: Scope[] = [];
+    for (const node of root.descendantsOfType(VISITED_TYPES)) {
+      if (!node) continue;
+      const start = node.startIndex;
+      while (scopes.length > 0 && (scopes[scopes.length - 1] as Scope).end <= start) scopes.pop();
+      const ctx = contextOf(scopes);
+      switch (node.type) {
+        case 'import_statement':
+        case 'import_from_statement':
+          this.importFact(node);
+          break;
+        case 'call':
+          this.callFact(node, ctx, true);
+          break;
+        case 'function_definition': {
+          const fn = this.functionFact(node, ctx);
+          scopes.push({ end: node.endIndex, kind: 'fn', name: fn.name });
+          break;
+        }
+        case 'class_definition': {
+          const name = node.childForFieldName('name')?.text ?? '';
+          const supers = node.childForFieldName('superclasses');
+          const bases = (supers?.namedChildren ?? [])
+            .filter((b): b is Node => b !== null && (b.type === 'identifier' || b.type === 'attribute'))
+            .map((b) => {
+              const dn = dottedName(b);
+              return { name: dn, qualified: this.qualify(dn) };
+            });
+          this.facts.classes.push({ name, line: node.startPosition.row + 1, bases } satisfies ClassFact);
+          scopes.push({ end: node.endIndex, kind: 'cls', name });
+          break;
+        }
+        case 'try_statement': {
+          const hasExcept = node.children.some((ch) => ch?.type === 'except_clause');
+          const body = node.childForFieldName('body');
+          if (hasExcept && body) scopes.push({ end: body.endIndex, kind: 'try', name: '' });
+          break;
+        }
+        case 'except_clause':
+          if (swallows(node)) this.facts.swallowedExceptLines.push(node.startPosition.row + 1);
+          break;
+        case 'while_statement': {
+          const cond = node.childForFieldName('condition');
+          if (cond?.type === 'true' || (cond?.type === 'integer' && cond.text === '1'))
+            this.facts.whileTrueLines.push(node.startPosition.row + 1);
+          scopes.push({ end: node.endIndex, kind: 'loop', name: '' });
+          break;
+        }
+        case 'for_statement':
+          scopes.push({ end: node.endIndex, kind: 'loop', name: '' });
+          break;
+        case 'assignment':
+          this.assignFact(node);
+          break;
       }
-      case 'class_definition': {
-        const node = c.currentNode;
-        const name = node.childForFieldName('name')?.text ?? '';
-        const supers = node.childForFieldName('superclasses');
-        const bases = (supers?.namedChildren ?? [])
-          .filter((b): b is Node => b !== null && (b.type === 'identifier' || b.type === 'attribute'))
-          .map((b) => {
-            const dn = dottedName(b);
-            return { name: dn, qualified: this.qualify(dn) };
-          });
-        this.facts.classes.push({ name, line: node.startPosition.row + 1, bases } satisfies ClassFact);
-        childCtx = { ...ctx, cls: name, fn: null };
-        break;
-      }
-      case 'try_statement': {
-        const node = c.currentNode;
-        const hasExcept = node.children.some((ch) => ch?.type === 'except_clause');
-        if (hasExcept) tryBodyCtx = { ...ctx, inTry: true };
-        break;
-      }
-      case 'except_clause': {
-        const node = c.currentNode;
-        if (swallows(node)) this.facts.swallowedExceptLines.push(node.startPosition.row + 1);
-        break;
-      }
-      case 'while_statement': {
-        const cond = c.currentNode.childForFieldName('condition');
-        if (cond?.type === 'true' || (cond?.type === 'integer' && cond.text === '1'))
-          this.facts.whileTrueLines.push(c.startPosition.row + 1);
-        childCtx = { ...ctx, inLoop: true };
-        break;
-      }
-      case 'for_statement':
-        childCtx = { ...ctx, inLoop: true };
-        break;
-      case 'assignment':
-        this.assignFact(c.currentNode);
-        break;
-      case 'subscript':
-        this.envSubscript(c.currentNode);
-        break;
     }
-    if (c.gotoFirstChild()) {
-      do {
-        const useTry = tryBodyCtx !== null && c.currentFieldName === 'body';
-        this.visit(c, useTry ? (tryBodyCtx as WalkContext) : childCtx);
-      } while (c.gotoNextSibling());
-      c.gotoParent();
+  }
+
+  /** `os.environ["X"]` reads (a subscript is too common a node to visit for this). */
+  environSubscripts(source: string): void {
+    if (!this.aliases.has('os') && !this.aliases.has('environ')) return;
+    for (const m of source.matchAll(ENVIRON_SUBSCRIPT)) {
+      const head = m[1] === undefined ? 'environ' : 'os';
+      if (this.qualify(head === 'os' ? 'os.environ' : 'environ') !== 'os.environ') continue;
+      this.facts.envRefs.push({
+        name: m[2] as string,
+        line: lineAt(source, m.index ?? 0),
+        defaultValue: null,
+      });
     }
   }
 
@@ -456,17 +455,6 @@ class Extractor {
     };
     this.facts.envRefs.push(env);
   }
-
-  private envSubscript(node: Node): void {
-    const value = node.childForFieldName('value');
-    if (!value || (value.type !== 'attribute' && value.type !== 'identifier')) return;
-    if (this.qualify(dottedName(value)) !== 'os.environ') return;
-    const key = node.childForFieldName('subscript');
-    if (key?.type !== 'string') return;
-    const v = stringValue(key);
-    if (v.kind === 'str')
-      this.facts.envRefs.push({ name: v.value, line: node.startPosition.row + 1, defaultValue: null });
-  }
 }
 
 /** Methods whose calls detectors and rules read, whatever the receiver. */
@@ -583,6 +571,49 @@ function isKeptCall(call: CallFact, imported: boolean): boolean {
   if (KEPT_BUILTINS.has(callee) || KEPT_METHODS.has(last)) return true;
   const first = last.charCodeAt(0);
   return first >= 65 && first <= 90;
+}
+
+const VISITED_TYPES = [
+  'import_statement',
+  'import_from_statement',
+  'call',
+  'function_definition',
+  'class_definition',
+  'try_statement',
+  'except_clause',
+  'while_statement',
+  'for_statement',
+  'assignment',
+];
+
+const ENVIRON_SUBSCRIPT = /\b(os\.)?environ\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\]/g;
+
+interface Scope {
+  end: number;
+  kind: 'fn' | 'cls' | 'try' | 'loop';
+  name: string;
+}
+
+/** The context of a node from the scopes enclosing it (innermost last). */
+function contextOf(scopes: readonly Scope[]): WalkContext {
+  let fn: string | null = null;
+  let cls: string | null = null;
+  let inTry = false;
+  let inLoop = false;
+  let inDef = false;
+  for (let i = scopes.length - 1; i >= 0; i--) {
+    const s = scopes[i] as Scope;
+    if (s.kind === 'try' && !inDef) inTry = true;
+    else if (s.kind === 'loop' && !inDef) inLoop = true;
+    else if (s.kind === 'fn' && !inDef) {
+      fn = s.name;
+      inDef = true;
+    } else if (s.kind === 'cls') {
+      if (!inDef) inDef = true;
+      cls ??= s.name;
+    }
+  }
+  return { fn, cls, inTry, inLoop };
 }
 
 const noCtx: WalkContext = { fn: null, cls: null, inTry: false, inLoop: false };
