@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { contextFor, notYetImplemented, parseIntOption } from '../core/command.js';
+import { runEnqueueCommand } from './enqueue/command.js';
 
 export function registerProducerCommands(program: Command): void {
   program
@@ -21,8 +22,8 @@ export function registerProducerCommands(program: Command): void {
     .option('--manifest <path>', 'manifest path (default <data-dir>/repo_manifest.jsonl)')
     .option('--limit <n>', 'enqueue at most N repositories', parseIntOption('--limit'))
     .option('--resume', 'skip repositories already in results or quarantine')
-    .action((_opts, cmd: Command) => {
-      contextFor(cmd, 'enqueue');
-      notYetImplemented('enqueue', 3);
+    .action(async (opts: { manifest?: string; limit?: number; resume?: boolean }, cmd: Command) => {
+      const ctx = contextFor(cmd, 'enqueue');
+      await runEnqueueCommand(ctx, opts);
     });
 }
