@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diskUsage, GitCloner, type GitClonerOptions } from '../../src/workers/clone/cloner.js';
 import { DEFAULT_SPARSE_PATTERNS } from '../../src/workers/clone/sparse-patterns.js';
-import { git, GitRepoFactory } from '../support/git-repos.js';
+import { GitRepoFactory, git } from '../support/git-repos.js';
 import { GitHttpServer } from '../support/git-server.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -67,7 +67,11 @@ describe('lean clone', () => {
 
   it('a plain shallow clone (STRATUM_LEAN_CLONE=0) fetches everything', async () => {
     const dir = jobDir();
-    const r = await cloner({ lean: false }).clone({ url: repos.fileUrl('acme/assets'), dir, maxBytes: 50_000_000 });
+    const r = await cloner({ lean: false }).clone({
+      url: repos.fileUrl('acme/assets'),
+      dir,
+      maxBytes: 50_000_000,
+    });
     expect(r.ok).toBe(true);
     expect(existsSync(path.join(dir, 'repo/assets/diagram.png'))).toBe(true);
     expect(await diskUsage(path.join(dir, 'repo/.git'))).toBeGreaterThan(900_000);
@@ -108,7 +112,11 @@ describe('hostile repositories', () => {
   });
 
   it('refuses file:// at the git level when local URLs are not allowed', async () => {
-    const r = await cloner({ allowLocalUrls: false }).clone({ url: repos.fileUrl('acme/assets'), dir: jobDir(), maxBytes: 1e9 });
+    const r = await cloner({ allowLocalUrls: false }).clone({
+      url: repos.fileUrl('acme/assets'),
+      dir: jobDir(),
+      maxBytes: 1e9,
+    });
     expect(r.ok).toBe(false);
   });
 
@@ -145,7 +153,11 @@ describe('clone failures are classified', () => {
   it('a server that hangs → clone_timeout after the configured time', async () => {
     server.faults.set('/acme/assets.git', { kind: 'hang', times: 1 });
     const started = Date.now();
-    const r = await cloner({ timeoutMs: 1500 }).clone({ url: server.url('acme/assets'), dir: jobDir(), maxBytes: 1e9 });
+    const r = await cloner({ timeoutMs: 1500 }).clone({
+      url: server.url('acme/assets'),
+      dir: jobDir(),
+      maxBytes: 1e9,
+    });
     expect(r).toMatchObject({ ok: false, code: 'clone_timeout', transient: true });
     expect(Date.now() - started).toBeLessThan(6000);
   });

@@ -35,7 +35,9 @@ describe('manifest row check', () => {
   });
 
   it('passes on a schema problem found by the producer', () => {
-    expect(rowProblem({ ...row('a/b', 'https://github.com/a/b'), row_problem: 'line 3: bad' }, false)).toBe('line 3: bad');
+    expect(rowProblem({ ...row('a/b', 'https://github.com/a/b'), row_problem: 'line 3: bad' }, false)).toBe(
+      'line 3: bad',
+    );
   });
 });
 
