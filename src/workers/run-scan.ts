@@ -1,4 +1,5 @@
 import type { CommandContext } from '../core/command.js';
+import { fileExists } from '../core/jsonl.js';
 import { dataFile } from '../core/paths.js';
 import { createRedis } from '../core/redis.js';
 import { type RunCounters, readCounters } from '../core/run-counters.js';
@@ -33,6 +34,9 @@ export interface ScanSummary {
  * N local worker slots, a progress bar; returns when every job has its row.
  */
 export async function runScan(ctx: CommandContext, options: ScanOptions): Promise<ScanSummary> {
+  const manifestPath = options.manifest ?? dataFile(ctx.dataDir, 'manifest');
+  if (!(await fileExists(manifestPath)))
+    throw new Error(`manifest not found: ${manifestPath} (run discover first)`);
   const redisRun = await redisForRun(ctx.config, ctx.dataDir, ctx.logger);
   const config = redisRun.config;
   const redis = createRedis(config);
@@ -54,7 +58,7 @@ export async function runScan(ctx: CommandContext, options: ScanOptions): Promis
       redis,
       queue,
       {
-        manifestPath: options.manifest ?? dataFile(ctx.dataDir, 'manifest'),
+        manifestPath,
         dataDir: ctx.dataDir,
         resume: options.resume,
         ...(options.limit !== undefined ? { limit: options.limit } : {}),

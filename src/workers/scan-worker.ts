@@ -123,8 +123,10 @@ export async function startScanWorker(config: Config, options: ScanWorkerOptions
     throw new DelayedError();
   }
 
+  // BullMQ never closes a connection it was given: this one is disconnected in close().
+  const workerConnection: Redis = createRedis(config);
   const worker = new Worker<ScanJobData, ScanJobResult>(SCAN_QUEUE_NAME, processor, {
-    connection: createRedis(config),
+    connection: workerConnection,
     prefix: config.queuePrefix,
     concurrency: Math.max(1, options.concurrency),
     lockDuration: config.lockDurationMs,
@@ -158,6 +160,7 @@ export async function startScanWorker(config: Config, options: ScanWorkerOptions
         await Promise.race([worker.close(true), new Promise((res) => setTimeout(res, 5000).unref())]);
       }
       metaConnection.disconnect();
+      workerConnection.disconnect();
       await workspace.close().catch(() => undefined);
       return outcome;
     })();

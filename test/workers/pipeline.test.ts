@@ -277,6 +277,7 @@ describe('the writer', () => {
         logger: silentLogger,
         secrets: [],
         lockTtlMs: 3000,
+        lockWaitMs: 0,
       }),
     ).rejects.toThrow(/exactly one writer/);
     expect(await writer.runUntilComplete({ pollMs: 20 })).toBe('complete');

@@ -25,6 +25,8 @@ export interface ResultWriterOptions {
   secrets: readonly string[];
   /** TTL of the single-writer lock (renewed at a third of it). */
   lockTtlMs: number;
+  /** How long to wait for a previous writer's lock to expire (default: the TTL + 1 s). */
+  lockWaitMs?: number;
   /** Jobs read per batch (one fsync per batch). */
   batchSize?: number;
   /** Rewrite pipeline_run_log.json after this many new rows. */
@@ -59,7 +61,13 @@ export class ResultWriter {
   static async open(o: ResultWriterOptions): Promise<ResultWriter> {
     const lockKey = `${o.prefix}:writer:lock`;
     const lockValue = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-    const got = await o.redis.set(lockKey, lockValue, 'PX', o.lockTtlMs, 'NX');
+    // A writer killed with -9 leaves its lock until the TTL runs out: wait that long first.
+    const deadline = Date.now() + (o.lockWaitMs ?? o.lockTtlMs + 1000);
+    let got = await o.redis.set(lockKey, lockValue, 'PX', o.lockTtlMs, 'NX');
+    while (got !== 'OK' && Date.now() < deadline) {
+      await new Promise((res) => setTimeout(res, 200));
+      got = await o.redis.set(lockKey, lockValue, 'PX', o.lockTtlMs, 'NX');
+    }
     if (got !== 'OK') {
       const holder = await o.redis.get(lockKey);
       throw new Error(
