@@ -6,7 +6,7 @@ import { createRedis, SCAN_QUEUE_NAME } from '../core/redis.js';
 import { runKeys } from '../core/run-counters.js';
 import { killAllProcessGroups } from '../core/run-process.js';
 import { PIPELINE_VERSION } from '../core/version.js';
-import { GitCloner } from './clone/cloner.js';
+import { type Cloner, GitCloner } from './clone/cloner.js';
 import { sparsePatternsOf } from './clone/sparse-patterns.js';
 import { Workspace } from './clone/workspace.js';
 import type { ScanJobData, ScanJobResult } from './job-data.js';
@@ -17,8 +17,10 @@ export interface ScanWorkerOptions {
   concurrency: number;
   logger: Logger;
   secrets: readonly string[];
-  /** Replace the scanner (tests of the orchestration); default: STRATUM_SCANNER or built-in. */
+  /** Replace the scanner (tests, benchmarks); default: STRATUM_SCANNER or the built-in scanner. */
   scanner?: ScannerRunner;
+  /** Replace the cloner (benchmarks of the queue overhead); default: the hardened git cloner. */
+  cloner?: Cloner;
 }
 
 export interface ScanWorkerHandle {
@@ -47,13 +49,15 @@ export async function startScanWorker(config: Config, options: ScanWorkerOptions
       maxStdoutBytes: config.scanMaxOutputBytes,
       signal: shutdown.signal,
     });
-  const cloner = new GitCloner({
-    allowLocalUrls: config.allowLocalUrls,
-    timeoutMs: config.cloneTimeoutMs,
-    lean: config.leanClone,
-    sparsePatterns: sparsePatternsOf(config.sparsePatterns),
-    signal: shutdown.signal,
-  });
+  const cloner =
+    options.cloner ??
+    new GitCloner({
+      allowLocalUrls: config.allowLocalUrls,
+      timeoutMs: config.cloneTimeoutMs,
+      lean: config.leanClone,
+      sparsePatterns: sparsePatternsOf(config.sparsePatterns),
+      signal: shutdown.signal,
+    });
   const metaConnection: Redis = createRedis(config);
   const meta = runKeys(config.queuePrefix).meta;
   const deps: JobDeps = {
