@@ -1,5 +1,6 @@
 import { formatIssues, validateManifestRecord } from '../../core/contract/index.js';
 import { readJsonl } from '../../core/jsonl.js';
+import { displayUrl, redact } from '../../core/redact.js';
 import type { ScanJobData } from '../../workers/job-data.js';
 
 export interface ManifestJob {
@@ -39,19 +40,37 @@ export async function* readManifestJobs(manifestPath: string): AsyncGenerator<Ma
       continue;
     }
     const v = validateManifestRecord(row);
+    // Job data is stored in clear text in Redis: credentials in a URL never get that far.
+    const url = str(row.repo_url);
+    const safeUrl = stripCredentials(url);
+    const problems = v.ok ? [] : [formatIssues(v.errors)];
+    if (safeUrl !== url) problems.unshift('repo_url carried credentials (removed)');
     const matched = Array.isArray(row.matched_strata)
       ? row.matched_strata.filter((s) => typeof s === 'string')
       : [];
     const data: ScanJobData = {
       repo_full_name: name,
-      repo_url: str(row.repo_url),
+      repo_url: safeUrl,
       repo_hash: str(row.repo_hash),
       selection_stratum: str(row.selection_stratum),
       ...(matched.length ? { matched_strata: matched as string[] } : {}),
       github_size_kb:
         typeof row.github_size_kb === 'number' && row.github_size_kb >= 0 ? row.github_size_kb : 0,
-      ...(v.ok ? {} : { row_problem: `manifest line ${line.line}: ${formatIssues(v.errors).slice(0, 300)}` }),
+      ...(problems.length
+        ? { row_problem: `manifest line ${line.line}: ${problems.join('; ').slice(0, 300)}` }
+        : {}),
     };
     yield { ok: true, job: { line: line.line, data } };
+  }
+}
+
+function stripCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return url;
+    return displayUrl(url);
+  } catch {
+    // Not a URL (the worker rejects it); still never keep something that looks like user-info.
+    return redact(url);
   }
 }
