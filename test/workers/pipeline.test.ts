@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/core/config.js';
@@ -286,6 +287,60 @@ describe('the writer', () => {
     expect(names.sort()).toEqual(['acme/agents', 'acme/docs', 'bulk/r1']);
     expect(writer.duplicatesDropped).toBe(1);
     expect((await readCounters(redis, e.config.queuePrefix)).results).toBe(3);
+  });
+});
+
+describe('jobs that fail outright', () => {
+  it('become failed/worker_exception rows (exactly one each), with the reason', async () => {
+    const e = env({ maxAttempts: 1 });
+    writeManifest(e.manifest, [manifestRow('acme/agents', repos.fileUrl('acme/agents'))]);
+    const conn = createRedis(e.config);
+    const queue = openScanQueue(e.config, conn);
+    cleanups.push(
+      () => conn.disconnect(),
+      () => queue.close(),
+    );
+    await enqueueManifest(
+      e.config,
+      conn,
+      queue,
+      { manifestPath: e.manifest, dataDir: e.dataDir, resume: false },
+      silentLogger,
+    );
+    const brokenConn = createRedis(e.config);
+    // A worker whose processor dies unexpectedly (a bug, a full disk): the job ends in `failed`.
+    const broken = new Worker(
+      'scan',
+      async () => {
+        throw new Error('ENOSPC: no space left on device');
+      },
+      { connection: brokenConn, prefix: e.config.queuePrefix },
+    );
+    cleanups.push(
+      () => brokenConn.disconnect(),
+      () => broken.close(true),
+    );
+    while ((await queue.getJobCounts('failed')).failed < 1) await new Promise((r) => setTimeout(r, 50));
+    await broken.close();
+    const writer = await ResultWriter.open({
+      dataDir: e.dataDir,
+      prefix: e.config.queuePrefix,
+      redis: conn,
+      queue,
+      logger: silentLogger,
+      secrets: [],
+      lockTtlMs: 3000,
+    });
+    expect(await writer.runUntilComplete({ pollMs: 20 })).toBe('complete');
+    await writer.close();
+    const out = rows(e.dataDir);
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject({
+      repo_full_name: 'acme/agents',
+      scan_status: 'failed',
+      failure_reason: 'worker_exception',
+    });
+    expect(out[0].failure_detail).toMatch(/ENOSPC/);
   });
 });
 
