@@ -216,6 +216,25 @@ describe('scan: every failure mode still ends as exactly one row', () => {
     expect(c.byFailure).toMatchObject({ clone_404: 1, clone_timeout: 1, too_large: 1, clone_error: 3 });
   });
 
+  it('symlinks and submodules of a hostile repository lead nowhere, even for a scanner that follows links', async () => {
+    const e = env();
+    const outside = tempDir('stratum-outside');
+    cleanups.push(outside.cleanup);
+    repos.create('evil/links', {
+      files: AGENT_REPO,
+      symlinks: { 'escape.py': outside.dir, 'lib/up.yaml': '../../../../..', 'passwd.json': '/etc/passwd' },
+      submodules: [{ path: 'vendor/other', url: `file://${outside.dir}` }],
+    });
+    writeManifest(e.manifest, [manifestRow('evil/links', repos.fileUrl('evil/links'))]);
+    await scan(e);
+    const [row] = rows(e.dataDir);
+    expect(row).toMatchObject({ repo_full_name: 'evil/links', scan_status: 'success' });
+    // The fake scanner leaves a `.scanned` marker in every directory it walks into (following
+    // symlinks): none may appear outside the clone.
+    expect(readdirSync(outside.dir)).toEqual([]);
+    expect(readdirSync(e.workDir).flatMap((d) => readdirSync(path.join(e.workDir, d)))).toEqual([]);
+  });
+
   it('a scanner that breaks the contract → quarantine.jsonl, counted as quarantined', async () => {
     const e = env({ scannerCommand: path.join(path.dirname(testConfig().scannerCommand), 'invariants.mjs') });
     writeManifest(e.manifest, [manifestRow('acme/agents', repos.fileUrl('acme/agents'))]);
