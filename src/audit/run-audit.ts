@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../core/atomic-write.js';
 import { fileExists } from '../core/jsonl.js';
@@ -103,6 +103,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
     'audit started',
   );
   const started = Date.now();
+  if (!section) await mkdir(outDir, { recursive: true });
   const fullParquet = section ? undefined : new ParquetSink(out(DATA_FILES.parquet), parquetMeta);
   const sinks: RowSink[] = fullParquet ? [(p) => fullParquet.add(p)] : [];
   const groups = doSplit ? new LeakageGroups() : undefined;

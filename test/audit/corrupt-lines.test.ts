@@ -1,0 +1,73 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAudit } from '../../src/audit/index.js';
+import { tempDir } from '../support/tmp.js';
+import { failed, ping } from './fixtures.js';
+
+let dir: string;
+let cleanup: () => void;
+beforeAll(() => ({ dir, cleanup } = tempDir('audit-corrupt')));
+afterAll(() => cleanup());
+
+describe('corrupt, truncated, invalid and duplicate lines', () => {
+  it('are counted and reported with line numbers; every other row is audited and split', async () => {
+    const good1 = JSON.stringify(ping({ repo: 'c/one', risk: 40 }));
+    const good2 = JSON.stringify(failed('c/two'));
+    const broken = ping({ repo: 'c/bad', rules: { R1: -3 } });
+    broken.finding_rule_count = 5;
+    const good3 = JSON.stringify(ping({ repo: 'c/three', status: 'partial' }));
+    const truncated = JSON.stringify(ping({ repo: 'c/cut' })).slice(0, 700);
+    const lines = [
+      good1, // 1
+      '{"scan_id": "abc", "timestamp":', // 2 corrupt
+      good2, // 3
+      '', // 4 blank: skipped, not counted
+      JSON.stringify(broken), // 5 contract-invalid
+      good1, // 6 duplicate of line 1
+      good3, // 7
+      truncated, // 8 truncated last line, no newline
+    ];
+    const input = path.join(dir, 'scan_results.jsonl');
+    writeFileSync(input, lines.join('\n'));
+    const r = await runAudit({ input, outDir: dir, split: true });
+    expect(r.rows).toBe(3);
+    expect(r.corruptLines).toBe(2);
+    expect(r.invalidRows).toBe(1);
+    expect(r.duplicateRows).toBe(1);
+    const audit = JSON.parse(readFileSync(r.auditJsonPath, 'utf8'));
+    expect(audit.lines).toBe(7);
+    expect(audit.sections.volume.corrupt.map((c: any) => c.line)).toEqual([2, 8]);
+    expect(audit.sections.volume.invalid).toHaveLength(1);
+    expect(audit.sections.volume.invalid[0]).toMatchObject({ line: 5, repo: 'c/bad' });
+    expect(audit.sections.volume.invalid[0].error).toContain('/finding_rule_count');
+    expect(audit.sections.volume.duplicates).toEqual([
+      { line: 6, repo: 'c/one', error: 'repeats the row of c/one' },
+    ]);
+    const report = readFileSync(r.reportPath, 'utf8');
+    expect(report).toContain('- line 2: ');
+    expect(report).toContain('- line 8: ');
+    expect(report).toContain('- line 5 (c/bad): ');
+    // The accepted rows, and only they, reach the split files, byte for byte.
+    const train = readFileSync(path.join(dir, 'scan_results_train.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean);
+    const test = readFileSync(path.join(dir, 'scan_results_test.jsonl'), 'utf8').split('\n').filter(Boolean);
+    expect([...train, ...test].sort()).toEqual([good1, good2, good3].sort());
+  });
+
+  it('an empty file gives zero rows and failing volume gates, not a crash', async () => {
+    const input = path.join(dir, 'empty.jsonl');
+    writeFileSync(input, '');
+    const r = await runAudit({ input, outDir: path.join(dir, 'empty-out') });
+    expect(r.rows).toBe(0);
+    expect(r.gates.find((g) => g.id === 'G1')?.pass).toBe(false);
+    expect(r.gates.find((g) => g.id === 'G8')?.pass).toBe(false);
+  });
+
+  it('a missing input is a clear error', async () => {
+    await expect(runAudit({ input: path.join(dir, 'nope.jsonl'), outDir: dir })).rejects.toThrow(
+      /input .*nope\.jsonl does not exist/,
+    );
+  });
+});
