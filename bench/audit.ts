@@ -15,6 +15,7 @@ import { writeTestData } from '../src/testdata/index.js';
 
 interface ChildResult {
   ms: number;
+  cpuMs: number;
   maxRssMb: number;
   rows: number;
   gatesPassed: number;
@@ -27,6 +28,7 @@ async function child(input: string, manifest: string, outDir: string): Promise<v
   const r = await runAudit({ input, manifest, outDir, split: true });
   const result: ChildResult = {
     ms: performance.now() - started,
+    cpuMs: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
     rows: r.rows,
     gatesPassed: r.gates.filter((g) => g.pass).length,
@@ -52,13 +54,19 @@ async function main(): Promise<void> {
       const input = path.join(dir, `scan_results_${count}.jsonl`);
       const manifest = path.join(dir, `manifest_${count}.jsonl`);
       let t = performance.now();
-      writeTestData({ count, seed: 42, output: input });
+      const gen = await writeTestData({ count, seed: 42, output: input });
       const genMs = performance.now() - t;
-      writeTestData({ count, seed: 42, output: path.join(dir, 'discard.jsonl'), manifestOutput: manifest });
+      await writeTestData({
+        count,
+        seed: 42,
+        output: path.join(dir, 'discard.jsonl'),
+        manifestOutput: manifest,
+      });
       const bytes = statSync(input).size;
+      const load = os.loadavg()[0]?.toFixed(2);
       console.log(
-        `generate ${count}: ${(genMs / 1000).toFixed(2)} s (${Math.round(count / (genMs / 1000))} pings/s), ` +
-          `${(bytes / 1e6).toFixed(1)} MB, ${Math.round(bytes / count)} B/ping`,
+        `generate ${count}: ${(genMs / 1000).toFixed(2)} s with ${gen.workers} thread(s) (${Math.round(count / (genMs / 1000))} pings/s), ` +
+          `${(bytes / 1e6).toFixed(1)} MB, ${Math.round(bytes / count)} B/ping; load average ${load} on ${os.availableParallelism()} cores`,
       );
       const outDir = path.join(dir, `out_${count}`);
       t = performance.now();
@@ -69,7 +77,8 @@ async function main(): Promise<void> {
       const wallMs = performance.now() - t;
       const r = JSON.parse(raw) as ChildResult;
       console.log(
-        `audit --split ${count}: wall ${(wallMs / 1000).toFixed(2)} s (runAudit ${(r.ms / 1000).toFixed(2)} s), ` +
+        `audit --split ${count}: wall ${(wallMs / 1000).toFixed(2)} s (runAudit ${(r.ms / 1000).toFixed(2)} s, ` +
+          `CPU ${(r.cpuMs / 1000).toFixed(2)} s), ` +
           `peak RSS ${r.maxRssMb.toFixed(0)} MB, ${Math.round(count / (r.ms / 1000))} pings/s; ` +
           `rows ${r.rows}, train ${r.train}, test ${r.test}, gates ${r.gatesPassed}/8`,
       );

@@ -107,21 +107,30 @@ export function registerAuditCommands(program: Command): void {
     .option('--seed <seed>', 'random seed', parseIntOption('--seed'), 42)
     .option('--output <path>', 'output (default <data-dir>/test_scan_results.jsonl)')
     .option('--manifest <path>', 'also write the matching manifest (fork parents, language bytes) here')
-    .action((opts: { count: number; seed: number; output?: string; manifest?: string }, cmd: Command) => {
-      const ctx = contextFor(cmd, 'generate-test-data');
-      const output = path.resolve(opts.output ?? dataFile(ctx.dataDir, 'testData'));
-      const started = Date.now();
-      const result = writeTestData({
-        count: opts.count,
-        seed: opts.seed,
-        output,
-        ...(opts.manifest ? { manifestOutput: path.resolve(opts.manifest) } : {}),
-      });
-      ctx.logger.info(
-        { count: result.count, seed: opts.seed, output, bytes: result.bytes, ms: Date.now() - started },
-        'test data written',
-      );
-      process.stdout.write(`${result.count} pings (seed ${opts.seed}) → ${output}\n`);
-      if (result.manifestOutput) process.stdout.write(`manifest → ${result.manifestOutput}\n`);
-    });
+    .action(
+      async (opts: { count: number; seed: number; output?: string; manifest?: string }, cmd: Command) => {
+        const ctx = contextFor(cmd, 'generate-test-data');
+        const output = path.resolve(opts.output ?? dataFile(ctx.dataDir, 'testData'));
+        const started = Date.now();
+        const result = await writeTestData({
+          count: opts.count,
+          seed: opts.seed,
+          output,
+          ...(opts.manifest ? { manifestOutput: path.resolve(opts.manifest) } : {}),
+        });
+        ctx.logger.info(
+          {
+            count: result.count,
+            seed: opts.seed,
+            output,
+            bytes: result.bytes,
+            workers: result.workers,
+            ms: Date.now() - started,
+          },
+          'test data written',
+        );
+        process.stdout.write(`${result.count} pings (seed ${opts.seed}) → ${output}\n`);
+        if (result.manifestOutput) process.stdout.write(`manifest → ${result.manifestOutput}\n`);
+      },
+    );
 }

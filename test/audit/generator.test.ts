@@ -16,9 +16,9 @@ let pings: Ping[];
 let text: string;
 const COUNT = 3000;
 
-beforeAll(() => {
+beforeAll(async () => {
   ({ dir, cleanup } = tempDir('testdata'));
-  writeTestData({
+  await writeTestData({
     count: COUNT,
     seed: 7,
     output: path.join(dir, 'a.jsonl'),
@@ -33,9 +33,9 @@ beforeAll(() => {
 afterAll(() => cleanup());
 
 describe('synthetic test data', () => {
-  it('is deterministic for a seed and different for another seed', () => {
-    writeTestData({ count: COUNT, seed: 7, output: path.join(dir, 'b.jsonl') });
-    writeTestData({ count: COUNT, seed: 8, output: path.join(dir, 'c.jsonl') });
+  it('is deterministic for a seed and different for another seed', async () => {
+    await writeTestData({ count: COUNT, seed: 7, output: path.join(dir, 'b.jsonl') });
+    await writeTestData({ count: COUNT, seed: 8, output: path.join(dir, 'c.jsonl') });
     expect(readFileSync(path.join(dir, 'b.jsonl'), 'utf8')).toBe(text);
     expect(readFileSync(path.join(dir, 'c.jsonl'), 'utf8')).not.toBe(text);
   });
