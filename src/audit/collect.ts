@@ -49,7 +49,12 @@ export class AuditStats {
   readonly ruleRepos = new Counter();
   readonly ruleImpact = new Map<string, Counter<number>>();
   readonly deployment = new Int32Array(6);
-  readonly topology = new Map<string, TopologyCluster>();
+  /** topology hash → index of its first repository (one number per distinct hash). */
+  readonly topologyFirst = new Map<string, number>();
+  /** Only hashes shared by 2+ repositories: member count and sample members. */
+  readonly clusters = new Map<string, TopologyCluster>();
+  /** Effective rows that carry a topology hash. */
+  topologyRows = 0;
   /** files_scanned/files_total in thousandths (0…1000) over effective rows with files_total > 0. */
   readonly coverage = new Int32Array(1001);
   coverageRows = 0;
@@ -177,12 +182,18 @@ export class AuditStats {
     if (score !== undefined) this.deployment[score]!++;
     const hash = p.topology_signature_hash;
     if (hash) {
-      const cluster = this.topology.get(hash);
-      if (cluster) {
-        cluster.count++;
-        if (cluster.samples.length < SAMPLES_PER_CLUSTER) cluster.samples.push(p.repo_full_name);
-      } else this.topology.set(hash, { count: 1, samples: [p.repo_full_name] });
-      this.groups?.link(index, `topology:${hash}`);
+      this.topologyRows++;
+      const first = this.topologyFirst.get(hash);
+      if (first === undefined) this.topologyFirst.set(hash, index);
+      else {
+        const cluster = this.clusters.get(hash);
+        if (cluster) {
+          cluster.count++;
+          if (cluster.samples.length < SAMPLES_PER_CLUSTER) cluster.samples.push(p.repo_full_name);
+        } else
+          this.clusters.set(hash, { count: 2, samples: [this.repoNames[first] as string, p.repo_full_name] });
+        this.groups?.union(first, index);
+      }
     }
     if (p.files_total > 0) {
       const ratio = p.files_scanned / p.files_total;

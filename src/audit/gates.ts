@@ -16,8 +16,9 @@ export const GATE_IDS = ['G1', 'G2', 'G3', 'G4', 'G5', 'G6', 'G7', 'G8'] as cons
 
 /** Repositories sharing a topology hash with `minOthers`+ others (clusters of minOthers+1 or more). */
 export function contaminatedRepos(stats: AuditStats, minOthers: number): number {
+  if (minOthers <= 0) return stats.topologyRows;
   let n = 0;
-  for (const c of stats.topology.values()) if (c.count >= minOthers + 1) n += c.count;
+  for (const c of stats.clusters.values()) if (c.count >= minOthers + 1) n += c.count;
   return n;
 }
 

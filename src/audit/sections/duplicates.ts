@@ -10,24 +10,19 @@ export const duplicatesSection: Section = {
   title: 'Duplicates',
   build({ stats, thresholds, manifest }) {
     const eff = stats.effective;
-    let clusters = 0;
+    const clusters = stats.clusters.size;
+    const hashed = stats.topologyRows;
     let inClusters = 0;
     let large = 0;
     let inLarge = 0;
-    let hashed = 0;
-    for (const c of stats.topology.values()) {
-      hashed += c.count;
-      if (c.count >= 2) {
-        clusters++;
-        inClusters += c.count;
-      }
+    for (const c of stats.clusters.values()) {
+      inClusters += c.count;
       if (c.count >= 10) {
         large++;
         inLarge += c.count;
       }
     }
-    const biggest = [...stats.topology]
-      .filter(([, c]) => c.count >= 2)
+    const biggest = [...stats.clusters]
       .sort((a, b) => b[1].count - a[1].count || a[0].localeCompare(b[0]))
       .slice(0, LISTED_CLUSTERS)
       .map(([hash, c]) => ({ topology_signature_hash: hash, members: c.count, sample_members: c.samples }));
@@ -39,7 +34,7 @@ export const duplicatesSection: Section = {
       : null;
     const data = {
       repos_with_hash: hashed,
-      distinct_hashes: stats.topology.size,
+      distinct_hashes: stats.topologyFirst.size,
       clusters,
       repos_in_clusters: inClusters,
       clusters_of_10_plus: large,
@@ -52,7 +47,7 @@ export const duplicatesSection: Section = {
       fork_families: forkFamilies,
     };
     const md = [
-      `${hashed} success + partial repositories carry ${stats.topology.size} distinct topology_signature_hash values. ` +
+      `${hashed} success + partial repositories carry ${stats.topologyFirst.size} distinct topology_signature_hash values. ` +
         `${clusters} hashes are shared (clusters of 2+, ${inClusters} repos); ${large} clusters have 10+ members (${inLarge} repos).`,
       '',
       `Contamination rate (redundant copies: cluster members beyond the first, over effective repos): ` +

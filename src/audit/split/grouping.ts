@@ -34,7 +34,7 @@ export class LeakageGroups {
     return root;
   }
 
-  private union(a: number, b: number): void {
+  union(a: number, b: number): void {
     let ra = this.find(a);
     let rb = this.find(b);
     if (ra === rb) return;
