@@ -144,6 +144,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
       seed,
       testShare: thresholds.splitTestShare,
       minTestPerStratum: thresholds.splitMinTestPerStratum,
+      unreadableSidecarLines: frozen.problems.length,
     });
     split = assignment.summary;
     const splitFiles = {

@@ -7,7 +7,10 @@ export function splitMarkdown(s: SplitSummary): string {
   return [
     `Seed ${s.seed}; test share ${(s.testShare * 100).toFixed(0)}%. Train **${s.train}**, test **${s.test}** repositories ` +
       `in ${s.groups} leakage groups (largest ${s.largestGroup}: a topology-hash cluster and/or fork family). ` +
-      `${s.frozen} assignments were reused from split_assignment.jsonl.`,
+      `${s.frozen} assignments were reused from split_assignment.jsonl` +
+      (s.unreadableSidecarLines
+        ? ` (${s.unreadableSidecarLines} of its lines were unreadable and ignored).`
+        : '.'),
     '',
     s.groupsSpanningSplits === 0
       ? 'Leakage check: **no group spans both splits**.'

@@ -1,9 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAudit } from '../../src/audit/index.js';
 import { tempDir } from '../support/tmp.js';
-import { failed, ping } from './fixtures.js';
+import { failed, manifestRow, ping, writeJsonl } from './fixtures.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -54,6 +54,33 @@ describe('corrupt, truncated, invalid and duplicate lines', () => {
       .filter(Boolean);
     const test = readFileSync(path.join(dir, 'scan_results_test.jsonl'), 'utf8').split('\n').filter(Boolean);
     expect([...train, ...test].sort()).toEqual([good1, good2, good3].sort());
+  });
+
+  it('reports invalid manifest lines and unreadable sidecar lines instead of using them', async () => {
+    const out = path.join(dir, 'manifest-out');
+    const input = writeJsonl(dir, 'm-results.jsonl', [ping({ repo: 'm/one' }), ping({ repo: 'm/two' })]);
+    const manifest = writeJsonl(dir, 'm-manifest.jsonl', [
+      manifestRow('m/one', { python: 1 }),
+      '{"repo_full_name": "m/two"}',
+      'not json',
+      manifestRow('m/one', { python: 1 }),
+    ]);
+    mkdirSync(out, { recursive: true });
+    writeFileSync(
+      path.join(out, 'split_assignment.jsonl'),
+      '{"repo_full_name":"m/one","split":"test"}\n{oops\n',
+    );
+    const r = await runAudit({ input, manifest, outDir: out, split: true });
+    const audit = JSON.parse(readFileSync(r.auditJsonPath, 'utf8'));
+    expect(audit.sections.volume).toMatchObject({
+      manifest_rows: 1,
+      manifest_invalid_rows: 2,
+      manifest_duplicate_rows: 1,
+      manifest_repos_without_row: 0,
+      rows_not_in_manifest: 1,
+    });
+    expect(audit.sections.volume.manifest_invalid.map((x: any) => x.line)).toEqual([2, 3]);
+    expect(r.split).toMatchObject({ frozen: 1, unreadableSidecarLines: 1 });
   });
 
   it('an empty file gives zero rows and failing volume gates, not a crash', async () => {

@@ -27,6 +27,9 @@ export const volumeSection: Section = {
       duplicate_rows: stats.duplicateCount,
       duplicates: stats.duplicates,
       manifest_rows: manifest?.rows ?? null,
+      manifest_invalid_rows: manifest?.invalidCount ?? null,
+      manifest_invalid: manifest?.invalidRows ?? [],
+      manifest_duplicate_rows: manifest?.duplicateRows ?? null,
       manifest_repos_without_row: manifest ? stats.manifestMissing : null,
       rows_not_in_manifest: manifest ? stats.notInManifestCount : null,
     };
@@ -48,7 +51,8 @@ export const volumeSection: Section = {
       md.push(
         '',
         `Manifest: ${manifest.rows} repositories; ${stats.manifestMissing} have no row in the results; ` +
-          `${stats.notInManifestCount} result rows are not in the manifest.`,
+          `${stats.notInManifestCount} result rows are not in the manifest; ` +
+          `${manifest.invalidCount} manifest lines are unreadable or invalid and ${manifest.duplicateRows} repeat a repository (ignored).`,
       );
     if (reasons.length)
       md.push(

@@ -28,6 +28,8 @@ export interface SplitSummary {
   groupsSpanningSplits: number;
   strata: SplitStratum[];
   minTestPerStratum: number;
+  /** Lines of an existing split_assignment.jsonl that could not be read (not reused). */
+  unreadableSidecarLines: number;
 }
 
 export interface SplitAssignment {
@@ -49,7 +51,7 @@ export function assignSplit(
   stats: AuditStats,
   groups: LeakageGroups,
   frozen: ReadonlyMap<string, SplitName>,
-  options: { seed: number; testShare: number; minTestPerStratum: number },
+  options: { seed: number; testShare: number; minTestPerStratum: number; unreadableSidecarLines?: number },
 ): SplitAssignment {
   const n = stats.rows;
   const groupOf = new Int32Array(n);
@@ -160,6 +162,7 @@ export function assignSplit(
       groupsSpanningSplits: spanning,
       strata,
       minTestPerStratum: options.minTestPerStratum,
+      unreadableSidecarLines: options.unreadableSidecarLines ?? 0,
     },
   };
 }
