@@ -13,7 +13,7 @@ import { type ManifestIndex, readManifestIndex } from './manifest-index.js';
 import { ParquetSink } from './parquet.js';
 import { type AuditReportData, auditJson, buildSections, reportMarkdown, sectionContext } from './report.js';
 import { findSection, SECTION_IDS, type SectionOutput } from './sections/index.js';
-import { assignSplit, type SplitName, type SplitSummary, TEST } from './split/assign.js';
+import { assignSplit, type SplitSummary, TEST } from './split/assign.js';
 import { LeakageGroups } from './split/grouping.js';
 import { readSidecar, writeSidecar } from './split/sidecar.js';
 import { writeSplitFiles } from './split/write-split.js';
@@ -154,19 +154,15 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
       testParquet: out(DATA_FILES.testParquet),
     };
     await writeSplitFiles(options.input, stats, assignment.sides, splitFiles, parquetMeta);
-    await writeSidecar(
-      sidecarPath,
-      frozen.splits,
-      (function* () {
-        for (let i = 0; i < stats.rows; i++)
-          yield {
-            repo: stats.repoNames[i] as string,
-            split: (assignment.sides[i] === TEST ? 'test' : 'train') as SplitName,
-            stratum: stats.splitStrata[stats.splitStratum.get(i)] as string,
-            group: stats.repoNames[assignment.groupOf[i] as number] as string,
-          };
-      })(),
-    );
+    await writeSidecar(sidecarPath, frozen.splits, stats.repoNames, (repo) => {
+      const i = stats.repoIndex.get(repo);
+      if (i === undefined) return undefined;
+      return {
+        split: assignment.sides[i] === TEST ? 'test' : 'train',
+        stratum: stats.splitStrata[stats.splitStratum.get(i)] as string,
+        group: stats.repoNames[assignment.groupOf[i] as number] as string,
+      };
+    });
     Object.assign(files, splitFiles, { splitAssignment: sidecarPath });
   }
 

@@ -32,42 +32,49 @@ export async function readSidecar(file: string): Promise<FrozenAssignments> {
   return { splits, problems };
 }
 
+export interface CurrentAssignment {
+  split: SplitName;
+  stratum: string;
+  group: string;
+}
+
 /**
  * Writes the sidecar: every earlier assignment first (kept even when its repository left the
- * results, so a later run cannot move it), then the new ones; temp file + rename.
+ * results, so a later run cannot move it), then the new ones in file order; temp file +
+ * rename. `current(repo)` looks a repository of this run up; `order` lists this run's
+ * repositories. Nothing per repository is materialised besides the lines being written.
  */
 export async function writeSidecar(
   file: string,
   frozen: ReadonlyMap<string, SplitName>,
-  current: Iterable<{ repo: string; split: SplitName; stratum: string; group: string }>,
+  order: readonly string[],
+  current: (repo: string) => CurrentAssignment | undefined,
 ): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
   const handle = await fs.open(tmp, 'w');
   try {
     let buf: string[] = [];
-    const flush = async () => {
-      if (buf.length) await handle.write(buf.join(''));
-      buf = [];
+    const push = async (line: object) => {
+      buf.push(`${JSON.stringify(line)}\n`);
+      if (buf.length >= 5000) {
+        await handle.write(buf.join(''));
+        buf = [];
+      }
     };
-    const written = new Set<string>();
-    const byRepo = new Map<string, { split: SplitName; stratum: string; group: string }>();
-    for (const c of current) byRepo.set(c.repo, c);
     for (const [repo, split] of frozen) {
-      const c = byRepo.get(repo);
-      buf.push(
-        `${JSON.stringify(c ? { repo_full_name: repo, split, stratum: c.stratum, group: c.group } : { repo_full_name: repo, split })}\n`,
+      const c = current(repo);
+      await push(
+        c
+          ? { repo_full_name: repo, split, stratum: c.stratum, group: c.group }
+          : { repo_full_name: repo, split },
       );
-      written.add(repo);
-      if (buf.length >= 5000) await flush();
     }
-    for (const [repo, c] of byRepo) {
-      if (written.has(repo)) continue;
-      buf.push(
-        `${JSON.stringify({ repo_full_name: repo, split: c.split, stratum: c.stratum, group: c.group })}\n`,
-      );
-      if (buf.length >= 5000) await flush();
+    for (const repo of order) {
+      if (frozen.has(repo)) continue;
+      const c = current(repo);
+      if (c) await push({ repo_full_name: repo, split: c.split, stratum: c.stratum, group: c.group });
     }
-    await flush();
+    if (buf.length) await handle.write(buf.join(''));
     await handle.sync();
   } finally {
     await handle.close();
