@@ -153,7 +153,12 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
       trainParquet: out(DATA_FILES.trainParquet),
       testParquet: out(DATA_FILES.testParquet),
     };
-    await writeSplitFiles(options.input, stats, assignment.sides, splitFiles, parquetMeta);
+    const written = await writeSplitFiles(options.input, stats, assignment.sides, splitFiles, parquetMeta);
+    if (written.appendedBytes > 0)
+      logger.warn(
+        { appendedBytes: written.appendedBytes },
+        'input grew during the audit; rows appended after the first pass are not in this audit',
+      );
     await writeSidecar(sidecarPath, frozen.splits, stats.repoNames, (repo) => {
       const i = stats.repoIndex.get(repo);
       if (i === undefined) return undefined;

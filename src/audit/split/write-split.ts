@@ -61,7 +61,7 @@ export async function writeSplitFiles(
   sides: Uint8Array,
   files: SplitFiles,
   parquetMeta: Record<string, string>,
-): Promise<{ train: number; test: number }> {
+): Promise<{ train: number; test: number; appendedBytes: number }> {
   const train = new LineFile(files.trainJsonl);
   const test = new LineFile(files.testJsonl);
   const trainPq = files.trainParquet
@@ -70,6 +70,7 @@ export async function writeSplitFiles(
   const testPq = files.testParquet
     ? new ParquetSink(files.testParquet, { ...parquetMeta, 'stratum.split': 'test' })
     : undefined;
+  let appendedBytes = 0;
   try {
     const { bytes } = await forEachLine(input, (raw, line) => {
       const repo = stats.lineRepo.get(line);
@@ -83,6 +84,7 @@ export async function writeSplitFiles(
       throw new Error(
         `${input} changed during the audit (${stats.bytes} bytes in the first pass, ${bytes} in the second)`,
       );
+    appendedBytes = bytes - stats.bytes;
     train.commit();
     test.commit();
     trainPq?.finish();
@@ -94,5 +96,5 @@ export async function writeSplitFiles(
     testPq?.abort();
     throw err;
   }
-  return { train: train.rows, test: test.rows };
+  return { train: train.rows, test: test.rows, appendedBytes };
 }
