@@ -77,6 +77,9 @@ export function createDashboardApp(options: DashboardAppOptions): Express {
   app.get('/assets/stats.css', (_req, res) => {
     res.type('text/css').send(STATS_PAGE_CSS);
   });
+  app.get('/favicon.ico', (_req, res) => {
+    res.status(204).end();
+  });
   app.get('/api/stats', async (_req, res, next) => {
     try {
       res.setHeader('Cache-Control', 'no-store');

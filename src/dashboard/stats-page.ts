@@ -40,7 +40,7 @@ export function statsPageHtml(options: { refreshSeconds: number; bullBoardPath: 
     <figure><figcaption>Status</figcaption><svg id="chart-status" role="img" aria-label="results by status"></svg></figure>
     <figure><figcaption>Risk score</figcaption><svg id="chart-score" role="img" aria-label="risk-score buckets"></svg></figure>
     <figure><figcaption>Top frameworks</figcaption><svg id="chart-frameworks" role="img" aria-label="top frameworks"></svg></figure>
-    <figure><figcaption>Results per minute (last 30 min)</figcaption><svg id="chart-throughput" role="img" aria-label="throughput over time"></svg></figure>
+    <figure><figcaption>Results per minute (last 30 min, UTC)</figcaption><svg id="chart-throughput" role="img" aria-label="throughput over time"></svg></figure>
   </section>
   <section class="card wide"><h2>Last error</h2><p id="last-error" class="mono">none</p>
     <p class="muted" id="failures"></p></section>
@@ -114,7 +114,10 @@ export const STATS_PAGE_JS = `'use strict';
       var g = el('g', { 'data-label': c.label, 'data-value': c.value });
       g.appendChild(el('rect', { x: x + cw * 0.12, y: h - pad - bh, width: cw * 0.76, height: bh, rx: 2, fill: color }));
       if (c.showValue !== false && c.value > 0) g.appendChild(el('text', { x: x + cw / 2, y: h - pad - bh - 3, 'text-anchor': 'middle' }, fmt(c.value)));
-      if (c.axis) g.appendChild(el('text', { x: x + cw / 2, y: h - 4, 'text-anchor': 'middle', class: 'axis' }, c.axis));
+      if (c.axis) {
+        var last = i === cols.length - 1 && cols.length > 10;
+        g.appendChild(el('text', { x: last ? x + cw : x + cw / 2, y: h - 4, 'text-anchor': last ? 'end' : 'middle', class: 'axis' }, c.axis));
+      }
       svg.appendChild(g);
     });
   }
