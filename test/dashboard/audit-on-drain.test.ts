@@ -8,6 +8,7 @@ import { SCAN_QUEUE_NAME } from '../../src/core/redis.js';
 import { runKeys } from '../../src/core/run-counters.js';
 import { AuditOnDrain, readDrainMarker, servableReport } from '../../src/dashboard/audit-on-drain.js';
 import type { AuditRequest, AuditRunner } from '../../src/dashboard/audit-runner.js';
+import { runAuditSnapshot } from '../../src/dashboard/audit-snapshot.js';
 import { deleteKeysWithPrefix, testRedis, uniquePrefix } from '../support/redis.js';
 import { tempDir } from '../support/tmp.js';
 import { facts, record, seedMeta } from './helpers.js';
@@ -199,6 +200,27 @@ describe('audit on drain', () => {
     await drainedRun('run-2');
     await board.check();
     expect((await board.check()).action).toBe('ran');
+    expect(calls).toHaveLength(2);
+  });
+});
+
+describe('scheduled audit snapshot (--audit-cron)', () => {
+  it('writes one snapshot per tick however many dashboards share the schedule', async () => {
+    const { run, calls } = countingRunner();
+    const now = () => Date.UTC(2026, 10, 25, 10, 30, 2);
+    const opts = { redis, prefix, dataDir: dir.dir, runAudit: run, now };
+    expect(await runAuditSnapshot(opts)).toEqual({ action: 'skipped', reason: 'no rows written yet' });
+    await drainedRun();
+    const other = testRedis();
+    connections.push(other);
+    const [a, b] = await Promise.all([runAuditSnapshot(opts), runAuditSnapshot({ ...opts, redis: other })]);
+    expect([a.action, b.action].sort()).toEqual(['ran', 'skipped']);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.outDir).toBe(path.join(dir.dir, 'audit-snapshots', '2026-11-25T10-30-00Z'));
+    expect(readFileSync(path.join(calls[0]!.outDir, 'dataset_audit_report.md'), 'utf8')).toContain('# audit');
+    // The next tick is another snapshot.
+    const later = await runAuditSnapshot({ ...opts, now: () => Date.UTC(2026, 10, 25, 11, 0, 1) });
+    expect(later.action).toBe('ran');
     expect(calls).toHaveLength(2);
   });
 });
