@@ -180,6 +180,9 @@ export class AuditOnDrain {
       reason = 'meta.manifest_count unset';
     else if (counters.results < manifestCount)
       reason = `writer behind: ${counters.results} of ${manifestCount} rows written`;
+    // A dashboard without the data files (another machine) must not take the audit from one that has them.
+    else if (!(await fileExists(dataFile(this.options.dataDir, 'scanResults'))))
+      reason = `no ${dataFile(this.options.dataDir, 'scanResults')} on this machine`;
     if (reason) return this.reset({ action: 'waiting', runId, reason });
 
     const signature = `${runId}:${counters.results}`;

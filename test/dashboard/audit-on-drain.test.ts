@@ -54,6 +54,12 @@ function trigger(runAudit: AuditRunner, over: Partial<ConstructorParameters<type
 async function drainedRun(runId = 'run-1') {
   await seedMeta(redis, prefix, { run_id: runId, manifest_count: 3, enqueued: 3, enqueue_finished: 1 });
   await record(redis, prefix, [facts('o/a'), facts('o/b'), facts('o/c')]);
+  writeResults();
+}
+
+/** The writer's file (the trigger only checks that it is here; the audit reads it). */
+function writeResults() {
+  writeFileSync(path.join(dir.dir, 'scan_results.jsonl'), '{"repo_full_name":"o/a"}\n');
 }
 
 beforeEach(() => {
@@ -93,6 +99,12 @@ describe('audit on drain', () => {
     });
     expect(await first.check()).toMatchObject({ action: 'waiting' });
     await record(redis, prefix, [facts('o/c')]);
+    // Every row is in Redis, but this dashboard's data directory has no results file (another machine).
+    expect(await first.check()).toMatchObject({
+      action: 'waiting',
+      reason: `no ${path.join(dir.dir, 'scan_results.jsonl')} on this machine`,
+    });
+    writeResults();
     expect(await first.check()).toEqual({ action: 'settling', runId: 'run-1', streak: 1 });
     expect(calls).toHaveLength(0);
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, Worker } from 'bullmq';
@@ -155,11 +155,18 @@ describe('stats page in a real browser', () => {
       })),
     );
     await seedMeta(redis, prefix, { enqueued: REPOS, enqueue_finished: 1 });
+    const results = path.join(dir.dir, 'scan_results.jsonl');
     const worker = new Worker(
       SCAN_QUEUE_NAME,
       async (job) => {
         await sleep(220);
-        await recordResult(redis, prefix, factsFor(job.data.i as number));
+        // What the writer does: the row is made durable first, then counted.
+        const f = factsFor(job.data.i as number);
+        appendFileSync(
+          results,
+          `${JSON.stringify({ repo_full_name: f.repoFullName, scan_status: f.status })}\n`,
+        );
+        await recordResult(redis, prefix, f);
       },
       { connection: testRedis(), prefix, concurrency: 2 },
     );
