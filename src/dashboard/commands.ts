@@ -7,7 +7,7 @@ import { auditStatusOf, readDrainMarker } from './audit-on-drain.js';
 import { loadAuditRunner } from './audit-runner.js';
 import { startDashboard } from './dashboard.js';
 import { runMonitor } from './monitor.js';
-import { createSnapshotSource, redisHost, redisProblem, waitReady } from './stats-source.js';
+import { createSnapshotSource, redisHost, redisProblem, waitReady, withTimeout } from './stats-source.js';
 
 interface MonitorFlags {
   once?: boolean;
@@ -34,9 +34,9 @@ export function registerDashboardCommands(program: Command): void {
       if (opts.interval < 1) throw new CommandError('--interval must be at least 1 second', 2);
       const { config } = ctx;
       const problem = await redisProblem(config);
-      const redis = problem
-        ? undefined
-        : createRedis(config, { enableOfflineQueue: false, lazyConnect: false });
+      // --once with Redis away: read the files and exit. Live mode keeps a connection that
+      // reconnects, so the monitor returns to live numbers when Redis comes back.
+      const redis = problem && opts.once ? undefined : createRedis(config, { enableOfflineQueue: false });
       redis?.on('error', () => undefined);
       const queue = redis
         ? new Queue(SCAN_QUEUE_NAME, { connection: redis, prefix: config.queuePrefix })
@@ -60,7 +60,7 @@ export function registerDashboardCommands(program: Command): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        if (redis) await waitReady(redis, 3000);
+        if (redis && !problem) await waitReady(redis, 3000);
         await runMonitor({
           source,
           once: Boolean(opts.once),
@@ -72,7 +72,8 @@ export function registerDashboardCommands(program: Command): void {
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
-        await queue?.close().catch(() => undefined);
+        // Queue.close can wait for a Redis that is away: bounded.
+        if (queue) await withTimeout(queue.close(), 2000, 'queue close').catch(() => undefined);
         redis?.disconnect();
       }
     });

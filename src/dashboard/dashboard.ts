@@ -10,7 +10,7 @@ import { AuditOnDrain, auditStatusOf, readDrainMarker, servableReport } from './
 import type { AuditRunner } from './audit-runner.js';
 import { runAuditSnapshot } from './audit-snapshot.js';
 import { createDashboardApp, listen } from './server.js';
-import { createSnapshotSource, redisHost, waitReady } from './stats-source.js';
+import { createSnapshotSource, redisHost, waitReady, withTimeout } from './stats-source.js';
 
 export interface DashboardOptions {
   config: Config;
@@ -163,7 +163,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await queue.close().catch(() => undefined);
+      await withTimeout(queue.close(), 2000, 'queue close').catch(() => undefined);
       redis.disconnect();
     },
   };

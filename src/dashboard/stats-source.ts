@@ -98,6 +98,8 @@ export async function waitReady(redis: Redis, ms: number): Promise<boolean> {
 }
 
 async function liveSnapshot(live: LiveBackend, options: SnapshotSourceOptions, now: number) {
+  // While ioredis reconnects, BullMQ calls would wait for it: fall back at once instead.
+  if (live.redis.status !== 'ready') throw new Error(`connection ${live.redis.status}`);
   const [counters, queue] = await Promise.all([
     readCounters(live.redis, live.prefix),
     readQueueState(live.queue),

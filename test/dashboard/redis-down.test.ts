@@ -1,12 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/logger.js';
+import { createRedis, SCAN_QUEUE_NAME } from '../../src/core/redis.js';
 import { type RunningDashboard, startDashboard } from '../../src/dashboard/dashboard.js';
+import { runMonitor } from '../../src/dashboard/monitor.js';
+import { createSnapshotSource, redisHost, waitReady } from '../../src/dashboard/stats-source.js';
 import { freePort } from '../support/net.js';
 import { tempDir } from '../support/tmp.js';
 import { facts, record, seedMeta } from './helpers.js';
@@ -123,5 +128,54 @@ describe('dashboard when Redis goes away', () => {
     // A fresh Redis without persistence: live again, with the counters it has (none).
     expect(back).toMatchObject({ source: 'redis', results: 0 });
     expect((await fetch(`${board.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('live monitor when Redis goes away', () => {
+  it('switches to the files while Redis is down and back to live numbers after', async () => {
+    const config = loadConfig({ REDIS_URL: `redis://127.0.0.1:${port}`, STRATUM_QUEUE_PREFIX: prefix });
+    const redis = createRedis(config, { enableOfflineQueue: false });
+    redis.on('error', () => undefined);
+    const queue = new Queue(SCAN_QUEUE_NAME, { connection: redis, prefix });
+    queue.on('error', () => undefined);
+    await waitReady(redis, 3000);
+    const source = createSnapshotSource({
+      live: { redis, queue, prefix, displayHost: redisHost(config) },
+      dataDir: dir.dir,
+    });
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d) => {
+      text += String(d);
+    });
+    const stop = new AbortController();
+    const running = runMonitor({
+      source,
+      once: false,
+      intervalSeconds: 1,
+      out,
+      secrets: [],
+      signal: stop.signal,
+    });
+    const waitFor = async (needle: string, from: number) => {
+      for (let i = 0; i < 60 && !text.slice(from).includes(needle); i++) await sleep(100);
+      expect(text.slice(from)).toContain(needle);
+      return text.length;
+    };
+    try {
+      let at = await waitFor('Source: live counters from Redis', 0);
+      server!.kill('SIGKILL');
+      await new Promise((r) => server!.once('exit', r));
+      const killedAt = at;
+      at = await waitFor(`Source: FALLBACK: Redis at 127.0.0.1:${port} is not reachable`, at);
+      expect(text.slice(killedAt)).toContain('Progress  2 repos (manifest size unknown)');
+      await startRedis();
+      await waitFor('Source: live counters from Redis', at);
+    } finally {
+      stop.abort();
+      await running;
+      await queue.close();
+      redis.disconnect();
+    }
   });
 });
