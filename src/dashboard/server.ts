@@ -48,7 +48,14 @@ export function createDashboardApp(options: DashboardAppOptions): Express {
 
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(helmet());
+  app.use(
+    helmet({
+      // Served over plain HTTP (loopback, or behind a TLS proxy that sets its own HSTS): the
+      // upgrade directive would make browsers fetch the page's own script over https and fail.
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+      strictTransportSecurity: false,
+    }),
+  );
   if (open) app.use(requireLoopbackHostHeader());
 
   app.get('/healthz', async (_req, res) => {
