@@ -82,6 +82,8 @@ beforeAll(async () => {
     manifest_count: REPOS,
     enqueued: 0,
     enqueue_finished: 0,
+    retries: 2,
+    rate_limit_hits: 1,
   });
   queue = new Queue(SCAN_QUEUE_NAME, { connection: testRedis(), prefix });
   board = await startDashboard({
@@ -213,6 +215,10 @@ describe('stats page in a real browser', () => {
     expect(throughputTotal).toBe(REPOS);
     expect(await page.textContent('#last-error')).toContain('agents/repo-23  failed (clone_timeout)');
     await page.waitForFunction(() => document.getElementById('queue-workers')?.textContent === '0');
+    expect([await page.textContent('#retries'), await page.textContent('#rate-limit-hits')]).toEqual([
+      '2',
+      '1',
+    ]);
 
     // The queue has drained and every row is written: the audit runs once and the page links it.
     await page.waitForSelector('#audit-report', { timeout: 15_000 });
