@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Config } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
-import { createRedis, probeRedis, SCAN_QUEUE_NAME } from '../core/redis.js';
+import { createRedis, SCAN_QUEUE_NAME } from '../core/redis.js';
 import { runKeys } from '../core/run-counters.js';
 import { assertSafeBind, credentialsFrom, hasCredentials } from './access.js';
 import { AuditOnDrain, auditStatusOf, readDrainMarker, servableReport } from './audit-on-drain.js';
@@ -83,7 +83,16 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   const readOnly = options.readOnly || !hasCredentials(credentials);
   const app = createDashboardApp({
     snapshot,
-    healthCheck: () => probeRedis(config, 2000),
+    // The dashboard's own connection: frequent probes open no new connections.
+    healthCheck: async () => {
+      try {
+        if (redis.status !== 'ready') return `connection ${redis.status}`;
+        await withTimeout(redis.ping(), 2000, 'Redis');
+        return undefined;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    },
     queues: [queue],
     credentials,
     readOnly,
