@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 export type GitFault =
   | { kind: 'status'; status: number; times?: number }
   | { kind: 'hang'; times?: number }
+  | { kind: 'reset'; times?: number }
   | { kind: 'slow'; delayMs: number; times?: number };
 
 /**
@@ -17,6 +18,13 @@ export type GitFault =
 export class GitHttpServer {
   readonly faults = new Map<string, GitFault>();
   readonly requests = new Map<string, number>();
+  /** Response body bytes sent per repository (`/owner/name.git`): what a clone really fetched. */
+  readonly bytesSent = new Map<string, number>();
+  /**
+   * Repository config given to `git http-backend` through GIT_CONFIG_COUNT, for serving plain
+   * (non-bare) repositories without touching them, e.g. `uploadpack.allowFilter=true`.
+   */
+  serverConfig: Record<string, string> = {};
   private server: Server | undefined;
   private hanging = new Set<ServerResponse>();
   port = 0;
@@ -32,6 +40,10 @@ export class GitHttpServer {
 
   url(fullName: string): string {
     return `http://127.0.0.1:${this.port}/${fullName}.git`;
+  }
+
+  bytesFor(fullName: string): number {
+    return this.bytesSent.get(`/${fullName}.git`) ?? 0;
   }
 
   requestCount(fullName: string): number {
@@ -61,6 +73,10 @@ export class GitHttpServer {
           res.end(`injected ${fault.status}\n`);
           return;
         }
+        if (fault.kind === 'reset') {
+          req.socket.destroy();
+          return;
+        }
         if (fault.kind === 'hang') {
           this.hanging.add(res);
           res.on('close', () => this.hanging.delete(res));
@@ -69,10 +85,10 @@ export class GitHttpServer {
         await new Promise((r) => setTimeout(r, fault.delayMs));
       }
     }
-    this.cgi(req, res, url);
+    this.cgi(req, res, url, repo);
   }
 
-  private cgi(req: IncomingMessage, res: ServerResponse, url: URL): void {
+  private cgi(req: IncomingMessage, res: ServerResponse, url: URL, repo: string | undefined): void {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       GIT_PROJECT_ROOT: this.root,
@@ -85,6 +101,14 @@ export class GitHttpServer {
       CONTENT_TYPE: req.headers['content-type'] ?? '',
       REMOTE_ADDR: '127.0.0.1',
     };
+    Object.entries(this.serverConfig).forEach(([key, value], i) => {
+      env[`GIT_CONFIG_KEY_${i}`] = key;
+      env[`GIT_CONFIG_VALUE_${i}`] = value;
+      env.GIT_CONFIG_COUNT = String(i + 1);
+    });
+    const count = (n: number) => {
+      if (repo) this.bytesSent.set(repo, (this.bytesSent.get(repo) ?? 0) + n);
+    };
     if (req.headers['git-protocol']) env.GIT_PROTOCOL = String(req.headers['git-protocol']);
     if (req.headers['content-encoding']) env.HTTP_CONTENT_ENCODING = String(req.headers['content-encoding']);
     if (req.headers['content-length']) env.CONTENT_LENGTH = String(req.headers['content-length']);
@@ -95,6 +119,7 @@ export class GitHttpServer {
     let headersDone = false;
     child.stdout.on('data', (chunk: Buffer) => {
       if (headersDone) {
+        count(chunk.length);
         res.write(chunk);
         return;
       }
@@ -118,6 +143,7 @@ export class GitHttpServer {
         else headers[k] = v;
       }
       res.writeHead(status, headers);
+      count(head.length - sep - sepLen);
       res.write(head.subarray(sep + sepLen));
     });
     child.on('close', () => {

@@ -42,6 +42,8 @@ export interface FakeGitHubOptions {
   faults?: Partial<FaultOptions>;
   faultSeed?: number;
   port?: number;
+  /** The `url`/`clone_url` of a repository (default https://github.com/owner/name): end-to-end runs point it at a loopback git server. */
+  repoUrl?: (r: FakeRepo) => string;
 }
 
 export interface FakeGitHubStats {
@@ -265,7 +267,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       created_at: iso(r.createdAt),
       updated_at: iso(r.pushedAt),
       pushed_at: iso(r.pushedAt),
-      clone_url: `https://github.com/${r.fullName}.git`,
+      clone_url: options.repoUrl ? options.repoUrl(r) : `https://github.com/${r.fullName}.git`,
       mirror_url: r.isMirror ? `https://git.example.org/${r.fullName}.git` : null,
       size: r.diskUsageKb,
       stargazers_count: r.stars,
@@ -355,7 +357,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       name: r.name,
       nameWithOwner: r.fullName,
       description: r.description,
-      url: `https://github.com/${r.fullName}`,
+      url: options.repoUrl ? options.repoUrl(r) : `https://github.com/${r.fullName}`,
       owner: {
         __typename: r.ownerType,
         id: `O_${r.owner}`,
