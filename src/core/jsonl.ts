@@ -58,9 +58,22 @@ export class JsonlAppender {
 
   async append(records: readonly unknown[]): Promise<void> {
     if (records.length === 0) return;
-    const text = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
-    await this.handle.write(text);
-    await this.handle.sync();
+    const bytes = Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const { size } = await this.handle.stat();
+    try {
+      // A full disk can make write() return short without throwing: loop, and on any error
+      // cut the file back so no torn or partial batch is left behind the caller's back.
+      let offset = 0;
+      while (offset < bytes.length) {
+        const { bytesWritten } = await this.handle.write(bytes, offset, bytes.length - offset);
+        if (bytesWritten <= 0) throw new Error(`short write to ${this.file}`);
+        offset += bytesWritten;
+      }
+      await this.handle.sync();
+    } catch (err) {
+      await this.handle.truncate(size).catch(() => undefined);
+      throw err;
+    }
   }
 
   async close(): Promise<void> {
