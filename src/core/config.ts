@@ -47,6 +47,18 @@ export const SETTINGS = {
   githubToken: setting('GITHUB_TOKEN', 'secret', undefined, 'GitHub token for discovery.'),
   githubTokens: setting('GITHUB_TOKENS', 'secret-list', [], 'Several GitHub tokens, comma separated.'),
   githubApiUrl: setting('GITHUB_API_URL', 'string', 'https://api.github.com', 'GitHub API base URL.'),
+  githubMinIntervalMs: setting(
+    'STRATUM_GITHUB_MIN_INTERVAL_MS',
+    'int',
+    2000,
+    "Minimum spacing of one token's search calls (GitHub allows 30 searches/min).",
+  ),
+  githubWaitScaleMs: setting(
+    'STRATUM_GITHUB_WAIT_SCALE_MS',
+    'int',
+    1000,
+    'Milliseconds per second of a rate-limit or retry wait (1000 = real time; only tests lower it).',
+  ),
   allowLocalUrls: setting(
     'STRATUM_ALLOW_LOCAL_URLS',
     'bool',
