@@ -148,6 +148,22 @@ describe('scan: N manifest repositories in, exactly N rows out', () => {
     expect(readdirSync(e.workDir).flatMap((d) => readdirSync(path.join(e.workDir, d)))).toEqual([]);
   });
 
+  it('uses the built-in scanner by default (compiled dist/src/scanner/cli.js)', async () => {
+    const e = env({ scannerCommand: '' });
+    writeManifest(e.manifest, [
+      manifestRow('acme/agents', repos.fileUrl('acme/agents')),
+      manifestRow('acme/docs', server.url('acme/docs')),
+    ]);
+    const s = await scan(e);
+    expect(s.outcome).toBe('complete');
+    const byName = new Map(allRows(e.dataDir).map((r) => [r.repo_full_name, r]));
+    expect(byName.size).toBe(2);
+    const agents = byName.get('acme/agents');
+    expect(agents?.scan_status, JSON.stringify(agents).slice(0, 400)).toBe('success');
+    expect(agents?.frameworks).toContain('CrewAI');
+    expect(byName.get('acme/docs')?.scan_status).toBe('empty');
+  });
+
   it('refuses to start over existing rows without --resume; --resume adds nothing twice', async () => {
     const e = env();
     writeManifest(e.manifest, [
