@@ -1,5 +1,25 @@
+import path from 'node:path';
+import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { contextFor, notYetImplemented, parseIntOption } from '../core/command.js';
+import { CommandError, contextFor, parseIntOption } from '../core/command.js';
+import { fileExists } from '../core/jsonl.js';
+import { dataFile } from '../core/paths.js';
+import { writeTestData } from '../testdata/index.js';
+import { AuditConfigError } from './audit-config.js';
+import { table } from './histogram.js';
+import { AuditInputError, runAudit } from './run-audit.js';
+
+interface AuditCliOptions {
+  input?: string;
+  manifest?: string;
+  split?: boolean;
+  section?: string;
+  format: string;
+  failOnGates?: boolean;
+  seed?: number;
+  strata?: string;
+  gates?: string;
+}
 
 export function registerAuditCommands(program: Command): void {
   program
@@ -8,12 +28,76 @@ export function registerAuditCommands(program: Command): void {
     .option('--input <path>', 'results file (default <data-dir>/scan_results.jsonl)')
     .option('--manifest <path>', 'manifest (default <data-dir>/repo_manifest.jsonl when present)')
     .option('--split', 'write the stratified 80/20 train/test split')
-    .option('--section <name>', 'run one section of the report')
+    .option('--section <name>', 'run one section of the report (prints it; writes no file)')
     .option('--format <format>', 'md or json', 'md')
     .option('--fail-on-gates', 'exit non-zero when a gate fails')
-    .action((_opts, cmd: Command) => {
-      contextFor(cmd, 'audit');
-      notYetImplemented('audit', 7);
+    .option('--seed <seed>', 'seed of the split (default 42)', parseIntOption('--seed'))
+    .option('--strata <path>', 'strata targets YAML (default config/strata.yaml, else built-in)')
+    .option('--gates <path>', 'gate thresholds YAML (default config/audit-gates.yaml)')
+    .action(async (opts: AuditCliOptions, cmd: Command) => {
+      const ctx = contextFor(cmd, 'audit');
+      if (opts.format !== 'md' && opts.format !== 'json')
+        throw new CommandError(`--format must be md or json, got "${opts.format}"`, 2);
+      const input = path.resolve(opts.input ?? dataFile(ctx.dataDir, 'scanResults'));
+      const defaultManifest = dataFile(ctx.dataDir, 'manifest');
+      const manifest = opts.manifest
+        ? path.resolve(opts.manifest)
+        : (await fileExists(defaultManifest))
+          ? defaultManifest
+          : undefined;
+      const bar =
+        process.stderr.isTTY && !opts.section
+          ? new cliProgress.SingleBar(
+              { format: 'audit [{bar}] {percentage}% | {value}/{total} MB', stream: process.stderr },
+              cliProgress.Presets.shades_classic,
+            )
+          : undefined;
+      let started = false;
+      try {
+        const result = await runAudit({
+          input,
+          ...(manifest ? { manifest } : {}),
+          outDir: ctx.dataDir,
+          split: Boolean(opts.split),
+          ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+          ...(opts.section ? { section: opts.section } : {}),
+          format: opts.format,
+          ...(opts.strata ? { strataFile: path.resolve(opts.strata) } : {}),
+          ...(opts.gates ? { gatesFile: path.resolve(opts.gates) } : {}),
+          logger: ctx.logger,
+          ...(bar
+            ? {
+                onProgress: (b: number, total: number) => {
+                  if (!started) bar.start(Math.ceil(total / 1e6), 0);
+                  started = true;
+                  bar.update(Math.round(b / 1e6));
+                },
+              }
+            : {}),
+        });
+        bar?.stop();
+        if (opts.section || opts.format === 'json') process.stdout.write(result.output);
+        else {
+          const passed = result.gates.filter((g) => g.pass).length;
+          process.stdout.write(
+            `${table(
+              ['gate', 'name', 'result', 'evidence'],
+              result.gates.map((g) => [g.id, g.name, g.pass ? 'PASS' : 'FAIL', g.evidence]),
+            )}\n\n${passed}/${result.gates.length} gates pass · ${result.rows} rows · ` +
+              `${result.corruptLines} corrupt lines · ${result.invalidRows} invalid rows · ${result.duplicateRows} duplicate rows\n` +
+              `report: ${result.reportPath}\n`,
+          );
+        }
+        if (opts.failOnGates && result.gates.some((g) => !g.pass)) {
+          const failed = result.gates.filter((g) => !g.pass).map((g) => g.id);
+          throw new CommandError(`quality gates failed: ${failed.join(', ')}`, 1);
+        }
+      } catch (err) {
+        bar?.stop();
+        if (err instanceof AuditInputError || err instanceof AuditConfigError)
+          throw new CommandError(err.message, 2);
+        throw err;
+      }
     });
 
   program
@@ -22,8 +106,31 @@ export function registerAuditCommands(program: Command): void {
     .option('--count <n>', 'number of pings', parseIntOption('--count'), 200)
     .option('--seed <seed>', 'random seed', parseIntOption('--seed'), 42)
     .option('--output <path>', 'output (default <data-dir>/test_scan_results.jsonl)')
-    .action((_opts, cmd: Command) => {
-      contextFor(cmd, 'generate-test-data');
-      notYetImplemented('generate-test-data', 7);
-    });
+    .option('--manifest <path>', 'also write the matching manifest (fork parents, language bytes) here')
+    .action(
+      async (opts: { count: number; seed: number; output?: string; manifest?: string }, cmd: Command) => {
+        const ctx = contextFor(cmd, 'generate-test-data');
+        const output = path.resolve(opts.output ?? dataFile(ctx.dataDir, 'testData'));
+        const started = Date.now();
+        const result = await writeTestData({
+          count: opts.count,
+          seed: opts.seed,
+          output,
+          ...(opts.manifest ? { manifestOutput: path.resolve(opts.manifest) } : {}),
+        });
+        ctx.logger.info(
+          {
+            count: result.count,
+            seed: opts.seed,
+            output,
+            bytes: result.bytes,
+            workers: result.workers,
+            ms: Date.now() - started,
+          },
+          'test data written',
+        );
+        process.stdout.write(`${result.count} pings (seed ${opts.seed}) → ${output}\n`);
+        if (result.manifestOutput) process.stdout.write(`manifest → ${result.manifestOutput}\n`);
+      },
+    );
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { contextFor, notYetImplemented, parseIntOption } from '../core/command.js';
+import { runEnqueueCommand } from './enqueue/command.js';
 import { redact } from '../core/redact.js';
 import { runDiscover } from './discover/run-discover.js';
 import { defaultStrataFile } from './discover/strata.js';
@@ -58,8 +59,8 @@ export function registerProducerCommands(program: Command): void {
     .option('--manifest <path>', 'manifest path (default <data-dir>/repo_manifest.jsonl)')
     .option('--limit <n>', 'enqueue at most N repositories', parseIntOption('--limit'))
     .option('--resume', 'skip repositories already in results or quarantine')
-    .action((_opts, cmd: Command) => {
-      contextFor(cmd, 'enqueue');
-      notYetImplemented('enqueue', 3);
+    .action(async (opts: { manifest?: string; limit?: number; resume?: boolean }, cmd: Command) => {
+      const ctx = contextFor(cmd, 'enqueue');
+      await runEnqueueCommand(ctx, opts);
     });
 }

@@ -1,0 +1,131 @@
+import type { AuditThresholds } from './audit-config.js';
+import type { AuditStats } from './collect.js';
+import { medianOfCounts, pct, share } from './counts.js';
+
+export interface GateResult {
+  id: string;
+  name: string;
+  pass: boolean;
+  /** The measured value and the threshold, in words. */
+  evidence: string;
+  measured: number | null;
+  threshold: number;
+}
+
+export const GATE_IDS = ['G1', 'G2', 'G3', 'G4', 'G5', 'G6', 'G7', 'G8'] as const;
+
+/** Repositories sharing a topology hash with `minOthers`+ others (clusters of minOthers+1 or more). */
+export function contaminatedRepos(stats: AuditStats, minOthers: number): number {
+  if (minOthers <= 0) return stats.topologyRows;
+  let n = 0;
+  for (const c of stats.clusters.values()) if (c.count >= minOthers + 1) n += c.count;
+  return n;
+}
+
+export function medianCoverage(stats: AuditStats): number | null {
+  const m = medianOfCounts([...stats.coverage].map((c, i) => [i / 1000, c] as [number, number]));
+  return m === null ? null : Math.round(m * 1000) / 1000;
+}
+
+export function reposWithDeploymentAtLeast(stats: AuditStats, min: number): number {
+  let n = 0;
+  for (let s = Math.max(0, min); s <= 5; s++) n += stats.deployment[s] ?? 0;
+  return n;
+}
+
+export function rulesWithRepos(stats: AuditStats, min: number): string[] {
+  return stats.ruleRepos
+    .sorted()
+    .filter(([, n]) => n >= min)
+    .map(([r]) => r);
+}
+
+/** The eight quality gates of issue #7, each with its evidence. */
+export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult[] {
+  const eff = stats.effective;
+  const rows = stats.rows;
+  const gates: GateResult[] = [];
+
+  gates.push({
+    id: 'G1',
+    name: 'volume',
+    pass: eff >= t.g1MinEffective,
+    measured: eff,
+    threshold: t.g1MinEffective,
+    evidence: `${eff} success+partial rows (need ≥ ${t.g1MinEffective})`,
+  });
+
+  const fwCounts = t.g2Frameworks.map((f) => [f, stats.frameworks.get(f)] as const);
+  const short = fwCounts.filter(([, n]) => n < t.g2MinRepos);
+  const minFw = fwCounts.length ? Math.min(...fwCounts.map(([, n]) => n)) : 0;
+  gates.push({
+    id: 'G2',
+    name: 'framework coverage',
+    pass: short.length === 0,
+    measured: minFw,
+    threshold: t.g2MinRepos,
+    evidence: `${fwCounts.map(([f, n]) => `${f} ${n}`).join(', ')} (each needs ≥ ${t.g2MinRepos}${short.length ? `; short: ${short.map(([f]) => f).join(', ')}` : ''})`,
+  });
+
+  const mature = reposWithDeploymentAtLeast(stats, t.g3MinDeploymentScore);
+  gates.push({
+    id: 'G3',
+    name: 'deployment maturity',
+    pass: mature >= t.g3MinRepos,
+    measured: mature,
+    threshold: t.g3MinRepos,
+    evidence: `${mature} repos with deployment_score ≥ ${t.g3MinDeploymentScore} (need ≥ ${t.g3MinRepos})`,
+  });
+
+  const common = rulesWithRepos(stats, t.g4MinReposPerRule);
+  gates.push({
+    id: 'G4',
+    name: 'rule prevalence',
+    pass: common.length >= t.g4MinRules,
+    measured: common.length,
+    threshold: t.g4MinRules,
+    evidence: `${common.length} of ${stats.ruleRepos.map.size} rules fire in ≥ ${t.g4MinReposPerRule} repos (need ≥ ${t.g4MinRules})`,
+  });
+
+  const contaminated = contaminatedRepos(stats, t.g5MinOthers);
+  const cShare = share(contaminated, eff);
+  gates.push({
+    id: 'G5',
+    name: 'topology duplicates',
+    pass: cShare <= t.g5MaxShare,
+    measured: cShare,
+    threshold: t.g5MaxShare,
+    evidence: `${contaminated} of ${eff} repos (${pct(contaminated, eff, 2)}) share a topology hash with ≥ ${t.g5MinOthers} others (max ${(t.g5MaxShare * 100).toFixed(1)}%)`,
+  });
+
+  const empty = stats.status.get('empty');
+  gates.push({
+    id: 'G6',
+    name: 'empty share',
+    pass: share(empty, rows) <= t.g6MaxEmptyShare,
+    measured: share(empty, rows),
+    threshold: t.g6MaxEmptyShare,
+    evidence: `${empty} of ${rows} rows empty (${pct(empty, rows, 2)}; max ${(t.g6MaxEmptyShare * 100).toFixed(1)}%)`,
+  });
+
+  const failed = stats.status.get('failed');
+  gates.push({
+    id: 'G7',
+    name: 'failed share',
+    pass: share(failed, rows) <= t.g7MaxFailedShare,
+    measured: share(failed, rows),
+    threshold: t.g7MaxFailedShare,
+    evidence: `${failed} of ${rows} rows failed (${pct(failed, rows, 2)}; max ${(t.g7MaxFailedShare * 100).toFixed(1)}%)`,
+  });
+
+  const median = medianCoverage(stats);
+  gates.push({
+    id: 'G8',
+    name: 'parse coverage',
+    pass: median !== null && median >= t.g8MinMedianCoverage,
+    measured: median,
+    threshold: t.g8MinMedianCoverage,
+    evidence: `median files_scanned/files_total ${median === null ? 'n/a (no rows with files_total > 0)' : median.toFixed(3)} over ${stats.coverageRows} repos (need ≥ ${t.g8MinMedianCoverage.toFixed(2)})`,
+  });
+  return gates;
+}

@@ -1,0 +1,68 @@
+import { isAscii } from 'node:buffer';
+import { open } from 'node:fs/promises';
+
+const CHUNK_BYTES = 1024 * 1024;
+const NEWLINE = 0x0a;
+
+/** Decodes one line; pure-ASCII lines (most pings) take the cheaper one-byte path. */
+function decodeLine(bytes: Buffer): string {
+  return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+}
+
+/**
+ * Calls `onLine(raw, lineNumber)` for every non-blank line of a text file, in order, reading
+ * 1 MiB chunks (memory bounded by the chunk plus the longest line). Lines are found in the
+ * bytes and decoded one by one, so no chunk-sized string is ever built (those land in V8's
+ * large-object space and inflate the heap until a full GC). One await per chunk, not per
+ * line. A last line without a trailing newline (a truncated write) is still delivered, so
+ * the caller can report it.
+ */
+export async function forEachLine(
+  file: string,
+  onLine: (raw: string, line: number) => void,
+  onProgress?: (bytesRead: number) => void,
+): Promise<{ lines: number; bytes: number }> {
+  const handle = await open(file, 'r');
+  let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  // Bytes [0, filled) of `buffer` are unread data; a line longer than the buffer grows it.
+  let filled = 0;
+  let line = 0;
+  let bytes = 0;
+  const emit = (slice: Buffer) => {
+    line++;
+    let end = slice.length;
+    if (end > 0 && slice[end - 1] === 13) end--;
+    if (end === 0) return;
+    const raw = decodeLine(slice.subarray(0, end));
+    if (raw.trim() !== '') onLine(raw, line);
+  };
+  try {
+    for (;;) {
+      if (filled === buffer.length) {
+        const bigger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, filled);
+        buffer = bigger;
+      }
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
+      if (bytesRead === 0) break;
+      bytes += bytesRead;
+      const end = filled + bytesRead;
+      let start = 0;
+      for (
+        let nl = buffer.indexOf(NEWLINE, start);
+        nl !== -1 && nl < end;
+        nl = buffer.indexOf(NEWLINE, start)
+      ) {
+        emit(buffer.subarray(start, nl));
+        start = nl + 1;
+      }
+      buffer.copy(buffer, 0, start, end);
+      filled = end - start;
+      onProgress?.(bytes);
+    }
+    if (filled > 0) emit(buffer.subarray(0, filled));
+  } finally {
+    await handle.close();
+  }
+  return { lines: line, bytes };
+}

@@ -1,0 +1,100 @@
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import type { Ping } from '../../core/contract/index.js';
+import type { AuditStats } from '../collect.js';
+import { forEachLine } from '../line-reader.js';
+import { ParquetSink } from '../parquet.js';
+import { TEST } from './assign.js';
+
+const FLUSH_CHARS = 4 * 1024 * 1024;
+
+class LineFile {
+  private readonly tmp: string;
+  private readonly fd: number;
+  private parts: string[] = [];
+  private chars = 0;
+  private closed = false;
+  rows = 0;
+  constructor(readonly file: string) {
+    this.tmp = `${file}.${process.pid}.tmp`;
+    this.fd = openSync(this.tmp, 'w');
+  }
+  push(raw: string): void {
+    this.parts.push(raw, '\n');
+    this.chars += raw.length + 1;
+    this.rows++;
+    if (this.chars >= FLUSH_CHARS) this.flush();
+  }
+  private flush(): void {
+    if (this.parts.length) writeSync(this.fd, this.parts.join(''));
+    this.parts = [];
+    this.chars = 0;
+  }
+  commit(): void {
+    this.flush();
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    this.closed = true;
+    renameSync(this.tmp, this.file);
+  }
+  abort(): void {
+    if (!this.closed) closeSync(this.fd);
+    this.closed = true;
+    rmSync(this.tmp, { force: true });
+  }
+}
+
+export interface SplitFiles {
+  trainJsonl: string;
+  testJsonl: string;
+  trainParquet?: string;
+  testParquet?: string;
+}
+
+/**
+ * The second pass: streams the input again and copies each accepted row, byte for byte, to
+ * the train or test file (and its Parquet twin). Only line → repository → side lookups are
+ * kept in memory, so this pass is bounded like the first one.
+ */
+export async function writeSplitFiles(
+  input: string,
+  stats: AuditStats,
+  sides: Uint8Array,
+  files: SplitFiles,
+  parquetMeta: Record<string, string>,
+): Promise<{ train: number; test: number; appendedBytes: number }> {
+  const train = new LineFile(files.trainJsonl);
+  const test = new LineFile(files.testJsonl);
+  const trainPq = files.trainParquet
+    ? new ParquetSink(files.trainParquet, { ...parquetMeta, 'stratum.split': 'train' })
+    : undefined;
+  const testPq = files.testParquet
+    ? new ParquetSink(files.testParquet, { ...parquetMeta, 'stratum.split': 'test' })
+    : undefined;
+  let appendedBytes = 0;
+  try {
+    const { bytes } = await forEachLine(input, (raw, line) => {
+      const repo = stats.lineRepo.get(line);
+      if (repo < 0) return;
+      const isTest = sides[repo] === TEST;
+      (isTest ? test : train).push(raw);
+      const pq = isTest ? testPq : trainPq;
+      if (pq) pq.add(JSON.parse(raw) as Ping);
+    });
+    if (bytes !== stats.bytes)
+      throw new Error(
+        `${input} changed during the audit (${stats.bytes} bytes in the first pass, ${bytes} in the second)`,
+      );
+    appendedBytes = bytes - stats.bytes;
+    train.commit();
+    test.commit();
+    trainPq?.finish();
+    testPq?.finish();
+  } catch (err) {
+    train.abort();
+    test.abort();
+    trainPq?.abort();
+    testPq?.abort();
+    throw err;
+  }
+  return { train: train.rows, test: test.rows, appendedBytes };
+}
