@@ -1,5 +1,27 @@
+import { Queue } from 'bullmq';
 import type { Command } from 'commander';
-import { contextFor, notYetImplemented, parseIntOption } from '../core/command.js';
+import { CommandError, contextFor, parseIntOption } from '../core/command.js';
+import { createRedis, SCAN_QUEUE_NAME } from '../core/redis.js';
+import { AccessConfigError } from './access.js';
+import { auditStatusOf, readDrainMarker } from './audit-on-drain.js';
+import { loadAuditRunner } from './audit-runner.js';
+import { startDashboard } from './dashboard.js';
+import { runMonitor } from './monitor.js';
+import { createSnapshotSource, redisHost, redisProblem, waitReady, withTimeout } from './stats-source.js';
+
+interface MonitorFlags {
+  once?: boolean;
+  interval: number;
+}
+
+interface DashboardFlags {
+  port: number;
+  host: string;
+  readOnly?: boolean;
+  auditCron?: string;
+  drainCheckCron: string;
+  refresh: number;
+}
 
 export function registerDashboardCommands(program: Command): void {
   program
@@ -7,9 +29,53 @@ export function registerDashboardCommands(program: Command): void {
     .description('Phase 3: terminal monitor of a running scan')
     .option('--once', 'print one snapshot and exit')
     .option('--interval <seconds>', 'refresh interval', parseIntOption('--interval'), 30)
-    .action((_opts, cmd: Command) => {
-      contextFor(cmd, 'monitor');
-      notYetImplemented('monitor', 5);
+    .action(async (opts: MonitorFlags, cmd: Command) => {
+      const ctx = contextFor(cmd, 'monitor');
+      if (opts.interval < 1) throw new CommandError('--interval must be at least 1 second', 2);
+      const { config } = ctx;
+      const problem = await redisProblem(config);
+      // --once with Redis away: read the files and exit. Live mode keeps a connection that
+      // reconnects, so the monitor returns to live numbers when Redis comes back.
+      const redis = problem && opts.once ? undefined : createRedis(config, { enableOfflineQueue: false });
+      redis?.on('error', () => undefined);
+      const queue = redis
+        ? new Queue(SCAN_QUEUE_NAME, { connection: redis, prefix: config.queuePrefix })
+        : undefined;
+      queue?.on('error', () => undefined);
+      const source = createSnapshotSource({
+        ...(redis && queue
+          ? { live: { redis, queue, prefix: config.queuePrefix, displayHost: redisHost(config) } }
+          : {}),
+        ...(problem ? { unavailableReason: problem } : {}),
+        dataDir: ctx.dataDir,
+        ...(redis
+          ? {
+              auditStatus: async (runId: string) =>
+                auditStatusOf(await readDrainMarker(redis, config.queuePrefix, runId), ctx.dataDir),
+            }
+          : {}),
+      });
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        if (redis && !problem) await waitReady(redis, 3000);
+        await runMonitor({
+          source,
+          once: Boolean(opts.once),
+          intervalSeconds: opts.interval,
+          out: process.stdout,
+          secrets: ctx.secrets,
+          signal: stop.signal,
+        });
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        // Queue.close can wait for a Redis that is away: bounded.
+        if (queue) await withTimeout(queue.close(), 2000, 'queue close').catch(() => undefined);
+        redis?.disconnect();
+      }
     });
 
   program
@@ -19,8 +85,42 @@ export function registerDashboardCommands(program: Command): void {
     .option('--host <host>', 'bind address', '127.0.0.1')
     .option('--read-only', 'hide and refuse destructive queue actions')
     .option('--audit-cron <expr>', 'also write an audit snapshot on this cron schedule')
-    .action((_opts, cmd: Command) => {
-      contextFor(cmd, 'dashboard');
-      notYetImplemented('dashboard', 5);
+    .option('--drain-check-cron <expr>', 'when to check whether the queue has drained', '*/10 * * * * *')
+    .option('--refresh <seconds>', 'stats page refresh interval', parseIntOption('--refresh'), 5)
+    .action(async (opts: DashboardFlags, cmd: Command) => {
+      const ctx = contextFor(cmd, 'dashboard');
+      let running: Awaited<ReturnType<typeof startDashboard>>;
+      try {
+        running = await startDashboard({
+          config: ctx.config,
+          dataDir: ctx.dataDir,
+          host: opts.host,
+          port: opts.port,
+          readOnly: Boolean(opts.readOnly),
+          runAudit: await loadAuditRunner(),
+          drainCheckCron: opts.drainCheckCron,
+          ...(opts.auditCron ? { auditCron: opts.auditCron } : {}),
+          refreshSeconds: opts.refresh,
+          secrets: ctx.secrets,
+          logger: ctx.logger,
+        });
+      } catch (err) {
+        if (err instanceof AccessConfigError) throw new CommandError(err.message, 2);
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL')
+          throw new CommandError(`cannot listen on ${opts.host}:${opts.port}: ${code}`, 1);
+        if (err instanceof Error && /cron expression/.test(err.message))
+          throw new CommandError(err.message, 2);
+        throw err;
+      }
+      process.stdout.write(
+        `dashboard: ${running.url}/  ·  bull-board: ${running.url}/queues/${running.readOnly ? ' (read-only)' : ''}\n`,
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await running.close();
     });
 }

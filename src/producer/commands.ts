@@ -1,18 +1,56 @@
 import type { Command } from 'commander';
 import { contextFor, notYetImplemented, parseIntOption } from '../core/command.js';
+import { redact } from '../core/redact.js';
+import { runDiscover } from './discover/run-discover.js';
+import { defaultStrataFile } from './discover/strata.js';
+import { runEnqueueCommand } from './enqueue/command.js';
+
+interface DiscoverCliOptions {
+  dryRun?: boolean;
+  stratum?: string;
+  output?: string;
+  resume?: boolean;
+  fresh?: boolean;
+  strata?: string;
+  keepArchived?: boolean;
+}
 
 export function registerProducerCommands(program: Command): void {
   program
     .command('discover')
     .description('Phase 1: search GitHub over the strata and freeze data/repo_manifest.jsonl')
-    .option('--dry-run', 'print strata, queries and targets; make no request')
+    .option('--dry-run', 'print strata, queries and targets; make no request (no token needed)')
     .option('--stratum <name>', 'run a single stratum')
     .option('--output <path>', 'manifest path (default <data-dir>/repo_manifest.jsonl)')
     .option('--resume', 'continue from the checkpoint of an interrupted run')
+    .option('--fresh', 'discard the checkpoint of an unfinished run and start over')
     .option('--strata <file>', 'strata config file (default config/strata.yaml)')
-    .action((_opts, cmd: Command) => {
-      contextFor(cmd, 'discover');
-      notYetImplemented('discover', 2);
+    .option('--keep-archived', 'keep archived and mirror repositories (excluded by default)')
+    .addHelpText(
+      'after',
+      '\nToken: GITHUB_TOKEN, or GITHUB_TOKENS=a,b,c to search with several tokens in parallel.\n' +
+        'API: GITHUB_API_URL (default https://api.github.com). Writes the manifest and <data-dir>/discovery_log.json.',
+    )
+    .action(async (opts: DiscoverCliOptions, cmd: Command) => {
+      const ctx = contextFor(cmd, 'discover');
+      await runDiscover(
+        {
+          strataFile: opts.strata ?? defaultStrataFile(),
+          stratum: opts.stratum,
+          output: opts.output,
+          resume: opts.resume === true,
+          fresh: opts.fresh === true,
+          dryRun: opts.dryRun === true,
+          includeArchived: opts.keepArchived === true,
+        },
+        {
+          config: ctx.config,
+          dataDir: ctx.dataDir,
+          logger: ctx.logger,
+          print: (text) => process.stdout.write(`${redact(text, ctx.secrets)}\n`),
+          tty: process.stderr.isTTY === true,
+        },
+      );
     });
 
   program
@@ -21,8 +59,8 @@ export function registerProducerCommands(program: Command): void {
     .option('--manifest <path>', 'manifest path (default <data-dir>/repo_manifest.jsonl)')
     .option('--limit <n>', 'enqueue at most N repositories', parseIntOption('--limit'))
     .option('--resume', 'skip repositories already in results or quarantine')
-    .action((_opts, cmd: Command) => {
-      contextFor(cmd, 'enqueue');
-      notYetImplemented('enqueue', 3);
+    .action(async (opts: { manifest?: string; limit?: number; resume?: boolean }, cmd: Command) => {
+      const ctx = contextFor(cmd, 'enqueue');
+      await runEnqueueCommand(ctx, opts);
     });
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { notYetImplemented } from '../core/command.js';
+import { runScannerCli } from './cli-program.js';
 
-/** `stratum-pipeline scanner …` forwards to the built-in scanner's own CLI (`stratum-scan`). */
+/** `stratum-pipeline scanner …` forwards its arguments to the built-in scanner's own CLI (`stratum-scan`). */
 export function registerScannerCommand(program: Command): void {
   program
     .command('scanner')
@@ -9,7 +9,7 @@ export function registerScannerCommand(program: Command): void {
     .allowUnknownOption()
     .helpOption(false)
     .argument('[args...]')
-    .action(() => {
-      notYetImplemented('scanner', 4);
+    .action(async (args: string[]) => {
+      process.exitCode = await runScannerCli(args);
     });
 }

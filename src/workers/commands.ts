@@ -1,5 +1,34 @@
 import type { Command } from 'commander';
-import { contextFor, notYetImplemented, parseIntOption } from '../core/command.js';
+import { type CommandContext, CommandError, contextFor, parseIntOption } from '../core/command.js';
+import { createRedis, probeRedis } from '../core/redis.js';
+import { EnqueueRefused } from '../producer/enqueue/enqueue.js';
+import { HOW_TO_GET_REDIS } from './private-redis.js';
+import { openScanQueue } from './queue.js';
+import { warnUnlessNoEviction } from './redis-policy.js';
+import { formatScanSummary, runScan } from './run-scan.js';
+import { startScanWorker } from './scan-worker.js';
+import { ResultWriter } from './writer/result-writer.js';
+
+/** Resolves on the first SIGINT/SIGTERM; the returned signal aborts then. */
+function onStopSignal(): { signal: AbortSignal; stopped: Promise<NodeJS.Signals> } {
+  const ac = new AbortController();
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    const handler = (sig: NodeJS.Signals) => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+      ac.abort();
+      resolve(sig);
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+  });
+  return { signal: ac.signal, stopped };
+}
+
+async function requireRedis(ctx: CommandContext): Promise<void> {
+  const problem = await probeRedis(ctx.config);
+  if (problem) throw new CommandError(`${problem}. To get Redis: ${HOW_TO_GET_REDIS}.`);
+}
 
 export function registerWorkerCommands(program: Command): void {
   program
@@ -9,25 +38,101 @@ export function registerWorkerCommands(program: Command): void {
     .option('--limit <n>', 'scan at most N repositories', parseIntOption('--limit'))
     .option('--workers <n>', 'local worker slots', parseIntOption('--workers'), 10)
     .option('--resume', 'skip repositories already in results or quarantine')
-    .action((_opts, cmd: Command) => {
-      contextFor(cmd, 'scan');
-      notYetImplemented('scan', 3);
-    });
+    .action(
+      async (
+        opts: { manifest?: string; limit?: number; workers: number; resume?: boolean },
+        cmd: Command,
+      ) => {
+        const ctx = contextFor(cmd, 'scan');
+        const { signal } = onStopSignal();
+        try {
+          const summary = await runScan(ctx, {
+            workers: Math.max(1, opts.workers),
+            resume: Boolean(opts.resume),
+            signal,
+            ...(opts.manifest ? { manifest: opts.manifest } : {}),
+            ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+          });
+          process.stdout.write(`${formatScanSummary(summary)}\n`);
+          if (summary.outcome === 'stopped') process.exitCode = 130;
+        } catch (err) {
+          if (err instanceof EnqueueRefused) throw new CommandError(err.message, 2);
+          throw err instanceof CommandError ? err : new CommandError((err as Error).message);
+        }
+      },
+    );
 
   program
     .command('worker')
     .description('Phase 2 worker: clone, scan and validate jobs from the queue (run many, anywhere)')
     .option('--concurrency <n>', 'jobs in parallel in this process', parseIntOption('--concurrency'), 4)
-    .action((_opts, cmd: Command) => {
-      contextFor(cmd, 'worker');
-      notYetImplemented('worker', 3);
+    .action(async (opts: { concurrency: number }, cmd: Command) => {
+      const ctx = contextFor(cmd, 'worker');
+      await requireRedis(ctx);
+      const redis = createRedis(ctx.config);
+      await warnUnlessNoEviction(redis, ctx.logger);
+      redis.disconnect();
+      const { stopped } = onStopSignal();
+      const handle = await startScanWorker(ctx.config, {
+        concurrency: Math.max(1, opts.concurrency),
+        logger: ctx.logger,
+        secrets: ctx.secrets,
+      });
+      ctx.logger.info({ concurrency: opts.concurrency, pid: process.pid }, 'worker ready');
+      const sig = await stopped;
+      ctx.logger.info(
+        { signal: sig, graceMs: ctx.config.shutdownGraceMs },
+        'stopping: finishing running jobs',
+      );
+      const outcome = await handle.close();
+      ctx.logger.info({ outcome }, 'worker stopped');
+      // BullMQ may keep timers alive after a forced close (engine-facts §1.4).
+      process.exit(0);
     });
 
   program
     .command('writer')
     .description('Phase 2 result writer (exactly one per run): append results, then acknowledge')
-    .action((_opts, cmd: Command) => {
-      contextFor(cmd, 'writer');
-      notYetImplemented('writer', 3);
+    .option('--exit-when-done', 'exit once the producer has finished and every job has its row')
+    .action(async (opts: { exitWhenDone?: boolean }, cmd: Command) => {
+      const ctx = contextFor(cmd, 'writer');
+      await requireRedis(ctx);
+      const redis = createRedis(ctx.config);
+      const queue = openScanQueue(ctx.config, redis);
+      await warnUnlessNoEviction(redis, ctx.logger);
+      let writer: ResultWriter;
+      try {
+        writer = await ResultWriter.open({
+          dataDir: ctx.dataDir,
+          prefix: ctx.config.queuePrefix,
+          redis,
+          queue,
+          logger: ctx.logger,
+          secrets: ctx.secrets,
+          lockTtlMs: Math.max(3000, ctx.config.lockDurationMs),
+        });
+      } catch (err) {
+        await queue.close();
+        redis.disconnect();
+        throw new CommandError((err as Error).message);
+      }
+      ctx.logger.info({ dataDir: ctx.dataDir, alreadyWritten: writer.writtenCount }, 'writer ready');
+      const { signal } = onStopSignal();
+      try {
+        for (;;) {
+          const outcome = await writer.runUntilComplete({ pollMs: ctx.config.writerPollMs, signal });
+          if (outcome === 'stopped') break;
+          ctx.logger.info({ written: writer.writtenCount }, 'run complete: every job has its row');
+          if (opts.exitWhenDone) break;
+          // Keep serving later enqueues; idle until the queue has work again.
+          while (!signal.aborted && (await writer.runIsComplete()))
+            await new Promise((res) => setTimeout(res, ctx.config.writerPollMs * 5));
+        }
+        await writer.writeRunLog(null).catch(() => undefined);
+      } finally {
+        await writer.close();
+        await queue.close();
+        redis.disconnect();
+      }
     });
 }

@@ -1,0 +1,39 @@
+# stratum-pipeline: one image for every role (worker, writer/producer, dashboard).
+# Debian slim (glibc): native modules and the scanner's parsers need it (not Alpine).
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY schema ./schema
+COPY src ./src
+COPY bench ./bench
+COPY test/support ./test/support
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+# git from Debian bookworm carries the 2024 clone CVE fixes (2.39.5); ca-certificates for https clones.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends git ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
+# Optional external scanner: docker build --build-arg PYTHON_SCANNER=stratum-cli==0.3.1 .
+# then run with STRATUM_SCANNER=/opt/scanner/bin/stratum.
+ARG PYTHON_SCANNER=""
+RUN if [ -n "$PYTHON_SCANNER" ]; then \
+      apt-get update && apt-get install -y --no-install-recommends python3 python3-venv \
+      && python3 -m venv /opt/scanner && /opt/scanner/bin/pip install --no-cache-dir "$PYTHON_SCANNER" \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi
+WORKDIR /app
+ENV NODE_ENV=production \
+    STRATUM_DATA_DIR=/data \
+    STRATUM_WORK_DIR=/work
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/schema ./schema
+RUN mkdir -p /data /work && chown -R node:node /data /work
+USER node
+# Exec form: node is PID 1's child under `init: true` and receives SIGTERM directly.
+ENTRYPOINT ["node", "/app/dist/src/cli.js"]
+CMD ["worker"]

@@ -1,0 +1,208 @@
+import { createHash } from 'node:crypto';
+import type { DiscoveredRepo } from './repository.js';
+
+/**
+ * From raw search hits to the manifest's repositories (pure): one record per repository
+ * across strata, archived/mirror/empty repositories excluded, the fork rule applied, and each
+ * stratum sampled down to its target with a seeded, deterministic sample.
+ */
+export interface Hit {
+  stratum: string;
+  stratumIndex: number;
+  queryIndex: number;
+  /** Start of the slice's created range (YYYY-MM-DD) or '' for an unsliced query. */
+  createdFrom: string;
+  starsFrom: number;
+  /** The search string of the slice that found it. */
+  sliceQuery: string;
+  discoveredAt: string;
+  repo: DiscoveredRepo;
+}
+
+export interface SelectedRepo {
+  repo: DiscoveredRepo;
+  selectionStratum: string;
+  matchedStrata: string[];
+  discoveryQuery: string;
+  discoveredAt: string;
+}
+
+export interface StratumCount {
+  target: number;
+  /** Unique repositories any query of the stratum found. */
+  matched: number;
+  /** Repositories whose first finding stratum is this one, after exclusions and the fork rule. */
+  eligible: number;
+  selected: number;
+  sampled_out: number;
+  shortfall: number;
+}
+
+export interface SelectionReport {
+  search_results: number;
+  after_dedup: number;
+  duplicates_removed: number;
+  excluded: { archived: number; mirror: number; empty: number };
+  forks: { found: number; removed_parent_discovered: number; removed_extra_per_parent: number; kept: number };
+  forks_removed: number;
+  after_fork_filter: number;
+  selected: number;
+  sampling_seed: string;
+  per_stratum: Record<string, StratumCount>;
+}
+
+export interface SelectionOptions {
+  /** The strata searched, in strata-file order. */
+  strata: ReadonlyArray<{ name: string; target: number }>;
+  seed: string;
+  includeArchived: boolean;
+}
+
+function compareHits(a: Hit, b: Hit): number {
+  return (
+    a.stratumIndex - b.stratumIndex ||
+    a.queryIndex - b.queryIndex ||
+    a.createdFrom.localeCompare(b.createdFrom) ||
+    a.starsFrom - b.starsFrom ||
+    a.sliceQuery.localeCompare(b.sliceQuery)
+  );
+}
+
+const keyOf = (fullName: string) => fullName.toLowerCase();
+
+/** Deterministic sample rank: the same seed and repository always rank the same. */
+export function sampleRank(seed: string, stratum: string, fullName: string): string {
+  return createHash('sha256')
+    .update(`${seed}\0${stratum}\0${keyOf(fullName)}`)
+    .digest('hex');
+}
+
+export function selectRepositories(
+  hits: readonly Hit[],
+  options: SelectionOptions,
+): { selected: SelectedRepo[]; report: SelectionReport } {
+  const strataOrder = new Map(options.strata.map((s, i) => [s.name, i]));
+  const sorted = [...hits].sort(compareHits);
+
+  // 1. Dedup: the first hit in strata-file order decides stratum, query and metadata.
+  const unique = new Map<string, SelectedRepo>();
+  const matched = new Map<string, Set<string>>();
+  for (const hit of sorted) {
+    const key = keyOf(hit.repo.fullName);
+    let strata = matched.get(key);
+    if (!strata) {
+      strata = new Set();
+      matched.set(key, strata);
+      unique.set(key, {
+        repo: hit.repo,
+        selectionStratum: hit.stratum,
+        matchedStrata: [],
+        discoveryQuery: hit.sliceQuery,
+        discoveredAt: hit.discoveredAt,
+      });
+    }
+    strata.add(hit.stratum);
+  }
+  const perStratum: Record<string, StratumCount> = {};
+  for (const s of options.strata) {
+    perStratum[s.name] = {
+      target: s.target,
+      matched: 0,
+      eligible: 0,
+      selected: 0,
+      sampled_out: 0,
+      shortfall: 0,
+    };
+  }
+  for (const [key, record] of unique) {
+    record.matchedStrata = [...matched.get(key)!].sort((a, b) => strataOrder.get(a)! - strataOrder.get(b)!);
+    for (const name of record.matchedStrata) perStratum[name]!.matched++;
+  }
+
+  // 2. Exclusions: archived and mirror repositories (unless kept), empty repositories always.
+  const excluded = { archived: 0, mirror: 0, empty: 0 };
+  const kept = new Map<string, SelectedRepo>();
+  for (const [key, record] of unique) {
+    const { repo } = record;
+    if (!repo.defaultBranch || !repo.headSha) excluded.empty++;
+    else if (repo.isArchived && !options.includeArchived) excluded.archived++;
+    else if (repo.isMirror && !options.includeArchived) excluded.mirror++;
+    else kept.set(key, record);
+  }
+
+  // 3. Forks: none whose parent was itself discovered; of the rest, one per parent (most
+  //    stars, then latest push, then name).
+  const forks = { found: 0, removed_parent_discovered: 0, removed_extra_per_parent: 0, kept: 0 };
+  const forksByParent = new Map<string, SelectedRepo[]>();
+  for (const [key, record] of kept) {
+    const { repo } = record;
+    if (!repo.isFork) continue;
+    forks.found++;
+    const parent = repo.parent ? keyOf(repo.parent) : `(unknown parent of ${key})`;
+    if (kept.has(parent)) {
+      kept.delete(key);
+      forks.removed_parent_discovered++;
+      continue;
+    }
+    const group = forksByParent.get(parent) ?? [];
+    group.push(record);
+    forksByParent.set(parent, group);
+  }
+  for (const group of forksByParent.values()) {
+    group.sort(
+      (a, b) =>
+        b.repo.stars - a.repo.stars ||
+        (b.repo.pushedAt ?? '').localeCompare(a.repo.pushedAt ?? '') ||
+        keyOf(a.repo.fullName).localeCompare(keyOf(b.repo.fullName)),
+    );
+    forks.kept++;
+    for (const extra of group.slice(1)) {
+      kept.delete(keyOf(extra.repo.fullName));
+      forks.removed_extra_per_parent++;
+    }
+  }
+  const afterForkFilter = kept.size;
+
+  // 4. Targets: a seeded sample down to the target; a shortfall is recorded, never padded.
+  const byStratum = new Map<string, SelectedRepo[]>();
+  for (const record of kept.values()) {
+    const list = byStratum.get(record.selectionStratum) ?? [];
+    list.push(record);
+    byStratum.set(record.selectionStratum, list);
+  }
+  const selected: SelectedRepo[] = [];
+  for (const s of options.strata) {
+    const list = byStratum.get(s.name) ?? [];
+    const count = perStratum[s.name]!;
+    count.eligible = list.length;
+    if (list.length > s.target) {
+      const ranked = list
+        .map((record) => ({ record, rank: sampleRank(options.seed, s.name, record.repo.fullName) }))
+        .sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0));
+      selected.push(...ranked.slice(0, s.target).map((r) => r.record));
+      count.selected = s.target;
+      count.sampled_out = list.length - s.target;
+    } else {
+      selected.push(...list);
+      count.selected = list.length;
+      count.shortfall = s.target - list.length;
+    }
+  }
+  selected.sort((a, b) => keyOf(a.repo.fullName).localeCompare(keyOf(b.repo.fullName)));
+
+  return {
+    selected,
+    report: {
+      search_results: hits.length,
+      after_dedup: unique.size,
+      duplicates_removed: hits.length - unique.size,
+      excluded,
+      forks,
+      forks_removed: forks.removed_parent_discovered + forks.removed_extra_per_parent,
+      after_fork_filter: afterForkFilter,
+      selected: selected.length,
+      sampling_seed: options.seed,
+      per_stratum: perStratum,
+    },
+  };
+}

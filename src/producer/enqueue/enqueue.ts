@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Config } from '../../core/config.js';
+import type { Logger } from '../../core/logger.js';
+import { resetCounters, runKeys } from '../../core/run-counters.js';
+import { jobIdFor } from '../../workers/job-data.js';
+import { jobKey, type ScanQueue, scanJobOptions } from '../../workers/queue.js';
+import { writtenRepoNames } from '../../workers/writer/written-rows.js';
+import { type ManifestJob, readManifestJobs, type SkippedRow } from './manifest-jobs.js';
+
+export interface EnqueueOptions {
+  manifestPath: string;
+  dataDir: string;
+  limit?: number;
+  resume: boolean;
+  /** Jobs per addBulk call (one Redis round trip each). */
+  chunkSize?: number;
+}
+
+export interface EnqueueSummary {
+  runId: string;
+  /** Manifest rows this run covers (after --limit). */
+  manifestCount: number;
+  added: number;
+  alreadyQueued: number;
+  /** Already a row in the result files or counted in Redis. */
+  alreadyDone: number;
+  duplicateInManifest: number;
+  skipped: SkippedRow[];
+}
+
+export class EnqueueRefused extends Error {
+  override name = 'EnqueueRefused';
+}
+
+/**
+ * The producer: one job per manifest repository, id derived from repo_full_name, so that
+ * enqueuing twice never queues a repository twice. Without --resume it refuses to start over
+ * result files that already hold rows (that would duplicate them); with --resume it skips
+ * every repository already written, even when Redis was wiped.
+ */
+export async function enqueueManifest(
+  config: Config,
+  redis: Redis,
+  queue: ScanQueue,
+  options: EnqueueOptions,
+  logger: Logger,
+): Promise<EnqueueSummary> {
+  const keys = runKeys(config.queuePrefix);
+  const fileNames = await writtenRepoNames(options.dataDir);
+  if (!options.resume) {
+    if (fileNames.size > 0)
+      throw new EnqueueRefused(
+        `${options.dataDir} already holds ${fileNames.size} result rows; pass --resume to continue that run, ` +
+          'or move scan_results.jsonl and quarantine.jsonl away to start a new one',
+      );
+    // No rows on disk: counters left in Redis belong to an earlier run whose files are gone.
+    if ((await redis.scard(keys.done)) > 0 && (await redis.hget(keys.meta, 'enqueue_finished')) === '1') {
+      logger.warn('resetting the counters of an earlier run (its result files are gone)');
+      await resetCounters(redis, config.queuePrefix);
+    }
+  }
+  const runId = `run-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+  await redis.hsetnx(keys.meta, 'run_id', runId);
+  await redis.hsetnx(keys.meta, 'started_at', new Date().toISOString());
+  await redis.hset(keys.meta, 'enqueue_finished', '0');
+  await redis.hsetnx(keys.meta, 'rate_limit_hits', '0');
+  await redis.hsetnx(keys.meta, 'retries', '0');
+  await redis.hsetnx(keys.meta, 'enqueued', '0');
+
+  const summary: EnqueueSummary = {
+    runId: (await redis.hget(keys.meta, 'run_id')) ?? runId,
+    manifestCount: 0,
+    added: 0,
+    alreadyQueued: 0,
+    alreadyDone: 0,
+    duplicateInManifest: 0,
+    skipped: [],
+  };
+  const seen = new Set<string>();
+  const chunkSize = options.chunkSize ?? 500;
+  const jobOpts = scanJobOptions(config);
+  let chunk: ManifestJob[] = [];
+
+  const flush = async () => {
+    if (chunk.length === 0) return;
+    const names = chunk.map((j) => j.data.repo_full_name);
+    const ids = names.map(jobIdFor);
+    const [doneFlags, exists] = await Promise.all([
+      redis.smismember(keys.done, ...names),
+      Promise.all(ids.map((id) => redis.exists(jobKey(config, id)))),
+    ]);
+    const fresh = chunk.filter((_, i) => {
+      if (doneFlags[i] === 1) {
+        summary.alreadyDone++;
+        return false;
+      }
+      if (exists[i] === 1) {
+        summary.alreadyQueued++;
+        return false;
+      }
+      return true;
+    });
+    if (fresh.length > 0) {
+      await queue.addBulk(
+        fresh.map((j) => ({
+          name: 'scan',
+          data: j.data,
+          opts: { ...jobOpts, jobId: jobIdFor(j.data.repo_full_name) },
+        })),
+      );
+      summary.added += fresh.length;
+      await redis.hincrby(keys.meta, 'enqueued', fresh.length);
+    }
+    chunk = [];
+  };
+
+  for await (const item of readManifestJobs(options.manifestPath)) {
+    if (options.limit !== undefined && summary.manifestCount + summary.skipped.length >= options.limit) break;
+    if (!item.ok) {
+      summary.skipped.push(item.skipped);
+      logger.warn({ line: item.skipped.line, reason: item.skipped.reason }, 'manifest line skipped');
+      continue;
+    }
+    const name = item.job.data.repo_full_name;
+    if (seen.has(name)) {
+      summary.duplicateInManifest++;
+      continue;
+    }
+    seen.add(name);
+    summary.manifestCount++;
+    if (fileNames.has(name)) {
+      summary.alreadyDone++;
+      continue;
+    }
+    chunk.push(item.job);
+    if (chunk.length >= chunkSize) await flush();
+  }
+  await flush();
+  await redis.hset(keys.meta, {
+    manifest_count: String(summary.manifestCount),
+    enqueue_finished: '1',
+    enqueue_finished_at: new Date().toISOString(),
+  });
+  return summary;
+}

@@ -1,0 +1,177 @@
+/** A TOML parser (smol-toml's `parse`), handed in so the module is only loaded when needed. */
+export type TomlParse = (text: string) => Record<string, unknown>;
+
+let tomlParse: TomlParse | null = null;
+
+/** Loads smol-toml once; `parseDependencyFile` needs it for TOML files. */
+export async function loadTomlParser(): Promise<void> {
+  tomlParse ??= (await import('smol-toml')).parse as TomlParse;
+}
+
+function parseToml(text: string): Record<string, unknown> {
+  if (tomlParse === null) throw new Error('TOML parser not loaded (call loadTomlParser first)');
+  return tomlParse(text);
+}
+
+/** A package named in a dependency file, with the most precise version information found. */
+export interface DeclaredPackage {
+  name: string;
+  /** Resolved (lockfile) or pinned (`==`) version, or the specifier as written (`>=0.28`). */
+  version: string | null;
+  precision: 'locked' | 'pinned' | 'specifier' | 'none';
+}
+
+export type DependencyIndex = Map<string, DeclaredPackage>;
+
+const PRECISION_RANK = { locked: 3, pinned: 2, specifier: 1, none: 0 } as const;
+
+/** PEP 503 normalisation: `LangChain_Core` → `langchain-core`. */
+export function normalizePackageName(name: string): string {
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[-_.]+/g, '-');
+}
+
+export function addDeclared(index: DependencyIndex, pkg: DeclaredPackage): void {
+  const name = normalizePackageName(pkg.name);
+  const prev = index.get(name);
+  if (!prev || PRECISION_RANK[pkg.precision] > PRECISION_RANK[prev.precision]) {
+    index.set(name, { ...pkg, name });
+  }
+}
+
+/** `crewai[tools]==0.28.8 ; python_version>"3.9"` → {crewai, 0.28.8, pinned}. */
+export function parseRequirement(spec: string): DeclaredPackage | null {
+  const line = spec.split('#')[0]?.split(';')[0]?.trim() ?? '';
+  if (line === '' || line.startsWith('-') || line.includes('://') || line.startsWith('.')) return null;
+  const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$/.exec(line);
+  if (!m) return null;
+  const name = m[1] as string;
+  const rest = (m[3] ?? '')
+    .trim()
+    .replace(/^\(|\)$/g, '')
+    .trim();
+  return fromSpecifier(name, rest);
+}
+
+function fromSpecifier(name: string, specifier: string): DeclaredPackage {
+  const s = specifier.replace(/\s+/g, '');
+  if (s === '' || s === '*') return { name, version: null, precision: 'none' };
+  const pin = /^===?([^,]+)$/.exec(s);
+  if (pin && !(pin[1] as string).includes('*'))
+    return { name, version: pin[1] as string, precision: 'pinned' };
+  return { name, version: s.slice(0, 60), precision: 'specifier' };
+}
+
+export function parseRequirementsTxt(text: string, index: DependencyIndex): void {
+  for (const raw of text.split('\n')) {
+    const pkg = parseRequirement(raw.replace(/\\$/, ''));
+    if (pkg) addDeclared(index, pkg);
+  }
+}
+
+type TomlTable = Record<string, unknown>;
+
+function asTable(v: unknown): TomlTable | null {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as TomlTable) : null;
+}
+
+function addPep508List(list: unknown, index: DependencyIndex): void {
+  if (!Array.isArray(list)) return;
+  for (const item of list) {
+    if (typeof item !== 'string') continue;
+    const pkg = parseRequirement(item);
+    if (pkg) addDeclared(index, pkg);
+  }
+}
+
+function addPoetryTable(table: TomlTable | null, index: DependencyIndex): void {
+  if (!table) return;
+  for (const [name, spec] of Object.entries(table)) {
+    if (name.toLowerCase() === 'python') continue;
+    const version = typeof spec === 'string' ? spec : (asTable(spec)?.version as string | undefined);
+    if (typeof version !== 'string') {
+      addDeclared(index, { name, version: null, precision: 'none' });
+      continue;
+    }
+    // Poetry's bare "1.2.3" is an exact pin.
+    const v = /^\d[\w.]*$/.test(version.trim()) ? `==${version.trim()}` : version;
+    addDeclared(index, fromSpecifier(name, v));
+  }
+}
+
+export function parsePyproject(text: string, index: DependencyIndex): void {
+  const doc = parseToml(text) as TomlTable;
+  const project = asTable(doc.project);
+  addPep508List(project?.dependencies, index);
+  for (const list of Object.values(asTable(project?.['optional-dependencies']) ?? {}))
+    addPep508List(list, index);
+  for (const list of Object.values(asTable(doc['dependency-groups']) ?? {})) addPep508List(list, index);
+  const poetry = asTable(asTable(doc.tool)?.poetry);
+  addPoetryTable(asTable(poetry?.dependencies), index);
+  addPoetryTable(asTable(poetry?.['dev-dependencies']), index);
+  for (const group of Object.values(asTable(poetry?.group) ?? {}))
+    addPoetryTable(asTable(asTable(group)?.dependencies), index);
+}
+
+/** poetry.lock, uv.lock and pdm.lock share `[[package]] name = … version = …`. */
+export function parseTomlLock(text: string, index: DependencyIndex): void {
+  const doc = parseToml(text) as TomlTable;
+  const packages = doc.package;
+  if (!Array.isArray(packages)) return;
+  for (const p of packages) {
+    const t = asTable(p);
+    if (typeof t?.name === 'string' && typeof t.version === 'string')
+      addDeclared(index, { name: t.name, version: t.version, precision: 'locked' });
+  }
+}
+
+export function parsePipfile(text: string, index: DependencyIndex): void {
+  const doc = parseToml(text) as TomlTable;
+  for (const section of ['packages', 'dev-packages']) {
+    for (const [name, spec] of Object.entries(asTable(doc[section]) ?? {})) {
+      const v = typeof spec === 'string' ? spec : (asTable(spec)?.version as string | undefined);
+      addDeclared(index, fromSpecifier(name, typeof v === 'string' ? v : ''));
+    }
+  }
+}
+
+export function parsePipfileLock(text: string, index: DependencyIndex): void {
+  const doc = JSON.parse(text) as Record<string, unknown>;
+  for (const section of ['default', 'develop']) {
+    for (const [name, spec] of Object.entries(asTable(doc[section]) ?? {})) {
+      const v = asTable(spec)?.version;
+      if (typeof v === 'string' && v.startsWith('=='))
+        addDeclared(index, { name, version: v.slice(2), precision: 'locked' });
+    }
+  }
+}
+
+/** setup.py is code we never run: only string literals inside `install_requires=[…]` are read. */
+export function parseSetupPy(text: string, index: DependencyIndex): void {
+  const m = /install_requires\s*=\s*\[([\s\S]*?)\]/.exec(text);
+  if (!m) return;
+  for (const s of (m[1] as string).matchAll(/["']([^"']+)["']/g)) {
+    const pkg = parseRequirement(s[1] as string);
+    if (pkg) addDeclared(index, pkg);
+  }
+}
+
+export function parseSetupCfg(text: string, index: DependencyIndex): void {
+  const m = /install_requires\s*=\s*\n((?:[ \t]+\S.*\n?)*)/.exec(text);
+  if (!m) return;
+  parseRequirementsTxt(m[1] as string, index);
+}
+
+/** Parses one dependency file by its base name. Throws on malformed TOML/JSON (a parse error). */
+export function parseDependencyFile(baseName: string, text: string, index: DependencyIndex): void {
+  const lower = baseName.toLowerCase();
+  if (lower === 'pyproject.toml') parsePyproject(text, index);
+  else if (lower === 'poetry.lock' || lower === 'uv.lock' || lower === 'pdm.lock') parseTomlLock(text, index);
+  else if (lower === 'pipfile') parsePipfile(text, index);
+  else if (lower === 'pipfile.lock') parsePipfileLock(text, index);
+  else if (lower === 'setup.py') parseSetupPy(text, index);
+  else if (lower === 'setup.cfg') parseSetupCfg(text, index);
+  else parseRequirementsTxt(text, index);
+}

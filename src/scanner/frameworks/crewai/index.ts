@@ -1,0 +1,61 @@
+import { emptyDetection } from '../../model.js';
+import { hasSetting, isTrue, kw, newAgent, newGroup, refNames, site } from '../detect-context.js';
+import type { FrameworkDetector } from '../detector.js';
+import { detectTools } from '../tool-sites.js';
+
+const ROOTS = ['crewai', 'crewai_tools'];
+
+export const crewai: FrameworkDetector = {
+  id: 'crewai',
+  displayName: 'CrewAI',
+  modules: ['crewai', 'crewai_tools'],
+  packages: ['crewai', 'crewai-tools'],
+  filePatterns: ['**/*.py', '**/*.ipynb', '**/config/agents.yaml', '**/config/tasks.yaml'],
+  detect(ctx) {
+    const d = emptyDetection();
+    const agentsByFile = new Map<string, string[]>();
+    for (const cs of ctx.callsTo(['crewai'], ['Agent'])) {
+      const c = cs.call;
+      const codeExec = isTrue(kw(c, 'allow_code_execution'));
+      const agent = newAgent(this.displayName, cs, {
+        bounded: hasSetting(c, ['max_iter', 'max_execution_time']),
+        delegates: isTrue(kw(c, 'allow_delegation')),
+        intrinsic: codeExec ? ['code_execution'] : [],
+        hitl: isTrue(kw(c, 'human_input')),
+      });
+      d.agents.push(agent);
+      if (codeExec) d.dangerousFlags.push({ flag: 'allow_code_execution', site: site(cs) });
+      const list = agentsByFile.get(cs.file.path) ?? [];
+      list.push(agent.name);
+      agentsByFile.set(cs.file.path, list);
+    }
+    for (const cs of ctx.callsTo(['crewai'], ['Crew'])) {
+      const c = cs.call;
+      const agentsArg = kw(c, 'agents');
+      // `agents=self.agents` (CrewBase): every agent built in the same file.
+      const members =
+        agentsArg?.kind === 'name' && agentsArg.value === 'self.agents'
+          ? (agentsByFile.get(cs.file.path) ?? [])
+          : refNames(agentsArg, cs.file);
+      const process = kw(c, 'process');
+      const hierarchical = process?.kind === 'name' && process.value.endsWith('hierarchical');
+      const flows: [string, string][] = [];
+      if (!hierarchical)
+        for (let i = 1; i < members.length; i++) flows.push([members[i - 1] as string, members[i] as string]);
+      d.groups.push(
+        newGroup(this.displayName, 'crew', cs, {
+          memberRefs: members,
+          sequential: !hierarchical,
+          bounded: !hierarchical || hasSetting(c, ['max_rpm']),
+          flows,
+        }),
+      );
+    }
+    for (const cs of ctx.callsTo(['crewai'], ['Task'])) {
+      if (isTrue(kw(cs.call, 'human_input'))) d.hitlSites.push(site(cs));
+    }
+    for (const a of d.agents) if (a.hitl) d.hitlSites.push(a.site);
+    d.tools.push(...detectTools(ctx, { roots: ROOTS, decorators: ['tool'], baseClasses: ['BaseTool'] }));
+    return d;
+  },
+};

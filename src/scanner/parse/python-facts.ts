@@ -1,0 +1,668 @@
+import type { Node, Tree } from 'web-tree-sitter';
+import type {
+  ArgValue,
+  AssignFact,
+  CallFact,
+  ClassFact,
+  EnvRef,
+  FunctionFact,
+  ImportFact,
+  PythonFacts,
+} from '../model.js';
+
+interface WalkContext {
+  fn: string | null;
+  cls: string | null;
+  inTry: boolean;
+  inLoop: boolean;
+}
+
+const MAX_LIST_ITEMS = 200;
+const MAX_NAME_CHARS = 200;
+
+/** Model ids as string literals: the families the providers publish. */
+const MODEL_LITERAL =
+  /["']((?:gpt-[\w.-]+|o[134](?:-mini|-preview|-pro)?(?:-[\w.-]+)?|claude-[\w.:-]+|gemini-[\w.-]+|gemma[\w.:-]*|llama[\w.:-]*|mistral[\w.:-]*|mixtral[\w.:-]*|codestral[\w.:-]*|command-r[\w.+-]*|deepseek-[\w.:-]+|qwen[\w.:-]*|phi-?\d[\w.:-]*|text-embedding-[\w.-]+|chatgpt-[\w.-]+|grok-[\w.-]+|(?:openai|anthropic|google|groq|ollama|mistralai|bedrock|azure|gemini|vertex_ai)[/:][\w.:/-]+))["']/g;
+
+/** An `input()` prompt that asks a person to approve an action, not for the next question. */
+const APPROVAL_PROMPT = /approv|confirm|proceed|allow|\(y\/n\)|\[y\/n\]|yes\/no|y\/n/i;
+
+const SENSITIVE: [string, RegExp][] = [
+  [
+    'personal',
+    /\b(email_address|phone_number|ssn|social_security|date_of_birth|passport_number|home_address|personal_data|pii)\b/i,
+  ],
+  [
+    'financial',
+    /\b(credit_card|card_number|iban|account_number|bank_account|routing_number|transaction_amount|payment_method)\b/i,
+  ],
+  ['health', /\b(patient|diagnosis|medical_record|health_record|prescription|hipaa)\b/i],
+];
+
+/** Extracts what the detectors and rules need from one parsed Python source. */
+export function extractPythonFacts(
+  tree: Tree,
+  source: string,
+  meta: { path: string; isTest: boolean; isNotebook: boolean },
+): PythonFacts {
+  const facts: PythonFacts = {
+    path: meta.path,
+    isTest: meta.isTest,
+    isNotebook: meta.isNotebook,
+    loc: countLoc(source),
+    imports: [],
+    calls: [],
+    functions: [],
+    classes: [],
+    assigns: [],
+    envRefs: [],
+    modelLiterals: [],
+    whileTrueLines: [],
+    inputInLoopLines: [],
+    swallowedExceptLines: [],
+    sensitiveData: SENSITIVE.filter(([, re]) => re.test(source)).map(([kind]) => kind),
+  };
+  const extractor = new Extractor(facts);
+  extractor.run(tree.rootNode);
+  extractor.environSubscripts(source);
+  extractor.finish();
+  for (const m of source.matchAll(MODEL_LITERAL)) {
+    facts.modelLiterals.push({ value: m[1] as string, line: lineAt(source, m.index ?? 0) });
+  }
+  return facts;
+}
+
+function countLoc(source: string): number {
+  let n = 0;
+  for (const line of source.split('\n')) {
+    const t = line.trim();
+    if (t !== '' && !t.startsWith('#')) n++;
+  }
+  return n;
+}
+
+function lineAt(source: string, offset: number): number {
+  let line = 1;
+  for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+class Extractor {
+  private readonly aliases = new Map<string, string>();
+  private readonly callCache = new Map<number, CallFact>();
+  private readonly recorded = new Set<number>();
+  private readonly fnCalls = new Map<string, Set<string>>();
+
+  constructor(private readonly facts: PythonFacts) {}
+
+  /**
+   * Visits the nodes that matter in document order. `descendantsOfType` collects them inside
+   * WASM in one call, which is several times cheaper than walking every node with a cursor
+   * from JavaScript; the context (enclosing function/class, try body, loop) comes from a stack
+   * of the enclosing nodes' byte ranges, which nest.
+   */
+  run(root: Node): void {
+    const scopes: Scope[] = [];
+    for (const node of root.descendantsOfType(VISITED_TYPES)) {
+      if (!node) continue;
+      const start = node.startIndex;
+      while (scopes.length > 0 && (scopes[scopes.length - 1] as Scope).end <= start) scopes.pop();
+      const ctx = contextOf(scopes);
+      switch (node.type) {
+        case 'import_statement':
+        case 'import_from_statement':
+          this.importFact(node);
+          break;
+        case 'call':
+          this.callFact(node, ctx, true);
+          break;
+        case 'function_definition': {
+          const fn = this.functionFact(node, ctx);
+          scopes.push({ end: node.endIndex, kind: 'fn', name: fn.name });
+          break;
+        }
+        case 'class_definition': {
+          const name = node.childForFieldName('name')?.text ?? '';
+          const supers = node.childForFieldName('superclasses');
+          const bases = (supers?.namedChildren ?? [])
+            .filter((b): b is Node => b !== null && (b.type === 'identifier' || b.type === 'attribute'))
+            .map((b) => {
+              const dn = dottedName(b);
+              return { name: dn, qualified: this.qualify(dn) };
+            });
+          this.facts.classes.push({ name, line: node.startPosition.row + 1, bases } satisfies ClassFact);
+          scopes.push({ end: node.endIndex, kind: 'cls', name });
+          break;
+        }
+        case 'try_statement': {
+          const hasExcept = node.children.some((ch) => ch?.type === 'except_clause');
+          const body = node.childForFieldName('body');
+          if (hasExcept && body) scopes.push({ end: body.endIndex, kind: 'try', name: '' });
+          break;
+        }
+        case 'except_clause':
+          if (swallows(node)) this.facts.swallowedExceptLines.push(node.startPosition.row + 1);
+          break;
+        case 'while_statement': {
+          const cond = node.childForFieldName('condition');
+          if (cond?.type === 'true' || (cond?.type === 'integer' && cond.text === '1'))
+            this.facts.whileTrueLines.push(node.startPosition.row + 1);
+          scopes.push({ end: node.endIndex, kind: 'loop', name: '' });
+          break;
+        }
+        case 'for_statement':
+          scopes.push({ end: node.endIndex, kind: 'loop', name: '' });
+          break;
+        case 'assignment':
+          this.assignFact(node);
+          break;
+      }
+    }
+  }
+
+  /** `os.environ["X"]` reads (a subscript is too common a node to visit for this). */
+  environSubscripts(source: string): void {
+    if (!this.aliases.has('os') && !this.aliases.has('environ')) return;
+    for (const m of source.matchAll(ENVIRON_SUBSCRIPT)) {
+      const head = m[1] === undefined ? 'environ' : 'os';
+      if (this.qualify(head === 'os' ? 'os.environ' : 'environ') !== 'os.environ') continue;
+      this.facts.envRefs.push({
+        name: m[2] as string,
+        line: lineAt(source, m.index ?? 0),
+        defaultValue: null,
+      });
+    }
+  }
+
+  finish(): void {
+    for (const fn of this.facts.functions) {
+      fn.calledNames = [...(this.fnCalls.get(fn.name) ?? [])].sort();
+    }
+  }
+
+  /** The first segment of a dotted name is bound by an import. */
+  isImported(dotted: string): boolean {
+    const m = /[.(]/.exec(dotted);
+    return this.aliases.has(m ? dotted.slice(0, m.index) : dotted);
+  }
+
+  qualify(dotted: string): string {
+    if (dotted === '') return '';
+    const m = /[.(]/.exec(dotted);
+    const dot = m ? m.index : -1;
+    const head = dot === -1 ? dotted : dotted.slice(0, dot);
+    const mapped = this.aliases.get(head);
+    if (mapped === undefined) return dotted;
+    return dot === -1 ? mapped : mapped + dotted.slice(dot);
+  }
+
+  private importFact(node: Node): void {
+    const line = node.startPosition.row + 1;
+    if (node.type === 'import_statement') {
+      for (const ch of node.namedChildren) {
+        if (!ch) continue;
+        if (ch.type === 'dotted_name') {
+          const module = ch.text;
+          const head = module.split('.')[0] as string;
+          this.aliases.set(head, head);
+          this.facts.imports.push({ module, names: [], alias: head, line, dynamic: false });
+        } else if (ch.type === 'aliased_import') {
+          const module = ch.childForFieldName('name')?.text ?? '';
+          const alias = ch.childForFieldName('alias')?.text ?? module;
+          this.aliases.set(alias, module);
+          this.facts.imports.push({ module, names: [], alias, line, dynamic: false });
+        }
+      }
+      return;
+    }
+    const moduleNode = node.childForFieldName('module_name');
+    const module = moduleNode?.text ?? '';
+    const names: ImportFact['names'] = [];
+    for (const ch of node.childrenForFieldName('name')) {
+      if (!ch) continue;
+      if (ch.type === 'dotted_name') names.push({ name: ch.text, alias: ch.text });
+      else if (ch.type === 'aliased_import') {
+        const name = ch.childForFieldName('name')?.text ?? '';
+        names.push({ name, alias: ch.childForFieldName('alias')?.text ?? name });
+      }
+    }
+    for (const n of names) this.aliases.set(n.alias, `${module}.${n.name}`);
+    this.facts.imports.push({ module, names, alias: null, line, dynamic: false });
+  }
+
+  private callFact(node: Node, ctx: WalkContext, record: boolean): CallFact {
+    let fact = this.callCache.get(node.id);
+    if (fact === undefined && record) {
+      // Most calls in ordinary code (helpers, list.append, len…) matter to no detector or rule:
+      // only their name is kept (for helper resolution); their arguments are not read.
+      const fnNode = node.childForFieldName('function');
+      const callee = fnNode ? dottedName(fnNode) : '';
+      const light: CallFact = {
+        callee,
+        qualified: this.qualify(callee),
+        line: node.startPosition.row + 1,
+        args: [],
+        kwargs: new Map(),
+        inTry: ctx.inTry,
+        fn: ctx.fn,
+        cls: ctx.cls,
+        assignedTo: null,
+        inLoop: ctx.inLoop,
+      };
+      if (!isKeptCall(light, this.isImported(callee))) {
+        if (!this.recorded.has(node.id)) {
+          this.recorded.add(node.id);
+          this.record(light, ctx);
+        }
+        return light;
+      }
+    }
+    fact ??= this.buildCall(node, ctx);
+    if (record && !this.recorded.has(node.id)) {
+      this.recorded.add(node.id);
+      this.record(fact, ctx);
+    }
+    return fact;
+  }
+
+  private record(fact: CallFact, ctx: WalkContext): void {
+    const callee = fact.callee;
+    if (ctx.fn !== null && callee !== '') {
+      const set = this.fnCalls.get(ctx.fn) ?? new Set<string>();
+      set.add(callee.includes('.') ? (callee.split('.').pop() as string) : callee);
+      this.fnCalls.set(ctx.fn, set);
+    }
+    if (isKeptCall(fact, this.isImported(callee))) this.facts.calls.push(fact);
+    this.dynamicImport(fact);
+    this.envCall(fact);
+    if (callee === 'input' && (ctx.inLoop || ctx.fn !== null)) {
+      const prompt = fact.args[0];
+      if (prompt?.kind === 'str' && APPROVAL_PROMPT.test(prompt.value))
+        this.facts.inputInLoopLines.push(fact.line);
+    }
+  }
+
+  private buildCall(node: Node, ctx: WalkContext): CallFact {
+    const fnNode = node.childForFieldName('function');
+    const callee = fnNode ? dottedName(fnNode) : '';
+    const args: ArgValue[] = [];
+    const kwargs = new Map<string, ArgValue>();
+    const argList = node.childForFieldName('arguments');
+    if (argList && argList.type === 'argument_list') {
+      for (const a of argList.namedChildren) {
+        if (!a || a.type === 'comment') continue;
+        if (a.type === 'keyword_argument') {
+          const name = a.childForFieldName('name')?.text ?? '';
+          const value = a.childForFieldName('value');
+          kwargs.set(name, value ? this.argValue(value, ctx) : { kind: 'other' });
+        } else if (args.length < MAX_LIST_ITEMS) args.push(this.argValue(a, ctx));
+      }
+    }
+    const fact: CallFact = {
+      callee,
+      qualified: this.qualify(callee),
+      line: node.startPosition.row + 1,
+      args,
+      kwargs,
+      inTry: ctx.inTry,
+      fn: ctx.fn,
+      cls: ctx.cls,
+      assignedTo: assignmentTarget(node),
+      inLoop: ctx.inLoop,
+    };
+    this.callCache.set(node.id, fact);
+    return fact;
+  }
+
+  private argValue(n: Node, ctx: WalkContext): ArgValue {
+    switch (n.type) {
+      case 'string':
+        return stringValue(n);
+      case 'concatenated_string': {
+        const parts = n.namedChildren.map((p) => (p ? stringValue(p) : ({ kind: 'other' } as ArgValue)));
+        if (parts.every((p) => p.kind === 'str'))
+          return { kind: 'str', value: parts.map((p) => (p as { value: string }).value).join('') };
+        return { kind: 'other' };
+      }
+      case 'integer':
+      case 'float':
+        return { kind: 'num', value: Number(n.text.replace(/_/g, '')) };
+      case 'true':
+        return { kind: 'bool', value: true };
+      case 'false':
+        return { kind: 'bool', value: false };
+      case 'none':
+        return { kind: 'none' };
+      case 'identifier':
+      case 'attribute': {
+        const name = dottedName(n);
+        return name === '' ? { kind: 'other' } : { kind: 'name', value: name };
+      }
+      case 'list':
+      case 'tuple':
+      case 'set':
+        return {
+          kind: 'list',
+          items: n.namedChildren
+            .slice(0, MAX_LIST_ITEMS)
+            .filter((x): x is Node => x !== null && x.type !== 'comment')
+            .map((x) => this.argValue(x, ctx)),
+        };
+      case 'dictionary': {
+        const keys: string[] = [];
+        const entries = new Map<string, ArgValue>();
+        for (const p of n.namedChildren.slice(0, MAX_LIST_ITEMS)) {
+          const k = p?.type === 'pair' ? p.childForFieldName('key') : null;
+          if (k?.type === 'string') {
+            const v = stringValue(k);
+            if (v.kind === 'str') {
+              keys.push(v.value);
+              const value = p?.childForFieldName('value');
+              if (value) entries.set(v.value, this.argValue(value, ctx));
+            }
+          }
+        }
+        return { kind: 'dict', keys, entries };
+      }
+      case 'call': {
+        const call = this.callFact(n, ctx, false);
+        return { kind: 'call', callee: call.callee, call };
+      }
+      case 'parenthesized_expression':
+      case 'await': {
+        const inner = n.namedChildren.find((x) => x !== null && x.type !== 'comment');
+        return inner ? this.argValue(inner, ctx) : { kind: 'other' };
+      }
+      default:
+        return { kind: 'other' };
+    }
+  }
+
+  private functionFact(node: Node, ctx: WalkContext): FunctionFact {
+    const name = node.childForFieldName('name')?.text ?? '';
+    const decorators: FunctionFact['decorators'] = [];
+    const parent = node.parent;
+    if (parent?.type === 'decorated_definition') {
+      for (const d of parent.namedChildren) {
+        if (d?.type !== 'decorator') continue;
+        const expr = d.namedChildren.find((x) => x !== null && x.type !== 'comment');
+        if (!expr) continue;
+        if (expr.type === 'call') {
+          const call = this.callFact(expr, ctx, false);
+          decorators.push({
+            name: call.callee,
+            qualified: call.qualified,
+            args: call.args,
+            kwargs: call.kwargs,
+          });
+        } else {
+          const dn = dottedName(expr);
+          decorators.push({ name: dn, qualified: this.qualify(dn), args: [], kwargs: new Map() });
+        }
+      }
+    }
+    const body = node.childForFieldName('body');
+    const first = body?.namedChildren[0];
+    const docstring = first?.type === 'expression_statement' && first.namedChildren[0]?.type === 'string';
+    const fact: FunctionFact = {
+      name,
+      cls: ctx.cls,
+      line: node.startPosition.row + 1,
+      decorators,
+      calledNames: [],
+      docstring: Boolean(docstring),
+    };
+    this.facts.functions.push(fact);
+    return fact;
+  }
+
+  private assignFact(node: Node): void {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    if (!left || !right) return;
+    if (left.type !== 'identifier' && left.type !== 'attribute') return;
+    const target = dottedName(left);
+    if (target === '') return;
+    // Only literals and calls matter (credentials, model names, constructors); calls are
+    // recorded by the walk itself with their assignment target.
+    let value: ArgValue;
+    if (right.type === 'string' || right.type === 'concatenated_string') value = this.argValue(right, noCtx);
+    else if (right.type === 'true' || right.type === 'false' || right.type === 'integer')
+      value = this.argValue(right, noCtx);
+    else if (right.type === 'list' || right.type === 'dictionary') value = this.argValue(right, noCtx);
+    else return;
+    this.facts.assigns.push({ target, line: node.startPosition.row + 1, value } satisfies AssignFact);
+  }
+
+  private dynamicImport(call: CallFact): void {
+    const q = call.qualified;
+    if (q !== 'importlib.import_module' && q !== '__import__' && call.callee !== '__import__') return;
+    const first = call.args[0];
+    if (first?.kind !== 'str') return;
+    this.facts.imports.push({ module: first.value, names: [], alias: null, line: call.line, dynamic: true });
+  }
+
+  private envCall(call: CallFact): void {
+    const q = call.qualified;
+    if (q !== 'os.getenv' && q !== 'os.environ.get' && q !== 'os.environ.setdefault') return;
+    const first = call.args[0];
+    if (first?.kind !== 'str') return;
+    const second = call.args[1] ?? call.kwargs.get('default');
+    const env: EnvRef = {
+      name: first.value,
+      line: call.line,
+      defaultValue: second?.kind === 'str' ? second.value : null,
+    };
+    this.facts.envRefs.push(env);
+  }
+}
+
+/** Methods whose calls detectors and rules read, whatever the receiver. */
+const KEPT_METHODS = new Set([
+  'invoke',
+  'ainvoke',
+  'stream',
+  'astream',
+  'batch',
+  'abatch',
+  'generate',
+  'agenerate',
+  'predict',
+  'apredict',
+  'complete',
+  'acomplete',
+  'chat',
+  'achat',
+  'run',
+  'run_sync',
+  'arun',
+  'generate_content',
+  'add_node',
+  'add_edge',
+  'add_conditional_edges',
+  'compile',
+  'bind_tools',
+  'with_structured_output',
+  'bind',
+  'put',
+  'aput',
+  'add',
+  'create',
+  'from_tools',
+  'from_llm',
+  'from_defaults',
+  'from_function',
+  'from_conn_string',
+  'from_tools_or_functions',
+  'get_state_history',
+  'update_state',
+  'kickoff',
+  'initiate_chat',
+  'with_config',
+  'from_space',
+  'from_langchain',
+  'from_mcp',
+  'from_agent_and_tools',
+  'from_pretrained',
+  'from_chain_type',
+]);
+/** Standard and data libraries whose calls no detector or rule reads. */
+const NOISE_ROOTS = new Set([
+  'json',
+  're',
+  'math',
+  'typing',
+  'dataclasses',
+  'datetime',
+  'time',
+  'logging',
+  'collections',
+  'itertools',
+  'functools',
+  'pathlib',
+  'random',
+  'uuid',
+  'hashlib',
+  'base64',
+  'copy',
+  'string',
+  'textwrap',
+  'enum',
+  'abc',
+  'sys',
+  'argparse',
+  'csv',
+  'operator',
+  'statistics',
+  'pprint',
+  'inspect',
+  'warnings',
+  'traceback',
+  'np',
+  'numpy',
+  'pd',
+  'pandas',
+  'plt',
+  'matplotlib',
+  'torch',
+  'tf',
+  'st',
+  'streamlit',
+  'gr',
+  'gradio',
+]);
+const KEPT_BUILTINS = new Set(['eval', 'exec', 'input', '__import__', 'interrupt']);
+
+/**
+ * Whether a call is kept in the facts: calls through an imported name, class instantiations
+ * (capitalised), a few builtins, and the methods detectors look for. Keeps memory bounded on
+ * large repositories; every call still counts for helper resolution through `calledNames`.
+ */
+function isKeptCall(call: CallFact, imported: boolean): boolean {
+  const callee = call.callee;
+  if (callee === '') return false;
+  if (imported) {
+    const m = /[.(]/.exec(call.qualified);
+    const root = m ? call.qualified.slice(0, m.index) : call.qualified;
+    return !NOISE_ROOTS.has(root) && !call.qualified.startsWith('os.path.');
+  }
+  const dot = callee.lastIndexOf('.');
+  const last = dot === -1 ? callee : callee.slice(dot + 1);
+  if (KEPT_BUILTINS.has(callee) || KEPT_METHODS.has(last)) return true;
+  const first = last.charCodeAt(0);
+  return first >= 65 && first <= 90;
+}
+
+const VISITED_TYPES = [
+  'import_statement',
+  'import_from_statement',
+  'call',
+  'function_definition',
+  'class_definition',
+  'try_statement',
+  'except_clause',
+  'while_statement',
+  'for_statement',
+  'assignment',
+];
+
+const ENVIRON_SUBSCRIPT = /\b(os\.)?environ\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\]/g;
+
+interface Scope {
+  end: number;
+  kind: 'fn' | 'cls' | 'try' | 'loop';
+  name: string;
+}
+
+/** The context of a node from the scopes enclosing it (innermost last). */
+function contextOf(scopes: readonly Scope[]): WalkContext {
+  let fn: string | null = null;
+  let cls: string | null = null;
+  let inTry = false;
+  let inLoop = false;
+  let inDef = false;
+  for (let i = scopes.length - 1; i >= 0; i--) {
+    const s = scopes[i] as Scope;
+    if (s.kind === 'try' && !inDef) inTry = true;
+    else if (s.kind === 'loop' && !inDef) inLoop = true;
+    else if (s.kind === 'fn' && !inDef) {
+      fn = s.name;
+      inDef = true;
+    } else if (s.kind === 'cls') {
+      if (!inDef) inDef = true;
+      cls ??= s.name;
+    }
+  }
+  return { fn, cls, inTry, inLoop };
+}
+
+const noCtx: WalkContext = { fn: null, cls: null, inTry: false, inLoop: false };
+
+/** `a.b.c` for identifier/attribute chains; `f().x` keeps the call as `f().x`; `` otherwise. */
+export function dottedName(n: Node): string {
+  if (n.type === 'identifier') return n.text.slice(0, MAX_NAME_CHARS);
+  if (n.type === 'attribute') {
+    const obj = n.childForFieldName('object');
+    const attr = n.childForFieldName('attribute')?.text ?? '';
+    if (!obj) return attr;
+    let head: string;
+    if (obj.type === 'call') {
+      const f = obj.childForFieldName('function');
+      head = f ? `${dottedName(f)}()` : '';
+    } else head = dottedName(obj);
+    return head === '' ? '' : `${head}.${attr}`.slice(0, MAX_NAME_CHARS);
+  }
+  return '';
+}
+
+function stringValue(n: Node): ArgValue {
+  if (n.type !== 'string') return { kind: 'other' };
+  let value = '';
+  for (const ch of n.namedChildren) {
+    if (!ch) continue;
+    if (ch.type === 'interpolation') return { kind: 'other' };
+    if (ch.type === 'string_content') value += ch.text;
+  }
+  return { kind: 'str', value };
+}
+
+function assignmentTarget(call: Node): string | null {
+  let p = call.parent;
+  if (p?.type === 'await') p = p.parent;
+  if (p?.type !== 'assignment') return null;
+  const left = p.childForFieldName('left');
+  if (!left) return null;
+  const name = dottedName(left);
+  return name === '' ? null : name;
+}
+
+function swallows(node: Node): boolean {
+  const block = node.namedChildren.find((x) => x?.type === 'block');
+  if (!block) return false;
+  const stmts = block.namedChildren.filter((x) => x !== null && x.type !== 'comment');
+  return (
+    stmts.length === 1 &&
+    (stmts[0]?.type === 'pass_statement' ||
+      (stmts[0]?.type === 'expression_statement' && stmts[0].text === '...'))
+  );
+}

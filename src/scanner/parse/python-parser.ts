@@ -1,0 +1,47 @@
+import { createRequire } from 'node:module';
+import { Language, Parser, type Tree } from 'web-tree-sitter';
+
+/**
+ * The tree-sitter Python grammar through WASM (web-tree-sitter 0.25 + tree-sitter-python
+ * 0.25's `.wasm`). Chosen over the native addon because npm install scripts do not run in
+ * every environment the pipeline runs in, and the WASM build needs no compiler; the speed
+ * cost is measured in bench/scanner.ts (README). Parsing is synchronous: the scanner runs in
+ * its own process, so it never blocks a worker's event loop.
+ */
+let parserPromise: Promise<Parser> | null = null;
+
+function grammarPath(): string {
+  const require = createRequire(import.meta.url);
+  return require.resolve('tree-sitter-python/tree-sitter-python.wasm');
+}
+
+export function loadPythonParser(): Promise<Parser> {
+  parserPromise ??= (async () => {
+    await Parser.init();
+    const language = await Language.load(grammarPath());
+    const parser = new Parser();
+    parser.setLanguage(language);
+    return parser;
+  })();
+  return parserPromise;
+}
+
+export type ParseOutcome =
+  | { ok: true; tree: Tree }
+  | { ok: false; reason: 'syntax_error'; tree: Tree }
+  | { ok: false; reason: 'timeout' };
+
+/** Parses source, giving up (without a tree) once `deadline` (epoch ms) has passed. */
+export function parsePython(parser: Parser, source: string, deadline: number): ParseOutcome {
+  const tree = parser.parse(source, null, {
+    // Returning true cancels the parse (typed as void upstream).
+    progressCallback: (() => Date.now() > deadline) as () => void,
+  });
+  if (tree === null) {
+    // A cancelled parse is resumed by the next call unless the parser is reset.
+    parser.reset();
+    return { ok: false, reason: 'timeout' };
+  }
+  if (tree.rootNode.hasError) return { ok: false, reason: 'syntax_error', tree };
+  return { ok: true, tree };
+}

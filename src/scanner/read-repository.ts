@@ -1,0 +1,221 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Parser } from 'web-tree-sitter';
+import { type DependencyIndex, loadTomlParser, parseDependencyFile } from './deps/dependency-versions.js';
+import type { YamlDoc } from './frameworks/detect-context.js';
+import type { PythonFacts } from './model.js';
+import { notebookCode } from './parse/notebook.js';
+import { extractPythonFacts } from './parse/python-facts.js';
+import { parsePython } from './parse/python-parser.js';
+import { isTestPath } from './walk/file-kinds.js';
+import { walkRepository } from './walk/walk-files.js';
+
+export interface EnvFile {
+  path: string;
+  /** Variable names only; values are never kept. */
+  names: string[];
+  /** At least one variable has a non-empty, non-placeholder value. */
+  hasValues: boolean;
+}
+
+export interface ReadStats {
+  filesTotal: number;
+  filesScanned: number;
+  parserErrors: number;
+  skippedTooLarge: number;
+  skippedBinary: number;
+  /** Python sources (files + notebooks) among the candidates, read or not. */
+  pythonCandidates: number;
+  parseTimeouts: number;
+  budgetHit: 'max_files' | 'max_entries' | 'time' | 'max_facts' | null;
+  /** A Python source was not read because of a size cap or the time budget. */
+  sourceSkipped: boolean;
+  symlinksSkipped: number;
+}
+
+export interface RepoInputs {
+  python: PythonFacts[];
+  yaml: YamlDoc[];
+  deps: DependencyIndex;
+  mcpConfigs: { path: string; data: unknown }[];
+  envFiles: EnvFile[];
+  gitignoreLines: string[];
+  /** Repository-relative paths of every file seen (candidates and others). */
+  paths: string[];
+  localModules: Set<string>;
+  stats: ReadStats;
+}
+
+const MAX_YAML_BYTES = 512 * 1024;
+/** Calls kept in memory across the repository at most (about 100 MB of facts); beyond, partial. */
+const MAX_KEPT_CALLS = 400_000;
+
+/**
+ * Walks the repository and reads every candidate file within the limits: Python through
+ * tree-sitter, notebooks' code cells, YAML, dependency files, MCP configs, `.env*` names,
+ * `.gitignore`. A file that cannot be parsed counts as a parser error and is otherwise ignored.
+ */
+export async function readRepository(
+  root: string,
+  parser: Parser,
+  limits: { maxFiles: number; maxEntries: number; maxFileBytes: number; deadline: number },
+): Promise<RepoInputs> {
+  const walk = walkRepository(root, limits);
+  // yaml and smol-toml cost tens of milliseconds to load: only when such files exist.
+  const parseYaml = walk.files.some((f) => f.kind === 'yaml')
+    ? ((await import('yaml')).parse as (text: string, options: object) => unknown)
+    : null;
+  if (walk.files.some((f) => f.kind === 'dependency')) await loadTomlParser();
+  const stats: ReadStats = {
+    filesTotal: walk.files.length,
+    filesScanned: 0,
+    parserErrors: 0,
+    skippedTooLarge: 0,
+    skippedBinary: 0,
+    pythonCandidates: walk.files.filter((f) => f.kind === 'python' || f.kind === 'notebook').length,
+    parseTimeouts: 0,
+    budgetHit: walk.budgetHit,
+    sourceSkipped: false,
+    symlinksSkipped: walk.symlinksSkipped,
+  };
+  const inputs: RepoInputs = {
+    python: [],
+    yaml: [],
+    deps: new Map(),
+    mcpConfigs: [],
+    envFiles: [],
+    gitignoreLines: [],
+    paths: [...walk.files.map((f) => f.rel), ...walk.otherPaths].sort(),
+    localModules: localModules(walk.files.map((f) => f.rel)),
+    stats,
+  };
+  let keptCalls = 0;
+  for (const file of walk.files) {
+    if (Date.now() > limits.deadline || keptCalls > MAX_KEPT_CALLS) {
+      stats.budgetHit = keptCalls > MAX_KEPT_CALLS ? 'max_facts' : 'time';
+      if (file.kind === 'python' || file.kind === 'notebook') stats.sourceSkipped = true;
+      continue;
+    }
+    const isSource = file.kind === 'python' || file.kind === 'notebook';
+    const cap = file.kind === 'yaml' ? Math.min(MAX_YAML_BYTES, limits.maxFileBytes) : limits.maxFileBytes;
+    const buf = readCapped(file.abs, cap);
+    if (buf === 'too_large') {
+      stats.skippedTooLarge++;
+      if (isSource) stats.sourceSkipped = true;
+      continue;
+    }
+    if (buf === null) {
+      stats.parserErrors++;
+      continue;
+    }
+    if (buf.subarray(0, 8192).includes(0)) {
+      stats.skippedBinary++;
+      continue;
+    }
+    const text = buf.toString('utf8');
+    try {
+      switch (file.kind) {
+        case 'python':
+        case 'notebook': {
+          const source = file.kind === 'notebook' ? notebookCode(text) : text;
+          const outcome = parsePython(parser, source, limits.deadline);
+          if (!outcome.ok) {
+            if (outcome.reason === 'timeout') {
+              stats.parseTimeouts++;
+              stats.sourceSkipped = true;
+              stats.budgetHit = 'time';
+            } else {
+              outcome.tree.delete();
+              stats.parserErrors++;
+            }
+            continue;
+          }
+          try {
+            const facts = extractPythonFacts(outcome.tree, source, {
+              path: file.rel,
+              isTest: isTestPath(file.rel),
+              isNotebook: file.kind === 'notebook',
+            });
+            keptCalls += facts.calls.length;
+            inputs.python.push(facts);
+          } finally {
+            outcome.tree.delete();
+          }
+          break;
+        }
+        case 'yaml':
+          inputs.yaml.push({ path: file.rel, data: parseYaml?.(text, { maxAliasCount: 100 }) });
+          break;
+        case 'dependency':
+          parseDependencyFile(path.basename(file.rel), text, inputs.deps);
+          break;
+        case 'mcp_config':
+          inputs.mcpConfigs.push({ path: file.rel, data: JSON.parse(text) });
+          break;
+        case 'env':
+          inputs.envFiles.push(readEnvFile(file.rel, text));
+          break;
+        case 'gitignore':
+          if (!file.rel.includes('/')) inputs.gitignoreLines.push(...text.split('\n').map((l) => l.trim()));
+          break;
+        case 'dockerfile':
+          break;
+      }
+      stats.filesScanned++;
+    } catch {
+      stats.parserErrors++;
+    }
+  }
+  return inputs;
+}
+
+/** The file's bytes, `too_large` above the cap (checked before reading), null if unreadable. */
+function readCapped(abs: string, cap: number): Buffer | 'too_large' | null {
+  let fd: number | undefined;
+  try {
+    const st = statSync(abs);
+    if (st.size > cap) return 'too_large';
+    fd = openSync(abs, 'r');
+    const buf = Buffer.alloc(st.size);
+    let off = 0;
+    while (off < st.size) {
+      const n = readSync(fd, buf, off, st.size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return buf.subarray(0, off);
+  } catch {
+    return null;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+const PLACEHOLDER = /^(|your[_-].*|<.*>|xxx+|changeme|\.\.\.|sk-\.\.\.|none|null|todo|replace.*)$/i;
+
+function readEnvFile(rel: string, text: string): EnvFile {
+  const names: string[] = [];
+  let hasValues = false;
+  for (const raw of text.split('\n')) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(raw);
+    if (!m) continue;
+    names.push(m[1] as string);
+    const value = (m[2] as string).trim().replace(/^["']|["']$/g, '');
+    if (!PLACEHOLDER.test(value)) hasValues = true;
+  }
+  return { path: rel, names, hasValues };
+}
+
+/** Top-level importable names the repository defines itself (`agents/…py`, `agents.py`). */
+function localModules(rels: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const rel of rels) {
+    if (!rel.endsWith('.py')) continue;
+    const parts = rel.split('/');
+    // Any directory holding Python code, and any module file, shadows an installed package of
+    // that name when the code runs from that directory or the repository root.
+    for (let i = 0; i < parts.length - 1; i++) out.add(parts[i] as string);
+    out.add((parts[parts.length - 1] as string).replace(/\.py$/, ''));
+  }
+  return out;
+}

@@ -1,0 +1,62 @@
+import { writeJsonAtomic } from '../../core/atomic-write.js';
+import { dataFile } from '../../core/paths.js';
+import type { RunCounters } from '../../core/run-counters.js';
+import type { QueueSize } from '../queue.js';
+
+/** pipeline_run_log.json: the audit trail of one scan run (rewritten atomically). */
+export interface RunLog {
+  run_id: string | null;
+  started_at: string | null;
+  ended_at: string | null;
+  updated_at: string;
+  manifest_count: number;
+  enqueued: number;
+  enqueue_finished: boolean;
+  work_queue: QueueSize;
+  results_written: number;
+  status_counts: { success: number; partial: number; failed: number; empty: number };
+  quarantined: number;
+  failure_reasons: Record<string, number>;
+  rate_limit_hits: number;
+  retries: number;
+  avg_scan_duration_ms: number | null;
+  framework_distribution: Record<string, number>;
+  last_error: RunCounters['lastError'];
+}
+
+export function buildRunLog(
+  c: RunCounters,
+  queue: QueueSize,
+  endedAt: Date | null,
+  now = new Date(),
+): RunLog {
+  const num = (k: string) => Number(c.meta[k] ?? 0) || 0;
+  return {
+    run_id: c.meta.run_id ?? null,
+    started_at: c.meta.started_at ?? null,
+    ended_at: endedAt ? endedAt.toISOString() : null,
+    updated_at: now.toISOString(),
+    manifest_count: num('manifest_count'),
+    enqueued: num('enqueued'),
+    enqueue_finished: c.meta.enqueue_finished === '1',
+    work_queue: queue,
+    results_written: c.results,
+    status_counts: {
+      success: c.byStatus.success,
+      partial: c.byStatus.partial,
+      failed: c.byStatus.failed,
+      empty: c.byStatus.empty,
+    },
+    quarantined: c.byStatus.quarantined,
+    failure_reasons: c.byFailure,
+    rate_limit_hits: num('rate_limit_hits'),
+    retries: num('retries'),
+    avg_scan_duration_ms: c.results > 0 ? Math.round(c.durationSumMs / c.results) : null,
+    framework_distribution: c.byFramework,
+    last_error: c.lastError,
+  };
+}
+
+export async function writeRunLog(dataDir: string, log: RunLog): Promise<void> {
+  await writeJsonAtomic(dataFile(dataDir, 'runLog'), log);
+}

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import type { DiscoveredRepo } from '../../src/producer/discover/repository.js';
+import { type Hit, selectRepositories } from '../../src/producer/discover/selection.js';
+
+function repo(fullName: string, extra: Partial<DiscoveredRepo> = {}): DiscoveredRepo {
+  return {
+    fullName,
+    url: `https://github.com/${fullName}`,
+    owner: fullName.split('/')[0]!,
+    stars: 1,
+    forks: 0,
+    diskUsageKb: 10,
+    pushedAt: '2026-01-01T00:00:00Z',
+    createdAt: '2025-01-01T00:00:00Z',
+    isFork: false,
+    parent: null,
+    license: 'MIT',
+    topics: [],
+    primaryLanguage: 'Python',
+    languageBytes: { Python: 100 },
+    defaultBranch: 'main',
+    headSha: 'a'.repeat(40),
+    isArchived: false,
+    isMirror: false,
+    ...extra,
+  };
+}
+
+const STRATA = [
+  { name: 'first', target: 100 },
+  { name: 'second', target: 100 },
+];
+
+function hit(stratumIndex: number, r: DiscoveredRepo, queryIndex = 0, createdFrom = ''): Hit {
+  return {
+    stratum: STRATA[stratumIndex]!.name,
+    stratumIndex,
+    queryIndex,
+    createdFrom,
+    starsFrom: -1,
+    sliceQuery: `q${stratumIndex}.${queryIndex} ${createdFrom}`,
+    discoveredAt: `2026-11-25T00:00:0${stratumIndex}Z`,
+    repo: r,
+  };
+}
+
+const select = (hits: Hit[], strata = STRATA, includeArchived = false) =>
+  selectRepositories(hits, { strata, seed: 'seed', includeArchived });
+
+describe('selection', () => {
+  it('keeps one record per repository under the first stratum, listing every stratum', () => {
+    const a = repo('o/a');
+    // Found by the second stratum first in time, but the first stratum comes first in the file.
+    const { selected, report } = select([
+      hit(1, a),
+      hit(0, a, 1),
+      hit(0, a, 0, '2025-02-01'),
+      hit(0, a, 0, '2025-01-01'),
+    ]);
+    expect(selected).toHaveLength(1);
+    expect(selected[0]).toMatchObject({
+      selectionStratum: 'first',
+      matchedStrata: ['first', 'second'],
+      discoveryQuery: 'q0.0 2025-01-01',
+    });
+    expect(report).toMatchObject({ search_results: 4, after_dedup: 1, duplicates_removed: 3 });
+  });
+
+  it('drops forks of discovered parents and keeps one fork per parent: most stars, then latest push', () => {
+    const parent = repo('up/tool');
+    const forkOfDiscovered = repo('x/tool', { isFork: true, parent: 'UP/tool' });
+    const f1 = repo('a/lib', {
+      isFork: true,
+      parent: 'gone/lib',
+      stars: 5,
+      pushedAt: '2025-01-01T00:00:00Z',
+    });
+    const f2 = repo('b/lib', {
+      isFork: true,
+      parent: 'gone/lib',
+      stars: 9,
+      pushedAt: '2024-01-01T00:00:00Z',
+    });
+    const f3 = repo('c/lib', {
+      isFork: true,
+      parent: 'gone/lib',
+      stars: 9,
+      pushedAt: '2025-06-01T00:00:00Z',
+    });
+    const { selected, report } = select([parent, forkOfDiscovered, f1, f2, f3].map((r) => hit(0, r)));
+    expect(selected.map((s) => s.repo.fullName).sort()).toEqual(['c/lib', 'up/tool']);
+    expect(report.forks).toEqual({
+      found: 4,
+      removed_parent_discovered: 1,
+      removed_extra_per_parent: 2,
+      kept: 1,
+    });
+    expect(report.forks_removed).toBe(3);
+  });
+
+  it('excludes archived, mirror and empty repositories unless archived ones are kept', () => {
+    const hits = [
+      hit(0, repo('o/archived', { isArchived: true })),
+      hit(0, repo('o/mirror', { isMirror: true })),
+      hit(0, repo('o/empty', { defaultBranch: null, headSha: null })),
+      hit(0, repo('o/ok')),
+    ];
+    expect(select(hits).report.excluded).toEqual({ archived: 1, mirror: 1, empty: 1 });
+    expect(select(hits).selected.map((s) => s.repo.fullName)).toEqual(['o/ok']);
+    expect(select(hits, STRATA, true).selected).toHaveLength(3);
+  });
+
+  it('samples down to the target with the seed, the same way every time, and records shortfalls', () => {
+    const many = Array.from({ length: 50 }, (_, i) => hit(0, repo(`o/r${i}`)));
+    const strata = [
+      { name: 'first', target: 10 },
+      { name: 'second', target: 5 },
+    ];
+    const one = select(many, strata);
+    const two = select([...many].reverse(), strata);
+    expect(one.selected).toHaveLength(10);
+    expect(one.selected.map((s) => s.repo.fullName)).toEqual(two.selected.map((s) => s.repo.fullName));
+    const other = selectRepositories(many, { strata, seed: 'other', includeArchived: false });
+    expect(other.selected.map((s) => s.repo.fullName)).not.toEqual(one.selected.map((s) => s.repo.fullName));
+    expect(one.report.per_stratum.first).toMatchObject({
+      eligible: 50,
+      selected: 10,
+      sampled_out: 40,
+      shortfall: 0,
+    });
+    expect(one.report.per_stratum.second).toMatchObject({ selected: 0, shortfall: 5 });
+  });
+});

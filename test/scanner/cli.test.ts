@@ -1,0 +1,113 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runScannerCli } from '../../src/scanner/cli-program.js';
+import { scannerCliPath } from '../../src/scanner/index.js';
+import { FIXTURES } from './helpers.js';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { stdout: (s: string) => out.push(s), stderr: (s: string) => err.push(s) }, out, err };
+}
+
+describe('stratum-scan command line (in-process)', () => {
+  it('--json prints exactly one JSON ping and exits 0', async () => {
+    const c = capture();
+    const code = await runScannerCli(
+      [
+        'scan',
+        path.join(FIXTURES, 'crewai-minimal'),
+        '--json',
+        '--no-telemetry',
+        '--repo-name',
+        'o/n',
+        '--repo-url',
+        'https://example.invalid/o/n',
+      ],
+      c.io,
+    );
+    expect(code).toBe(0);
+    const text = c.out.join('');
+    expect(text.trim().split('\n')).toHaveLength(1);
+    const ping = JSON.parse(text);
+    expect(ping.repo_full_name).toBe('o/n');
+    expect(ping.repo_url).toBe('https://example.invalid/o/n');
+    expect(ping.scan_status).toBe('success');
+  });
+
+  it('exits 0 with an empty ping for a repository without Python', async () => {
+    const c = capture();
+    expect(await runScannerCli(['scan', path.join(FIXTURES, 'neg-no-python'), '--json'], c.io)).toBe(0);
+    expect(JSON.parse(c.out.join('')).failure_reason).toBe('no_python');
+  });
+
+  it('prints a readable summary without --json: frameworks, findings with file:line, signals, risk', async () => {
+    const c = capture();
+    expect(await runScannerCli(['scan', path.join(FIXTURES, 'langchain-multi')], c.io)).toBe(0);
+    const text = c.out.join('');
+    expect(text).toContain('LangChain');
+    expect(text).toMatch(/CRITICAL\n\s+SEC-00\d/);
+    expect(text).toContain('agents_app/executors.py:');
+    expect(text).toContain('Deployment: dockerfile yes, CI yes');
+    expect(text).toMatch(/Risk score: \d+\/100/);
+  });
+
+  it('usage errors exit 2 with a message naming the problem', async () => {
+    const c = capture();
+    expect(await runScannerCli(['scan', '/nonexistent/dir', '--json'], c.io)).toBe(2);
+    expect(c.err.join('')).toContain('/nonexistent/dir');
+    const d = capture();
+    expect(await runScannerCli(['scan', FIXTURES, '--max-files', 'lots'], d.io)).toBe(2);
+    expect(d.err.join('')).toContain('--max-files');
+    const e = capture();
+    expect(await runScannerCli(['frobnicate'], e.io)).toBe(2);
+  });
+});
+
+describe('stratum-scan binary (compiled)', () => {
+  const cli = scannerCliPath();
+  beforeAll(() => {
+    if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first (npm test does)`);
+  });
+
+  it('runs by absolute path with a minimal environment and prints one ping', async () => {
+    const r = await execa(
+      'node',
+      [
+        cli,
+        'scan',
+        path.join(FIXTURES, 'agno-multi'),
+        '--json',
+        '--no-telemetry',
+        '--repo-name',
+        'a/b',
+        '--repo-url',
+        'u',
+      ],
+      {
+        env: { PATH: process.env.PATH ?? '' },
+        extendEnv: false,
+        reject: false,
+      },
+    );
+    expect(r.exitCode).toBe(0);
+    const ping = JSON.parse(r.stdout);
+    expect(ping.frameworks).toEqual(['Agno']);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('is reachable as `stratum-pipeline scanner …` with the same arguments', async () => {
+    const pipelineCli = path.resolve(path.dirname(cli), '../cli.js');
+    const r = await execa(
+      'node',
+      [pipelineCli, 'scanner', 'scan', path.join(FIXTURES, 'agno-minimal'), '--json', '--repo-name', 'x/y'],
+      {
+        reject: false,
+      },
+    );
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout).repo_full_name).toBe('x/y');
+  });
+});

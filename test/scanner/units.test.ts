@@ -1,0 +1,131 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isPinnedLaunch, serversFromConfig } from '../../src/scanner/analysis/mcp.js';
+import {
+  type DependencyIndex,
+  loadTomlParser,
+  parseDependencyFile,
+  parseRequirement,
+} from '../../src/scanner/deps/dependency-versions.js';
+import { scanRepository } from '../../src/scanner/index.js';
+import { notebookCode } from '../../src/scanner/parse/notebook.js';
+import { FIXTURES } from './helpers.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'stratum-units-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('dependency files', () => {
+  beforeAll(loadTomlParser);
+  it('reads pins, specifiers and extras from requirement lines', () => {
+    expect(parseRequirement('crewai[tools]==0.28.8 ; python_version > "3.9"')).toEqual({
+      name: 'crewai',
+      version: '0.28.8',
+      precision: 'pinned',
+    });
+    expect(parseRequirement('langgraph >=0.2,<0.3')).toEqual({
+      name: 'langgraph',
+      version: '>=0.2,<0.3',
+      precision: 'specifier',
+    });
+    expect(parseRequirement('smolagents')).toEqual({ name: 'smolagents', version: null, precision: 'none' });
+    expect(parseRequirement('-r base.txt')).toBeNull();
+    expect(parseRequirement('git+https://example.invalid/x.git')).toBeNull();
+  });
+
+  it('prefers a lockfile version over a specifier, whatever the order read', () => {
+    const index: DependencyIndex = new Map();
+    parseDependencyFile('requirements.txt', 'LangChain_Core>=0.3\n', index);
+    parseDependencyFile('poetry.lock', '[[package]]\nname = "langchain-core"\nversion = "0.3.21"\n', index);
+    parseDependencyFile('pyproject.toml', '[project]\ndependencies = ["langchain-core>=0.1"]\n', index);
+    expect(index.get('langchain-core')).toEqual({
+      name: 'langchain-core',
+      version: '0.3.21',
+      precision: 'locked',
+    });
+  });
+
+  it('reads Poetry tables, Pipfile.lock and setup.py install_requires', () => {
+    const index: DependencyIndex = new Map();
+    parseDependencyFile(
+      'pyproject.toml',
+      '[tool.poetry.dependencies]\npython = "^3.11"\ncrewai = "0.80.0"\nagno = { version = "^1.2" }\n',
+      index,
+    );
+    parseDependencyFile('Pipfile.lock', JSON.stringify({ default: { dspy: { version: '==2.6.1' } } }), index);
+    parseDependencyFile(
+      'setup.py',
+      'setup(name="x", install_requires=["haystack-ai==2.1.0", "requests"])',
+      index,
+    );
+    expect(index.get('crewai')?.version).toBe('0.80.0');
+    expect(index.get('agno')?.version).toBe('^1.2');
+    expect(index.get('dspy')?.version).toBe('2.6.1');
+    expect(index.get('haystack-ai')?.version).toBe('2.1.0');
+    expect(index.has('python')).toBe(false);
+  });
+
+  it('throws on malformed TOML so the file counts as a parser error', () => {
+    expect(() => parseDependencyFile('pyproject.toml', '[project\nname=', new Map())).toThrow();
+  });
+});
+
+describe('notebooks', () => {
+  it('joins code cells and blanks magics and shell escapes', () => {
+    const nb = JSON.stringify({
+      cells: [
+        { cell_type: 'markdown', source: ['import crewai'] },
+        { cell_type: 'code', source: ['!pip install x\n', '%load_ext y\n', 'import dspy\n'] },
+        { cell_type: 'code', source: 'x = 1' },
+      ],
+    });
+    expect(notebookCode(nb)).toBe('\n\nimport dspy\n\nx = 1');
+  });
+});
+
+describe('MCP', () => {
+  it('knows a pinned launch from an unpinned one', () => {
+    expect(isPinnedLaunch('npx', ['-y', '@scope/server@1.0.2'])).toBe(true);
+    expect(isPinnedLaunch('npx', ['-y', '@scope/server'])).toBe(false);
+    expect(isPinnedLaunch('uvx', ['mcp-server-git==0.6.2'])).toBe(true);
+    expect(isPinnedLaunch('uvx', ['mcp-server-git'])).toBe(false);
+    expect(isPinnedLaunch('docker', ['run', '-i', 'mcp/fetch:latest'])).toBe(false);
+    expect(isPinnedLaunch('docker', ['run', '-i', 'mcp/fetch:1.2'])).toBe(true);
+    expect(isPinnedLaunch('python', ['server.py'])).toBe(true);
+  });
+
+  it('reads Claude/Cursor and VS Code config shapes', () => {
+    const a = serversFromConfig('mcp.json', {
+      mcpServers: { r: { url: 'https://x.invalid', headers: { Authorization: 'b' } } },
+    });
+    const b = serversFromConfig('.vscode/mcp.json', { servers: { s: { command: 'npx', args: ['y'] } } });
+    expect(a.map((s) => [s.transport, s.hasAuth])).toEqual([['remote', true]]);
+    expect(b.map((s) => [s.transport, s.pinned])).toEqual([['stdio', false]]);
+  });
+});
+
+describe('topology signature', () => {
+  it('ignores names: a renamed copy collides, a different structure does not', async () => {
+    const original = path.join(FIXTURES, 'crewai-multi');
+    const copy = path.join(tmp, 'renamed');
+    cpSync(original, copy, { recursive: true });
+    const crewFile = path.join(copy, 'src/newsroom/crew.py');
+    const renamed = readFileSync(crewFile, 'utf8')
+      .replaceAll('reporter', 'scout')
+      .replaceAll('editor', 'reviewer')
+      .replaceAll('search', 'lookup');
+    writeFileSync(crewFile, renamed);
+    const a = (await scanRepository(original)) as { topology_signature_hash: string };
+    const b = (await scanRepository(copy, { repoName: 'someone/fork' })) as {
+      topology_signature_hash: string;
+    };
+    expect(b.topology_signature_hash).toBe(a.topology_signature_hash);
+    writeFileSync(
+      crewFile,
+      renamed.replace('tools=[lookup], allow_delegation=True', 'tools=[], allow_delegation=True'),
+    );
+    const c = (await scanRepository(copy)) as { topology_signature_hash: string };
+    expect(c.topology_signature_hash).not.toBe(a.topology_signature_hash);
+  });
+});

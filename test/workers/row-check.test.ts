@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { jobIdFor, type ScanJobData } from '../../src/workers/job-data.js';
+import { rowProblem } from '../../src/workers/row-check.js';
+
+function row(name: string, url: string): ScanJobData {
+  return { repo_full_name: name, repo_url: url, repo_hash: 'h', selection_stratum: 's', github_size_kb: 1 };
+}
+
+describe('manifest row check', () => {
+  it('accepts a plain GitHub https row', () => {
+    expect(rowProblem(row('owner/name.py', 'https://github.com/owner/name.py'), false)).toBeUndefined();
+  });
+
+  it.each([
+    ['-oProxyCommand=x/y', 'https://github.com/a/b', /GitHub owner\/name/],
+    ['../../etc/passwd', 'https://github.com/a/b', /GitHub owner\/name/],
+    ['owner/..', 'https://github.com/a/b', /reserved/],
+    ['owner/name', '--upload-pack=touch /tmp/pwned', /starts with '-'/],
+    ['owner/name', 'https://github.com/owner/-name', /starting with '-'/],
+    ['owner/name', 'ssh://github.com/owner/name', /scheme ssh/],
+    ['owner/name', 'http://github.com/owner/name', /scheme http/],
+    ['owner/name', 'ext::sh -c touch% /tmp/pwned', /not a URL|scheme ext/],
+    ['owner/name', 'https://user:tok@github.com/owner/name', /credentials/],
+    ['owner/name', 'file:///tmp/x.git', /is local/],
+    ['owner/name', 'http://127.0.0.1:9/owner/name.git', /is local/],
+    ['owner/name', 'https://localhost/owner/name.git', /is local/],
+  ])('refuses %s %s', (name, url, why) => {
+    expect(rowProblem(row(name, url), false)).toMatch(why);
+  });
+
+  it('allows local URLs only when STRATUM_ALLOW_LOCAL_URLS is set', () => {
+    expect(rowProblem(row('a/b', 'file:///tmp/a/b.git'), true)).toBeUndefined();
+    expect(rowProblem(row('a/b', 'http://127.0.0.1:8080/a/b.git'), true)).toBeUndefined();
+    expect(rowProblem(row('a/b', 'http://example.com/a/b.git'), true)).toMatch(/scheme http/);
+  });
+
+  it('passes on a schema problem found by the producer', () => {
+    expect(rowProblem({ ...row('a/b', 'https://github.com/a/b'), row_problem: 'line 3: bad' }, false)).toBe(
+      'line 3: bad',
+    );
+  });
+});
+
+describe('job ids', () => {
+  it('are readable, colon-free and not numeric for valid names', () => {
+    expect(jobIdFor('owner/repo.name')).toBe('repo__owner__repo.name');
+    expect(jobIdFor('123/456')).toBe('repo__123__456');
+  });
+
+  it('are distinct per repository and case', () => {
+    const ids = ['a/b', 'A/b', 'a-b/c', 'a/b-c', 'a/b.c'].map(jobIdFor);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('hash hostile names instead of embedding them', () => {
+    const id = jobIdFor('../../x:y');
+    expect(id).toMatch(/^row__[0-9a-f]{24}$/);
+    expect(jobIdFor('../../x:y')).toBe(id);
+  });
+});
