@@ -180,7 +180,7 @@ describe('stats page in a real browser', () => {
     // Watch the page: the count must move through intermediate values to the full run.
     const seen: number[] = [];
     const workersSeen = new Set<string | null>();
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       workersSeen.add(await page.textContent('#queue-workers'));
       const n = Number(await page.textContent('#results'));
@@ -225,7 +225,7 @@ describe('stats page in a real browser', () => {
     ]);
 
     // The queue has drained and every row is written: the audit runs once and the page links it.
-    await page.waitForSelector('#audit-report', { timeout: 15_000 });
+    await page.waitForSelector('#audit-report', { timeout: 45_000 });
     expect(await page.textContent('#audit-report')).toBe('Audit report (7/8 gates passed)');
     await page.screenshot({ path: path.join(OUTPUT, 'dashboard-stats.png'), fullPage: true });
     expect(audits).toEqual([path.join(dir.dir, 'scan_results.jsonl')]);
@@ -237,10 +237,10 @@ describe('stats page in a real browser', () => {
     // bull-board's own UI renders under the same security headers.
     const bull = await context.newPage();
     await bull.goto(`${board.url}/queues/`);
-    await bull.waitForSelector('text=scan', { timeout: 15_000 });
+    await bull.waitForSelector('text=scan', { timeout: 30_000 });
     await bull.screenshot({ path: path.join(OUTPUT, 'bull-board.png') });
     await context.close();
-  });
+  }, 120_000);
 });
 
 describe('stats page during a real scan run', () => {
@@ -250,7 +250,7 @@ describe('stats page during a real scan run', () => {
     const work = tempDir('browser-scan-work');
     const repos = new GitRepoFactory();
     // Agent repositories whose (fixture) scanner takes a moment, and documentation-only ones (empty).
-    const names = Array.from({ length: 12 }, (_, i) => `fleet/r${i}`);
+    const names = Array.from({ length: 9 }, (_, i) => `fleet/r${i}`);
     for (const [i, n] of names.entries())
       repos.create(n, {
         files:
@@ -293,14 +293,14 @@ describe('stats page during a real scan run', () => {
       expect(await page.textContent('#results')).toBe('0');
 
       const stop = new AbortController();
-      const timer = setTimeout(() => stop.abort(), 60_000);
+      const timer = setTimeout(() => stop.abort(), 150_000);
       const scanning = runScan(
         { config, dataDir: data.dir, logger: silentLogger, secrets: [] },
         { manifest, workers: 2, resume: false, signal: stop.signal, tty: false },
       ).finally(() => clearTimeout(timer));
 
       const seen: number[] = [];
-      const deadline = Date.now() + 60_000;
+      const deadline = Date.now() + 150_000;
       while (Date.now() < deadline) {
         const n = Number(await page.textContent('#results'));
         if (seen.at(-1) !== n) seen.push(n);
@@ -321,10 +321,10 @@ describe('stats page during a real scan run', () => {
         ),
       );
       expect(bars).toEqual(counters.byStatus);
-      expect(counters.byStatus.empty).toBe(4);
+      expect(counters.byStatus.empty).toBe(3);
 
       // Drained: the real audit runs once and the page links its report.
-      await page.waitForSelector('#audit-report', { timeout: 30_000 });
+      await page.waitForSelector('#audit-report', { timeout: 60_000 });
       await page.screenshot({ path: path.join(OUTPUT, 'dashboard-scan.png'), fullPage: true });
       const marker = await readDrainMarker(redis, scanPrefix, counters.meta.run_id!);
       expect(marker).toMatchObject({ state: 'done', attempts: 1, rows: names.length });
@@ -344,5 +344,7 @@ describe('stats page during a real scan run', () => {
       data.cleanup();
       work.cleanup();
     }
-  });
+    // A shared 2-core machine under a full parallel suite: clones, scanner processes and the
+    // audit can take far longer than alone (about 30 s).
+  }, 240_000);
 });
