@@ -192,7 +192,7 @@ describe('scan: N manifest repositories in, exactly N rows out', { timeout: 120_
 describe('scan: every failure mode still ends as exactly one row', { timeout: 120_000 }, () => {
   it('404, rate limit, timeout, too large, hostile rows → the right failed rows; nothing escapes', async () => {
     // The clone timeout must stop the hanging server yet let real clones finish on a loaded machine.
-    const e = env({ cloneTimeoutMs: 6000, maxAttempts: 2, maxRepoSizeKb: 2000 });
+    const e = env({ cloneTimeoutMs: 15_000, maxAttempts: 2, maxRepoSizeKb: 2000 });
     const sentinel = path.join(os.tmpdir(), `stratum-pwned-${process.pid}-${Date.now()}`);
     repos.create('rate/limited', { files: AGENT_REPO });
     repos.create('hang/forever', { files: AGENT_REPO });
