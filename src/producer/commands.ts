@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { contextFor, notYetImplemented, parseIntOption } from '../core/command.js';
-import { runEnqueueCommand } from './enqueue/command.js';
 import { redact } from '../core/redact.js';
 import { runDiscover } from './discover/run-discover.js';
 import { defaultStrataFile } from './discover/strata.js';
+import { runEnqueueCommand } from './enqueue/command.js';
 
 interface DiscoverCliOptions {
   dryRun?: boolean;
