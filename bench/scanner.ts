@@ -77,9 +77,14 @@ function sizeFor(i: number): number {
 
 function generateRepo(dir: string, files: number): { files: number; bytes: number } {
   let bytes = 0;
+  const made = new Set<string>();
   const write = (rel: string, content: string) => {
     const abs = path.join(dir, rel);
-    mkdirSync(path.dirname(abs), { recursive: true });
+    const parent = path.dirname(abs);
+    if (!made.has(parent)) {
+      mkdirSync(parent, { recursive: true });
+      made.add(parent);
+    }
     writeFileSync(abs, content);
     bytes += Buffer.byteLength(content);
   };
@@ -99,12 +104,18 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
-async function timed(argv: string[]): Promise<{ ms: number; rssKb: number | null; stdout: string }> {
+async function timed(
+  argv: string[],
+): Promise<{ ms: number; cpuMs: number | null; rssKb: number | null; stdout: string }> {
   const useTime = statSync('/usr/bin/time', { throwIfNoEntry: false }) !== undefined;
-  const [cmd, cmdArgs] = useTime ? ['/usr/bin/time', ['-f', 'RSSKB=%M', 'node', ...argv]] : ['node', argv];
+  const [cmd, cmdArgs] = useTime
+    ? ['/usr/bin/time', ['-f', 'RSSKB=%M CPU=%U+%S', 'node', ...argv]]
+    : ['node', argv];
   const r = await runProcess(cmd as string, cmdArgs as string[], { timeoutMs: 600_000 });
   const rss = /RSSKB=(\d+)/.exec(r.stderrTail)?.[1];
-  return { ms: r.durationMs, rssKb: rss ? Number(rss) : null, stdout: r.stdout };
+  const cpu = /CPU=([\d.]+)\+([\d.]+)/.exec(r.stderrTail);
+  const cpuMs = cpu ? Math.round((Number(cpu[1]) + Number(cpu[2])) * 1000) : null;
+  return { ms: r.durationMs, cpuMs, rssKb: rss ? Number(rss) : null, stdout: r.stdout };
 }
 
 async function main(): Promise<void> {
@@ -146,13 +157,20 @@ async function main(): Promise<void> {
   const mb = (sampleBytes * rounds) / 1e6;
 
   // 3. The corpus, one CLI process per repository.
-  const perRepo: { files: number; bytes: number; ms: number; rssKb: number | null; status: string }[] = [];
+  const perRepo: {
+    files: number;
+    bytes: number;
+    ms: number;
+    cpuMs: number | null;
+    rssKb: number | null;
+    status: string;
+  }[] = [];
   for (let i = 0; i < repoCount; i++) {
     const dir = path.join(root, `repo-${i}`);
     const gen = generateRepo(dir, sizeFor(i));
     const r = await timed([cli, 'scan', dir, '--json', '--no-telemetry', '--repo-name', `bench/r${i}`]);
     const ping = JSON.parse(r.stdout) as { scan_status: string };
-    perRepo.push({ ...gen, ms: r.ms, rssKb: r.rssKb, status: ping.scan_status });
+    perRepo.push({ ...gen, ms: r.ms, cpuMs: r.cpuMs, rssKb: r.rssKb, status: ping.scan_status });
     if (!keep) rmSync(dir, { recursive: true, force: true });
     if ((i + 1) % 50 === 0) console.log(`  … ${i + 1}/${repoCount} repositories`);
   }
@@ -166,17 +184,6 @@ async function main(): Promise<void> {
   const totalSec = perRepo.reduce((s, r) => s + r.ms, 0) / 1000;
   const peakRss = Math.max(0, ...perRepo.map((r) => r.rssKb ?? 0));
   const biggest = perRepo.reduce((a, b) => (b.files > a.files ? b : a));
-
-  // 4. A 50,000-file repository under the default budget.
-  const hugeDir = path.join(root, 'huge');
-  const hugeGen = generateRepo(hugeDir, 50_000);
-  const huge = await timed([cli, 'scan', hugeDir, '--json', '--time-budget-ms', '60000']);
-  const hugePing = JSON.parse(huge.stdout) as {
-    scan_status: string;
-    files_total: number;
-    files_scanned: number;
-  };
-  if (!keep) rmSync(root, { recursive: true, force: true });
 
   const f1 = (n: number) => n.toFixed(1);
   console.log('\n| measure | value |');
@@ -200,6 +207,31 @@ async function main(): Promise<void> {
   );
   console.log(`| peak RSS over the corpus | ${Math.round(peakRss / 1024)} MB |`);
   console.log(`| statuses | ${[...new Set(perRepo.map((r) => r.status))].join(', ')} |`);
+  const typicalCpu = perRepo
+    .filter((r) => r.files <= 300 && r.cpuMs !== null)
+    .map((r) => r.cpuMs as number)
+    .sort((a, b) => a - b);
+  const emptyCpu = (await timed([cli, 'scan', empty, '--json'])).cpuMs;
+  console.log(
+    `| per-repo CPU time (user+sys), typical: median / p95 | ${percentile(typicalCpu, 50)} / ${percentile(typicalCpu, 95)} ms (empty scan: ${emptyCpu} ms) |`,
+  );
+  console.log(
+    `| load average during the run (1/5/15 min) | ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' / ')} |`,
+  );
+  // 4. A 50,000-file repository under the default budget.
+  const hugeDir = path.join(root, 'huge');
+  const hugeGen = generateRepo(hugeDir, 50_000);
+  const huge = await timed([cli, 'scan', hugeDir, '--json', '--time-budget-ms', '60000']);
+  const hugePing = JSON.parse(huge.stdout) as {
+    scan_status: string;
+    files_total: number;
+    files_scanned: number;
+  };
+  if (!keep) rmSync(root, { recursive: true, force: true });
+
   console.log(
     `| 50,000-file repository (${f1(hugeGen.bytes / 1e6)} MB) | ${huge.ms} ms, ${Math.round((huge.rssKb ?? 0) / 1024)} MB RSS, ${hugePing.scan_status}, ${hugePing.files_scanned}/${hugePing.files_total} files |`,
   );

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { fileExists } from '../core/jsonl.js';
 import { projectRoot } from '../core/project-root.js';
+import { displayPath } from './display-path.js';
 
 /** Gate thresholds and split settings; defaults are those of issue #7. */
 export interface AuditThresholds {
@@ -115,5 +116,5 @@ export async function loadThresholds(
   } catch (err) {
     throw new AuditConfigError(`cannot read gates file ${resolved}: ${(err as Error).message}`);
   }
-  return { thresholds: parseThresholds(text, resolved), source: resolved };
+  return { thresholds: parseThresholds(text, resolved), source: displayPath(resolved) };
 }

@@ -14,7 +14,7 @@ export interface ParquetColumn {
 
 // Small row groups keep the column buffers (and the writer's page buffers) small: memory stays
 // bounded by one group whatever the number of rows.
-const ROWS_PER_GROUP = 2_000;
+const ROWS_PER_GROUP = 1_000;
 
 function kindOf(prop: Record<string, unknown>): ColumnKind {
   const type = prop.type;
@@ -48,7 +48,7 @@ export function parquetColumns(): ParquetColumn[] {
   return columnsCache;
 }
 
-/** Streams pings into a Parquet file in row groups of 2,000 (memory bounded by one group). */
+/** Streams pings into a Parquet file in row groups of 1,000 (memory bounded by one group). */
 export class ParquetSink {
   private readonly columns = parquetColumns();
   private buffers: unknown[][];

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { fileExists } from '../core/jsonl.js';
 import { projectRoot } from '../core/project-root.js';
 import { AuditConfigError } from './audit-config.js';
+import { displayPath } from './display-path.js';
 
 export interface StratumTarget {
   name: string;
@@ -63,7 +64,7 @@ export async function loadStrataTargets(file?: string): Promise<StrataTargets> {
   } catch (err) {
     throw new AuditConfigError(`cannot read strata file ${resolved}: ${(err as Error).message}`);
   }
-  return { strata: parseStrata(text, resolved), source: resolved };
+  return { strata: parseStrata(text, resolved), source: displayPath(resolved) };
 }
 
 /** The stratum a framework's repositories were sampled for (LangChain → langchain_active, Agno → …other). */

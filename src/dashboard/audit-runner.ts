@@ -1,3 +1,4 @@
+import { runAudit } from '../audit/index.js';
 import type { Logger } from '../core/logger.js';
 
 /**
@@ -31,20 +32,5 @@ export interface AuditOutcome {
 
 export type AuditRunner = (request: AuditRequest) => Promise<AuditOutcome>;
 
-/**
- * The project's audit (src/audit/index.ts). Loaded lazily so the dashboard starts, and shows
- * the run, on a checkout where the audit module is not built.
- */
-export async function loadAuditRunner(): Promise<AuditRunner> {
-  // A computed specifier: the audit module is a sibling phase that may not be present yet.
-  const specifier = '../audit/index.js';
-  try {
-    const mod = (await import(specifier)) as { runAudit?: AuditRunner };
-    if (typeof mod.runAudit === 'function') return mod.runAudit;
-  } catch {
-    // fall through
-  }
-  return async () => {
-    throw new Error('the audit module (src/audit/index.ts runAudit) is not available in this build');
-  };
-}
+/** The project's audit (src/audit), as the drain trigger and the snapshot call it. */
+export const projectAudit: AuditRunner = (request) => runAudit(request);

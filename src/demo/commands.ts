@@ -1,12 +1,25 @@
 import type { Command } from 'commander';
-import { contextFor, notYetImplemented } from '../core/command.js';
+import { CommandError, contextFor, parseIntOption } from '../core/command.js';
+import { runDemo } from './run-demo.js';
 
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('Build example agent repositories locally and run them through the whole pipeline')
-    .action((_opts, cmd: Command) => {
-      contextFor(cmd, 'demo');
-      notYetImplemented('demo', 6);
+    .description(
+      'Build example agent repositories locally and run them through the whole pipeline (no token, no network)',
+    )
+    .option('--workers <n>', 'local worker slots', parseIntOption('--workers'), 4)
+    .option('--keep-redis-state', 'leave the demo queue and counters in Redis')
+    .action(async (opts: { workers: number; keepRedisState?: boolean }, cmd: Command) => {
+      const ctx = contextFor(cmd, 'demo');
+      try {
+        const result = await runDemo(ctx, {
+          workers: Math.max(1, opts.workers),
+          keepRedisState: Boolean(opts.keepRedisState),
+        });
+        process.stdout.write(`${result.summary}\n`);
+      } catch (err) {
+        throw err instanceof CommandError ? err : new CommandError((err as Error).message);
+      }
     });
 }

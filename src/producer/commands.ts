@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { contextFor, notYetImplemented, parseIntOption } from '../core/command.js';
+import { contextFor, parseIntOption } from '../core/command.js';
 import { redact } from '../core/redact.js';
 import { runDiscover } from './discover/run-discover.js';
 import { defaultStrataFile } from './discover/strata.js';

@@ -47,6 +47,7 @@ export interface RepoInputs {
 }
 
 const MAX_YAML_BYTES = 512 * 1024;
+const NOTEBOOK_CAP_FACTOR = 4;
 /** Calls kept in memory across the repository at most (about 100 MB of facts); beyond, partial. */
 const MAX_KEPT_CALLS = 400_000;
 
@@ -97,7 +98,13 @@ export async function readRepository(
       continue;
     }
     const isSource = file.kind === 'python' || file.kind === 'notebook';
-    const cap = file.kind === 'yaml' ? Math.min(MAX_YAML_BYTES, limits.maxFileBytes) : limits.maxFileBytes;
+    // Notebooks carry their outputs (images, tables); only the code cells are parsed.
+    const cap =
+      file.kind === 'yaml'
+        ? Math.min(MAX_YAML_BYTES, limits.maxFileBytes)
+        : file.kind === 'notebook'
+          ? limits.maxFileBytes * NOTEBOOK_CAP_FACTOR
+          : limits.maxFileBytes;
     const buf = readCapped(file.abs, cap);
     if (buf === 'too_large') {
       stats.skippedTooLarge++;

@@ -41,6 +41,20 @@ export async function redisForRun(
 
   const dir = path.join(dataDir, 'redis');
   await fs.mkdir(dir, { recursive: true });
+  // A private server left running by a killed `scan` still owns this directory: adopt it
+  // rather than start a second server on the same AOF files.
+  const stateFile = path.join(dir, 'private-server.json');
+  const previous = await readState(stateFile);
+  if (previous) {
+    const adopted = withRedisUrl(config, `redis://127.0.0.1:${previous.port}`);
+    if ((await probeRedis(adopted, 500)) === undefined) {
+      logger.warn(
+        { redis: redisDisplayUrl(adopted), pid: previous.pid },
+        'reusing the private redis-server of an earlier run',
+      );
+      return { config: adopted, privateServer: true, stop: () => stopPid(previous.pid, stateFile) };
+    }
+  }
   const port = await freeLoopbackPort();
   const child = spawn(
     binary,
@@ -76,6 +90,7 @@ export async function redisForRun(
     }
     await new Promise((res) => setTimeout(res, 100));
   }
+  await fs.writeFile(stateFile, JSON.stringify({ port, pid: child.pid }));
   logger.info({ redis: redisDisplayUrl(privateConfig), dir }, 'started a private redis-server for this run');
   return {
     config: privateConfig,
@@ -86,6 +101,7 @@ export async function redisForRun(
       child.kill('SIGTERM'); // redis-server saves (AOF fsync) and exits on SIGTERM
       await Promise.race([exited, new Promise((res) => setTimeout(res, 10_000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
+      await fs.rm(stateFile, { force: true });
     },
   };
 }
@@ -123,4 +139,26 @@ function freeLoopbackPort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+async function readState(file: string): Promise<{ port: number; pid: number } | undefined> {
+  try {
+    const v = JSON.parse(await fs.readFile(file, 'utf8')) as { port?: unknown; pid?: unknown };
+    return typeof v.port === 'number' && typeof v.pid === 'number' ? { port: v.port, pid: v.pid } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function stopPid(pid: number, stateFile: string): Promise<void> {
+  try {
+    process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 100; i++) {
+      process.kill(pid, 0);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  } catch {
+    // gone
+  }
+  await fs.rm(stateFile, { force: true });
 }

@@ -14,7 +14,7 @@ let dir: string;
 let cleanup: () => void;
 let pings: Ping[];
 let text: string;
-const COUNT = 3000;
+const COUNT = 2000;
 
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir('testdata'));

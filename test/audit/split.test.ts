@@ -89,6 +89,18 @@ describe('stratified train/test split', () => {
     expect(readSplit(c.dir).test).not.toBe(sa.test);
   });
 
+  it('strata too small for a test repository of their own still add up to ~20 %', async () => {
+    // 25 repos, each alone in its stratum (framework × deployment score).
+    const fws = ['LangChain', 'CrewAI', 'LangGraph', 'AutoGen', 'LlamaIndex'];
+    const rows = Array.from({ length: 25 }, (_, i) =>
+      ping({ repo: `tiny/r${i}`, frameworks: [fws[i % 5] as string], deploy: Math.floor(i / 5) }),
+    );
+    const { result } = await runIn('tiny', 3, rows, []);
+    expect(result.split!.strata).toHaveLength(25);
+    expect(result.split!.test).toBe(5);
+    expect(result.split!.strata.every((s) => s.flagged)).toBe(true);
+  });
+
   it('keeps every topology cluster and fork family on one side (leakage guard)', async () => {
     for (const seed of [1, 2, 3]) {
       const { dir, result } = await runIn(`leak${seed}`, seed);

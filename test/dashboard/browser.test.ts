@@ -7,11 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { SCAN_QUEUE_NAME } from '../../src/core/redis.js';
-import { type ResultFacts, recordResult } from '../../src/core/run-counters.js';
-import type { AuditRunner } from '../../src/dashboard/audit-runner.js';
+import { type ResultFacts, readCounters, recordResult } from '../../src/core/run-counters.js';
+import { readDrainMarker } from '../../src/dashboard/audit-on-drain.js';
+import { type AuditRunner, projectAudit } from '../../src/dashboard/audit-runner.js';
 import { type RunningDashboard, startDashboard } from '../../src/dashboard/dashboard.js';
+import { runScan } from '../../src/workers/run-scan.js';
+import { GitRepoFactory, manifestRow, writeManifest } from '../support/git-repos.js';
 import { deleteKeysWithPrefix, testRedis, uniquePrefix } from '../support/redis.js';
 import { tempDir } from '../support/tmp.js';
+import { AGENT_REPO, testConfig } from '../workers/helpers.js';
 import { seedMeta } from './helpers.js';
 
 /**
@@ -176,7 +180,7 @@ describe('stats page in a real browser', () => {
     // Watch the page: the count must move through intermediate values to the full run.
     const seen: number[] = [];
     const workersSeen = new Set<string | null>();
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       workersSeen.add(await page.textContent('#queue-workers'));
       const n = Number(await page.textContent('#results'));
@@ -221,7 +225,7 @@ describe('stats page in a real browser', () => {
     ]);
 
     // The queue has drained and every row is written: the audit runs once and the page links it.
-    await page.waitForSelector('#audit-report', { timeout: 15_000 });
+    await page.waitForSelector('#audit-report', { timeout: 45_000 });
     expect(await page.textContent('#audit-report')).toBe('Audit report (7/8 gates passed)');
     await page.screenshot({ path: path.join(OUTPUT, 'dashboard-stats.png'), fullPage: true });
     expect(audits).toEqual([path.join(dir.dir, 'scan_results.jsonl')]);
@@ -233,8 +237,114 @@ describe('stats page in a real browser', () => {
     // bull-board's own UI renders under the same security headers.
     const bull = await context.newPage();
     await bull.goto(`${board.url}/queues/`);
-    await bull.waitForSelector('text=scan', { timeout: 15_000 });
+    await bull.waitForSelector('text=scan', { timeout: 30_000 });
     await bull.screenshot({ path: path.join(OUTPUT, 'bull-board.png') });
     await context.close();
-  });
+  }, 120_000);
+});
+
+describe('stats page during a real scan run', () => {
+  it('watches `scan` (clone → scanner → validate → writer) move, then opens the real audit it triggers', async () => {
+    const scanPrefix = uniquePrefix('browser-scan');
+    const data = tempDir('browser-scan-data');
+    const work = tempDir('browser-scan-work');
+    const repos = new GitRepoFactory();
+    // Agent repositories whose (fixture) scanner takes a moment, and documentation-only ones (empty).
+    const names = Array.from({ length: 9 }, (_, i) => `fleet/r${i}`);
+    for (const [i, n] of names.entries())
+      repos.create(n, {
+        files:
+          i % 3 === 2
+            ? { 'README.md': '# docs only\n' }
+            : { ...AGENT_REPO, 'stratum-test.json': JSON.stringify({ sleepMs: 350 }) },
+      });
+    const manifest = path.join(data.dir, 'repo_manifest.jsonl');
+    writeManifest(
+      manifest,
+      names.map((n) => manifestRow(n, repos.fileUrl(n))),
+    );
+    const config = testConfig({
+      queuePrefix: scanPrefix,
+      dataDir: data.dir,
+      workDir: work.dir,
+      dashboardUser: USER,
+      dashboardPassword: PASSWORD,
+    });
+    const scanBoard = await startDashboard({
+      config,
+      dataDir: data.dir,
+      host: '127.0.0.1',
+      port: 0,
+      readOnly: false,
+      runAudit: projectAudit,
+      drainCheckCron: '* * * * * *',
+      refreshSeconds: 1,
+      secrets: [PASSWORD],
+      logger: silentLogger,
+    });
+    const context = await browser.newContext({
+      httpCredentials: { username: USER, password: PASSWORD },
+      viewport: { width: 1280, height: 1000 },
+    });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${scanBoard.url}/`);
+      await page.waitForFunction(() => document.body.dataset.updates !== undefined);
+      expect(await page.textContent('#results')).toBe('0');
+
+      const stop = new AbortController();
+      const timer = setTimeout(() => stop.abort(), 150_000);
+      const scanning = runScan(
+        { config, dataDir: data.dir, logger: silentLogger, secrets: [] },
+        { manifest, workers: 2, resume: false, signal: stop.signal, tty: false },
+      ).finally(() => clearTimeout(timer));
+
+      const seen: number[] = [];
+      const deadline = Date.now() + 150_000;
+      while (Date.now() < deadline) {
+        const n = Number(await page.textContent('#results'));
+        if (seen.at(-1) !== n) seen.push(n);
+        if (n === names.length) break;
+        await sleep(150);
+      }
+      const summary = await scanning;
+      expect(summary.outcome).toBe('complete');
+      expect(seen.at(-1)).toBe(names.length);
+      expect(seen.filter((n) => n > 0 && n < names.length).length).toBeGreaterThanOrEqual(1);
+
+      // The page's numbers are the writer's counters.
+      const counters = await readCounters(redis, scanPrefix);
+      await page.waitForFunction(() => document.getElementById('percent')?.textContent === '100.0%');
+      const bars = Object.fromEntries(
+        await page.$$eval('#chart-status g', (gs) =>
+          gs.map((g) => [g.getAttribute('data-label'), Number(g.getAttribute('data-value'))]),
+        ),
+      );
+      expect(bars).toEqual(counters.byStatus);
+      expect(counters.byStatus.empty).toBe(3);
+
+      // Drained: the real audit runs once and the page links its report.
+      await page.waitForSelector('#audit-report', { timeout: 60_000 });
+      await page.screenshot({ path: path.join(OUTPUT, 'dashboard-scan.png'), fullPage: true });
+      const marker = await readDrainMarker(redis, scanPrefix, counters.meta.run_id!);
+      expect(marker).toMatchObject({ state: 'done', attempts: 1, rows: names.length });
+      expect(await page.textContent('#audit-report')).toBe(
+        `Audit report (${marker!.gatesPassed}/${marker!.gatesTotal} gates passed)`,
+      );
+      await page.click('#audit-report');
+      await page.waitForLoadState();
+      const report = (await page.textContent('body')) ?? '';
+      expect(report.length).toBeGreaterThan(200);
+      expect(existsSync(path.join(data.dir, 'audit.json'))).toBe(true);
+    } finally {
+      await context.close();
+      await scanBoard.close();
+      await deleteKeysWithPrefix(redis, scanPrefix);
+      repos.cleanup();
+      data.cleanup();
+      work.cleanup();
+    }
+    // A shared 2-core machine under a full parallel suite: clones, scanner processes and the
+    // audit can take far longer than alone (about 30 s).
+  }, 240_000);
 });

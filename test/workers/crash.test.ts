@@ -117,7 +117,7 @@ async function activeJobs(prefix: string): Promise<number> {
   return redis.llen(`${prefix}:scan:active`);
 }
 
-describe('crash faults (separate CLI processes)', () => {
+describe('crash faults (separate CLI processes)', { timeout: 150_000 }, () => {
   it('kill -9 of a worker mid-job: its jobs are recovered and still end as exactly one row each', async () => {
     const names = Array.from({ length: 4 }, (_, i) => `slow/s${i}`);
     const s = setup(names);

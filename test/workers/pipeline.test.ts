@@ -79,7 +79,7 @@ function allRows(dataDir: string): any[] {
 
 async function scan(e: Env, o: { resume?: boolean; workers?: number; limit?: number } = {}) {
   const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(), 60_000);
+  const timer = setTimeout(() => ac.abort(), 100_000);
   try {
     return await runScan(
       { config: e.config, dataDir: e.dataDir, logger: silentLogger, secrets: [] },
@@ -108,7 +108,7 @@ async function scanKeys(prefix: string): Promise<string[]> {
   return keys;
 }
 
-describe('scan: N manifest repositories in, exactly N rows out', () => {
+describe('scan: N manifest repositories in, exactly N rows out', { timeout: 120_000 }, () => {
   it('writes one row per repository, no duplicates, counters and run log agree, Redis emptied', async () => {
     const e = env();
     const names = Array.from({ length: 16 }, (_, i) => `bulk/r${i}`);
@@ -148,6 +148,22 @@ describe('scan: N manifest repositories in, exactly N rows out', () => {
     expect(readdirSync(e.workDir).flatMap((d) => readdirSync(path.join(e.workDir, d)))).toEqual([]);
   });
 
+  it('uses the built-in scanner by default (compiled dist/src/scanner/cli.js)', async () => {
+    const e = env({ scannerCommand: '' });
+    writeManifest(e.manifest, [
+      manifestRow('acme/agents', repos.fileUrl('acme/agents')),
+      manifestRow('acme/docs', server.url('acme/docs')),
+    ]);
+    const s = await scan(e);
+    expect(s.outcome).toBe('complete');
+    const byName = new Map(allRows(e.dataDir).map((r) => [r.repo_full_name, r]));
+    expect(byName.size).toBe(2);
+    const agents = byName.get('acme/agents');
+    expect(agents?.scan_status, JSON.stringify(agents).slice(0, 400)).toBe('success');
+    expect(agents?.frameworks).toContain('CrewAI');
+    expect(byName.get('acme/docs')?.scan_status).toBe('empty');
+  });
+
   it('refuses to start over existing rows without --resume; --resume adds nothing twice', async () => {
     const e = env();
     writeManifest(e.manifest, [
@@ -173,9 +189,10 @@ describe('scan: N manifest repositories in, exactly N rows out', () => {
   });
 });
 
-describe('scan: every failure mode still ends as exactly one row', () => {
+describe('scan: every failure mode still ends as exactly one row', { timeout: 120_000 }, () => {
   it('404, rate limit, timeout, too large, hostile rows → the right failed rows; nothing escapes', async () => {
-    const e = env({ cloneTimeoutMs: 1500, maxAttempts: 2, maxRepoSizeKb: 2000 });
+    // The clone timeout must stop the hanging server yet let real clones finish on a loaded machine.
+    const e = env({ cloneTimeoutMs: 15_000, maxAttempts: 2, maxRepoSizeKb: 2000 });
     const sentinel = path.join(os.tmpdir(), `stratum-pwned-${process.pid}-${Date.now()}`);
     repos.create('rate/limited', { files: AGENT_REPO });
     repos.create('hang/forever', { files: AGENT_REPO });

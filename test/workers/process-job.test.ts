@@ -112,7 +112,7 @@ describe('one job end to end (real git, real scanner processes)', () => {
       await processScanJob(data(name, repos.fileUrl(name)), ctx, deps('hang', { scanTimeoutMs: 1500 })),
     );
     expect(p).toMatchObject({ scan_status: 'failed', failure_reason: 'parse_timeout' });
-    expect(Date.now() - started).toBeLessThan(8000);
+    expect(Date.now() - started).toBeLessThan(15_000);
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
     rmSync(pidFile, { force: true });
     await new Promise((res) => setTimeout(res, 200));

@@ -39,6 +39,20 @@ describe('Redis for a run', () => {
     data.cleanup();
   });
 
+  it('adopts the private server a killed scan left behind instead of starting a second one', async () => {
+    const data = tempDir('stratum-privredis');
+    const port = await freePort();
+    const opts = { defaultUrl: `redis://127.0.0.1:${port}` };
+    const first = await redisForRun(testConfig({ redisUrl: undefined }), data.dir, silentLogger, opts);
+    // The scan that started it dies without stopping it; the next one finds it.
+    const second = await redisForRun(testConfig({ redisUrl: undefined }), data.dir, silentLogger, opts);
+    expect(second.config.redisUrl).toBe(first.config.redisUrl);
+    await second.stop();
+    expect(await probeRedis(first.config, 500)).toMatch(/not reachable/);
+    await first.stop();
+    data.cleanup();
+  });
+
   it('fails with a message saying how to get Redis when REDIS_URL does not answer', async () => {
     const port = await freePort();
     await expect(

@@ -44,8 +44,8 @@ export interface SplitAssignment {
  * Deterministic stratified 80/20 split with a leakage guard. Each group (topology cluster ∪
  * fork family) goes to one side. Frozen assignments are kept; a group with any frozen member
  * follows its members. The other groups, largest first then in a seeded order, go to test
- * when that brings the test counts of their strata (framework × deployment score) closer to
- * round(test_share × stratum size), else to train.
+ * when that brings the test counts of their strata (framework × deployment score) and of the
+ * whole dataset closer to test_share × size, else to train.
  */
 export function assignSplit(
   stats: AuditStats,
@@ -63,7 +63,10 @@ export function assignSplit(
   const strataCount = stats.splitStrata.length;
   const stratumTotal = new Int32Array(strataCount);
   for (let i = 0; i < n; i++) stratumTotal[stats.splitStratum.get(i)]!++;
-  const target = Float64Array.from(stratumTotal, (t) => Math.round(t * options.testShare));
+  // Fractional targets: a stratum of 3 wants 0.6 test repositories, not round(0.6) = 1 or 0.
+  const target = Float64Array.from(stratumTotal, (t) => t * options.testShare);
+  const globalTarget = n * options.testShare;
+  let globalTest = 0;
   const testCount = new Int32Array(strataCount);
   const sides = new Uint8Array(n);
 
@@ -93,7 +96,10 @@ export function assignSplit(
       const side = frozen.get(stats.repoNames[repo] as string);
       if (side) frozenRepos++;
       sides[repo] = side === undefined ? groupSide : side === 'test' ? TEST : TRAIN;
-      if (sides[repo] === TEST) testCount[stats.splitStratum.get(repo)]!++;
+      if (sides[repo] === TEST) {
+        testCount[stats.splitStratum.get(repo)]!++;
+        globalTest++;
+      }
     }
   }
 
@@ -109,14 +115,22 @@ export function assignSplit(
       const s = stats.splitStratum.get(order[k] as number);
       members.set(s, (members.get(s) ?? 0) + 1);
     }
+    // Change in distance to the targets if this group went to test: per stratum, plus the
+    // overall share (so strata too small for a test repository of their own still add up
+    // to ~20 % together). Ties go to train.
     let delta = 0;
     for (const [s, m] of members) {
       const deficit = (target[s] as number) - (testCount[s] as number);
       delta += Math.abs(deficit - m) - Math.abs(deficit);
     }
+    const globalDeficit = globalTarget - globalTest;
+    delta += Math.abs(globalDeficit - size(g)) - Math.abs(globalDeficit);
     const side = delta < 0 ? TEST : TRAIN;
     for (let k = starts[g] as number; k < groupEnd(g); k++) sides[order[k] as number] = side;
-    if (side === TEST) for (const [s, m] of members) testCount[s] = (testCount[s] as number) + m;
+    if (side === TEST) {
+      for (const [s, m] of members) testCount[s] = (testCount[s] as number) + m;
+      globalTest += size(g);
+    }
   }
 
   let spanning = 0;
