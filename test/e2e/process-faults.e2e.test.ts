@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../support/e2e-population.js';
 import { GitRepoFactory, manifestRow, writeManifest } from '../support/git-repos.js';
 import { freePort } from '../support/net.js';
-import { type PrivateRedis, startRedisServer } from '../support/redis-server.js';
+import { startRedisServer } from '../support/redis-server.js';
 import { tempDir } from '../support/tmp.js';
 import { AGENT_REPO, testEnv } from '../workers/helpers.js';
 
