@@ -11,6 +11,7 @@
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { mulberry32 } from '../src/core/random.js';
 import { runProcess } from '../src/core/run-process.js';
 import { scannerCliPath } from '../src/scanner/index.js';
 import { extractPythonFacts } from '../src/scanner/parse/python-facts.js';
@@ -22,15 +23,6 @@ const keep = args.includes('--keep');
 const root = path.join(os.tmpdir(), `stratum-bench-${process.pid}`);
 const cli = scannerCliPath();
 
-function mulberry32(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = mulberry32(20261125);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ManifestRecord } from '../core/contract/index.js';
+import { mulberry32 } from '../core/random.js';
 
 import { EXAMPLE_REPOS, type ExampleRepo } from './example-repos.js';
 import { writeGitRepo } from './git-repo-writer.js';
@@ -30,18 +31,6 @@ export interface PopulationOptions {
   seed?: number;
   /** Size of each junk asset in bytes (default 256 KiB). */
   junkBytes?: number;
-}
-
-/** mulberry32: small, fast, seeded. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const VARIANT_WEIGHTS: Array<[Variant, number]> = [
@@ -110,7 +99,7 @@ function variantFiles(
 
 /** Creates the population on disk (missing members get no directory) and returns its members. */
 export async function buildPopulation(options: PopulationOptions): Promise<PopulationMember[]> {
-  const rand = seededRandom(options.seed ?? 7);
+  const rand = mulberry32(options.seed ?? 7);
   const junkBytes = options.junkBytes ?? 256 * 1024;
   const members: PopulationMember[] = [];
   await fs.mkdir(options.root, { recursive: true });

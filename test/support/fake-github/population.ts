@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { mulberry32 } from '../../../src/core/random.js';
+
+export { mulberry32 };
 
 /**
  * A synthetic, deterministic population of GitHub repositories for the fake API server.
@@ -47,17 +50,6 @@ export interface PopulationOptions {
 }
 
 const DAY_MS = 86_400_000;
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FRAMEWORK_PHRASES: Array<[string, number]> = [
   ['langchain agent', 0.14],
