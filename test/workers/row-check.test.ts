@@ -15,6 +15,8 @@ describe('manifest row check', () => {
     ['-oProxyCommand=x/y', 'https://github.com/a/b', /GitHub owner\/name/],
     ['../../etc/passwd', 'https://github.com/a/b', /GitHub owner\/name/],
     ['owner/..', 'https://github.com/a/b', /reserved/],
+    ['acme/\u0430gent', 'https://github.com/acme/agent', /GitHub owner\/name/], // Cyrillic look-alike
+    ['acme\u2215agent', 'https://github.com/acme/agent', /GitHub owner\/name/], // division slash
     ['owner/name', '--upload-pack=touch /tmp/pwned', /starts with '-'/],
     ['owner/name', 'https://github.com/owner/-name', /starting with '-'/],
     ['owner/name', 'ssh://github.com/owner/name', /scheme ssh/],
@@ -26,6 +28,12 @@ describe('manifest row check', () => {
     ['owner/name', 'https://localhost/owner/name.git', /is local/],
   ])('refuses %s %s', (name, url, why) => {
     expect(rowProblem(row(name, url), false)).toMatch(why);
+  });
+
+  it('keeps the message short for a 10 kB name', () => {
+    const problem = rowProblem(row(`${'a'.repeat(10_240)}/x`, 'https://github.com/a/b'), false);
+    expect(problem).toMatch(/GitHub owner\/name/);
+    expect(problem!.length).toBeLessThan(400);
   });
 
   it('allows local URLs only when STRATUM_ALLOW_LOCAL_URLS is set', () => {
