@@ -49,6 +49,8 @@ export class FatalGitHubError extends Error {
   override name = 'FatalGitHubError';
 }
 
+/** A slice whose requests keep failing is run at most this many times before it is recorded as failed. */
+const MAX_SLICE_RUNS = 3;
 const FINISHED: ReadonlySet<SliceStatus> = new Set(['done', 'short', 'capped', 'subsumed']);
 /** Pages per fetch attempt: the cap is 10 pages of 100; a few more absorb moving counts. */
 const MAX_PAGES_PER_ATTEMPT = 12;
@@ -304,6 +306,8 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
   // their halves to the queue. The run is over when the queue is empty and nobody is busy.
   let busy = 0;
   let wake: Array<() => void> = [];
+  /** Runs of a slice that ended in an error, so a failed slice is tried again a bounded number of times. */
+  const sliceFailures = new Map<string, number>();
   const notify = () => {
     const waiting = wake;
     wake = [];
@@ -336,9 +340,21 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
           fatal = new FatalGitHubError(`GitHub rejected ${client.label}: ${(err as Error).message}`);
         } else {
           const reason = (err as Error).message;
-          failures[slice.key] = reason;
-          logger.error({ slice: slice.query, token: client.label, reason }, 'slice failed after retries');
-          await checkpoint.recordFailure(slice.key, reason, stats.snapshot());
+          const tries = (sliceFailures.get(slice.key) ?? 0) + 1;
+          sliceFailures.set(slice.key, tries);
+          if (tries < MAX_SLICE_RUNS) {
+            // The request gave up after its own retries (a long rate-limit streak, resets):
+            // the slice goes to the back of the queue instead of losing its repositories.
+            logger.warn(
+              { slice: slice.query, token: client.label, reason, tries },
+              'slice failed: queued again',
+            );
+            queue.push(task);
+          } else {
+            failures[slice.key] = reason;
+            logger.error({ slice: slice.query, token: client.label, reason }, 'slice failed after retries');
+            await checkpoint.recordFailure(slice.key, reason, stats.snapshot());
+          }
         }
       } finally {
         busy--;
