@@ -264,7 +264,7 @@ describe('discover against the fake GitHub API', { timeout: 180_000 }, () => {
     const { strataFile, manifest: expected, log: cleanLog } = await subsetReference();
     expect(cleanLog.counts!.per_stratum.langgraph!.sampled_out).toBeGreaterThan(0);
 
-    const dataDir = path.join(tmp.dir, 'faults');
+    const dataDir = path.join(tmp.dir, `faults-${Date.now()}`); // fresh per retry
     fake.resetStats();
     Object.assign(fake.faults, {
       rateLimitEvery: 25,
