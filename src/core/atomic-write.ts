@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import {
+  closeSync,
+  promises as fs,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -39,5 +48,39 @@ async function fsyncDir(dir: string): Promise<void> {
     // Some filesystems refuse fsync on directories; the rename itself is still atomic.
   } finally {
     await handle?.close();
+  }
+}
+
+/**
+ * The synchronous, streaming form of `writeFileAtomic` for large outputs written piece by
+ * piece: a temp file beside the target, then fsync and rename on `commit`; `abort` removes it.
+ */
+export class AtomicFileSync {
+  private readonly tmp: string;
+  private readonly fd: number;
+  private closed = false;
+  bytes = 0;
+
+  constructor(readonly file: string) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    this.tmp = `${file}.${process.pid}.tmp`;
+    this.fd = openSync(this.tmp, 'w');
+  }
+
+  write(text: string): void {
+    if (text) this.bytes += writeSync(this.fd, text);
+  }
+
+  commit(): void {
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    this.closed = true;
+    renameSync(this.tmp, this.file);
+  }
+
+  abort(): void {
+    if (!this.closed) closeSync(this.fd);
+    this.closed = true;
+    rmSync(this.tmp, { force: true });
   }
 }

@@ -1,17 +1,9 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { AtomicFileSync } from '../core/atomic-write.js';
 import { type BatchText, generateBatch } from './generate-batch.js';
 
 export interface TestDataOptions {
@@ -41,37 +33,6 @@ export interface TestDataResult {
 const BATCH = 2_000;
 /** Below this many pings, starting workers costs more than it saves. */
 const PARALLEL_FROM = 20_000;
-
-/** Synchronous file sink: a temp file renamed into place when complete. */
-class FileSink {
-  private readonly tmp: string;
-  private readonly fd: number;
-  private closed = false;
-  bytes = 0;
-
-  constructor(private readonly file: string) {
-    mkdirSync(path.dirname(file), { recursive: true });
-    this.tmp = `${file}.${process.pid}.tmp`;
-    this.fd = openSync(this.tmp, 'w');
-  }
-
-  write(text: string): void {
-    if (text) this.bytes += writeSync(this.fd, text);
-  }
-
-  commit(): void {
-    fsyncSync(this.fd);
-    closeSync(this.fd);
-    this.closed = true;
-    renameSync(this.tmp, this.file);
-  }
-
-  abort(): void {
-    if (!this.closed) closeSync(this.fd);
-    this.closed = true;
-    rmSync(this.tmp, { force: true });
-  }
-}
 
 /** The compiled worker beside this module (absent when running from TypeScript sources). */
 function workerFile(): string | undefined {
@@ -137,8 +98,8 @@ async function produce(options: TestDataOptions, onBatch: (text: BatchText) => v
  * (count, seed) always gives byte-identical files, with or without worker threads.
  */
 export async function writeTestData(options: TestDataOptions): Promise<TestDataResult> {
-  const pings = new FileSink(options.output);
-  const manifest = options.manifestOutput ? new FileSink(options.manifestOutput) : undefined;
+  const pings = new AtomicFileSync(options.output);
+  const manifest = options.manifestOutput ? new AtomicFileSync(options.manifestOutput) : undefined;
   let workers: number;
   try {
     workers = await produce(options, (t) => {

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { AtomicFileSync } from '../../core/atomic-write.js';
 import type { Ping } from '../../core/contract/index.js';
 import type { AuditStats } from '../collect.js';
 import { forEachLine } from '../line-reader.js';
@@ -7,16 +7,14 @@ import { TEST } from './assign.js';
 
 const FLUSH_CHARS = 4 * 1024 * 1024;
 
+/** One of the split's JSONL files: lines buffered in memory, written atomically. */
 class LineFile {
-  private readonly tmp: string;
-  private readonly fd: number;
+  private readonly out: AtomicFileSync;
   private parts: string[] = [];
   private chars = 0;
-  private closed = false;
   rows = 0;
   constructor(readonly file: string) {
-    this.tmp = `${file}.${process.pid}.tmp`;
-    this.fd = openSync(this.tmp, 'w');
+    this.out = new AtomicFileSync(file);
   }
   push(raw: string): void {
     this.parts.push(raw, '\n');
@@ -25,21 +23,16 @@ class LineFile {
     if (this.chars >= FLUSH_CHARS) this.flush();
   }
   private flush(): void {
-    if (this.parts.length) writeSync(this.fd, this.parts.join(''));
+    if (this.parts.length) this.out.write(this.parts.join(''));
     this.parts = [];
     this.chars = 0;
   }
   commit(): void {
     this.flush();
-    fsyncSync(this.fd);
-    closeSync(this.fd);
-    this.closed = true;
-    renameSync(this.tmp, this.file);
+    this.out.commit();
   }
   abort(): void {
-    if (!this.closed) closeSync(this.fd);
-    this.closed = true;
-    rmSync(this.tmp, { force: true });
+    this.out.abort();
   }
 }
 
