@@ -1,3 +1,4 @@
+import { FAILURE_CODES, type FailureCode } from '../core/contract/invariants.js';
 /** The vocabulary synthetic pings draw from: real framework names, rule ids, kinds and shares. */
 
 export interface FrameworkSpec {
@@ -98,17 +99,10 @@ export const RULE_PREVALENCE: readonly number[] = RULES.map((_, i) => 0.8 * 0.9 
 
 export const STATUS_SHARES = { success: 0.7, partial: 0.1, empty: 0.13, failed: 0.07 } as const;
 
-export const FAILED_REASONS = [
-  'clone_404',
-  'clone_timeout',
-  'clone_rate_limited',
-  'clone_error',
-  'too_large',
-  'parse_timeout',
-  'parse_crash',
-  'invalid_json',
-  'worker_exception',
-] as const;
+/** Failure codes of `failed` pings: every contract code except the `empty` reasons and the budget one. */
+export const FAILED_REASONS: readonly FailureCode[] = FAILURE_CODES.filter(
+  (c) => c !== 'no_python' && c !== 'no_agents' && c !== 'scan_budget_exceeded',
+);
 export const FAILED_REASON_WEIGHTS = [30, 12, 4, 10, 8, 10, 10, 8, 8];
 export const EMPTY_REASONS = ['no_agents', 'no_python'] as const;
 export const PARTIAL_REASONS = [null, 'parse_timeout', 'scan_budget_exceeded'] as const;
