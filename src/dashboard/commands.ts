@@ -4,7 +4,7 @@ import { CommandError, contextFor, parseIntOption } from '../core/command.js';
 import { createRedis, SCAN_QUEUE_NAME } from '../core/redis.js';
 import { AccessConfigError } from './access.js';
 import { auditStatusOf, readDrainMarker } from './audit-on-drain.js';
-import { projectAudit } from './audit-runner.js';
+import { threadedAudit } from './audit-thread.js';
 import { startDashboard } from './dashboard.js';
 import { runMonitor } from './monitor.js';
 import { createSnapshotSource, redisHost, redisProblem, waitReady, withTimeout } from './stats-source.js';
@@ -97,7 +97,7 @@ export function registerDashboardCommands(program: Command): void {
           host: opts.host,
           port: opts.port,
           readOnly: Boolean(opts.readOnly),
-          runAudit: projectAudit,
+          runAudit: threadedAudit,
           drainCheckCron: opts.drainCheckCron,
           ...(opts.auditCron ? { auditCron: opts.auditCron } : {}),
           refreshSeconds: opts.refresh,

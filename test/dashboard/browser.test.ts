@@ -9,7 +9,8 @@ import { silentLogger } from '../../src/core/logger.js';
 import { SCAN_QUEUE_NAME } from '../../src/core/redis.js';
 import { type ResultFacts, readCounters, recordResult } from '../../src/core/run-counters.js';
 import { readDrainMarker } from '../../src/dashboard/audit-on-drain.js';
-import { type AuditRunner, projectAudit } from '../../src/dashboard/audit-runner.js';
+import type { AuditRunner } from '../../src/dashboard/audit-runner.js';
+import { threadedAudit } from '../../src/dashboard/audit-thread.js';
 import { type RunningDashboard, startDashboard } from '../../src/dashboard/dashboard.js';
 import { runScan } from '../../src/workers/run-scan.js';
 import { GitRepoFactory, manifestRow, writeManifest } from '../support/git-repos.js';
@@ -276,7 +277,7 @@ describe('stats page during a real scan run', () => {
       host: '127.0.0.1',
       port: 0,
       readOnly: false,
-      runAudit: projectAudit,
+      runAudit: threadedAudit,
       drainCheckCron: '* * * * * *',
       refreshSeconds: 1,
       secrets: [PASSWORD],
