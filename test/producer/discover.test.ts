@@ -215,7 +215,8 @@ describe('discover against the fake GitHub API', { timeout: 180_000 }, () => {
   it('applies the fork rule: no fork of a discovered parent, at most one fork per parent (most stars)', () => {
     const names = new Set(reference.map((r) => r.repo_full_name.toLowerCase()));
     const forks = reference.filter((r) => r.is_fork);
-    expect(forks.length).toBeGreaterThan(20);
+    // Enough forks to exercise the rule (20 with this population: forks of discovered forks go too).
+    expect(forks.length).toBeGreaterThan(10);
     const parents = new Map<string, number>();
     for (const fork of forks) {
       expect(fork.fork_parent).not.toBeNull();
@@ -231,9 +232,13 @@ describe('discover against the fake GitHub API', { timeout: 180_000 }, () => {
     );
     const eligible = (r: FakeRepo) =>
       found.has(r.fullName) && !r.isArchived && !r.isMirror && r.defaultBranch;
+    const byName = new Map(POPULATION.map((r) => [r.fullName.toLowerCase(), r]));
     for (const fork of forks) {
       const siblings = POPULATION.filter((r) => r.isFork && r.parent === fork.fork_parent && eligible(r));
       expect(Math.max(...siblings.map((s) => s.stars))).toBe(fork.github_stars);
+      // Its parent was not discovered either, not even as a fork the rule removed in turn.
+      const parent = byName.get(fork.fork_parent!.toLowerCase());
+      expect(parent && eligible(parent), fork.repo_full_name).toBeFalsy();
     }
   });
 
@@ -254,17 +259,11 @@ describe('discover against the fake GitHub API', { timeout: 180_000 }, () => {
     expect(run.outcome.log!.api.errors['502']).toBeGreaterThan(0);
   });
 
-  // Known defect, under investigation (issue #2 stays open): in about one full-suite run in six on a
-  // loaded machine, this faulted 3-token run has come back one repository short of the clean
-  // run (7,844 vs 7,845). It passes alone every time tried. The retry keeps CI from gating on it;
-  // a systematic loss still fails all three attempts.
-  it('survives rate limits, 502s, resets and incomplete results with 3 tokens: same manifest', {
-    retry: 2,
-  }, async () => {
+  it('survives rate limits, 502s, resets and incomplete results with 3 tokens: same manifest', async () => {
     const { strataFile, manifest: expected, log: cleanLog } = await subsetReference();
     expect(cleanLog.counts!.per_stratum.langgraph!.sampled_out).toBeGreaterThan(0);
 
-    const dataDir = path.join(tmp.dir, `faults-${Date.now()}`); // fresh per retry
+    const dataDir = path.join(tmp.dir, 'faults');
     fake.resetStats();
     Object.assign(fake.faults, {
       rateLimitEvery: 25,

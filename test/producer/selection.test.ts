@@ -98,6 +98,77 @@ describe('selection', () => {
     expect(report.forks_removed).toBe(3);
   });
 
+  it('drops a fork of a discovered fork whatever order the hits arrive in', () => {
+    // A chain: grand ← mid ← leaf, all discovered. mid goes (its parent was discovered), and so
+    // does leaf (its parent, mid, was discovered too), in either order and with either naming.
+    for (const [leafName, midName] of [
+      ['a/agent', 'z/agent'],
+      ['z/agent', 'a/agent'],
+    ] as const) {
+      const grand = repo('up/agent');
+      const mid = repo(midName, { isFork: true, parent: 'up/agent' });
+      const leaf = repo(leafName, { isFork: true, parent: midName });
+      const other = repo('o/other');
+      const inFetchOrder = [grand, mid, leaf, other].map((r) => hit(0, r));
+      // A page re-fetched after it came back incomplete: its repositories arrive last.
+      const pageRefetched = [grand, leaf, other, mid].map((r) => hit(0, r));
+      for (const hits of [inFetchOrder, pageRefetched, [...inFetchOrder].reverse()]) {
+        const { selected, report } = select(hits);
+        expect(selected.map((s) => s.repo.fullName)).toEqual(['o/other', 'up/agent']);
+        expect(report.forks).toEqual({
+          found: 2,
+          removed_parent_discovered: 2,
+          removed_extra_per_parent: 0,
+          kept: 0,
+        });
+      }
+    }
+  });
+
+  it('selects the same records from the same hits in any order', () => {
+    // Fork families with chains, several strata, sampling: a seeded shuffle of the hits (as
+    // faults and parallel tokens reorder them) never changes the selection.
+    const hits: Hit[] = [];
+    for (let family = 0; family < 20; family++) {
+      const root = repo(`root${family}/lib`, { stars: family });
+      const members = [root];
+      for (let i = 0; i < 6; i++) {
+        const parentOf = members[(family * 7 + i * 3) % members.length]!;
+        members.push(
+          repo(`m${family}x${i}/lib`, {
+            isFork: true,
+            parent: family % 4 === 0 && i === 0 ? `outside${family}/lib` : parentOf.fullName,
+            stars: (family + i) % 3,
+            pushedAt: `2025-0${1 + (i % 9)}-01T00:00:00Z`,
+          }),
+        );
+      }
+      // A family found in one slice, and again (in part) by the other stratum.
+      for (const m of members) hits.push(hit(family % 2, m, 0, '2025-01-01'));
+      for (const m of members.slice(3)) hits.push(hit((family + 1) % 2, m, 1, '2025-01-02'));
+    }
+    const strata = [
+      { name: 'first', target: 40 },
+      { name: 'second', target: 30 },
+    ];
+    const reference = select(hits, strata);
+    let seed = 12345;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let round = 0; round < 50; round++) {
+      const shuffled = [...hits];
+      for (let j = shuffled.length - 1; j > 0; j--) {
+        const k = Math.floor(next() * (j + 1));
+        [shuffled[j], shuffled[k]] = [shuffled[k]!, shuffled[j]!];
+      }
+      const again = select(shuffled, strata);
+      expect(again.selected).toEqual(reference.selected);
+      expect(again.report).toEqual(reference.report);
+    }
+  });
+
   it('excludes archived, mirror and empty repositories unless archived ones are kept', () => {
     const hits = [
       hit(0, repo('o/archived', { isArchived: true })),

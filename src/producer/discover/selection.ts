@@ -64,7 +64,8 @@ function compareHits(a: Hit, b: Hit): number {
     a.queryIndex - b.queryIndex ||
     a.createdFrom.localeCompare(b.createdFrom) ||
     a.starsFrom - b.starsFrom ||
-    a.sliceQuery.localeCompare(b.sliceQuery)
+    a.sliceQuery.localeCompare(b.sliceQuery) ||
+    keyOf(a.repo.fullName).localeCompare(keyOf(b.repo.fullName))
   );
 }
 
@@ -134,12 +135,17 @@ export function selectRepositories(
   //    stars, then latest push, then name).
   const forks = { found: 0, removed_parent_discovered: 0, removed_extra_per_parent: 0, kept: 0 };
   const forksByParent = new Map<string, SelectedRepo[]>();
+  // "Discovered" is decided on the set before this loop removes anything: asking the shrinking
+  // `kept` would keep a fork of a removed fork or not depending on which of the two came first
+  // in the hits, and that order moves with faults (a page re-fetched after it came back
+  // incomplete) and with which token finished first.
+  const discovered = new Set(kept.keys());
   for (const [key, record] of kept) {
     const { repo } = record;
     if (!repo.isFork) continue;
     forks.found++;
     const parent = repo.parent ? keyOf(repo.parent) : `(unknown parent of ${key})`;
-    if (kept.has(parent)) {
+    if (discovered.has(parent)) {
       kept.delete(key);
       forks.removed_parent_discovered++;
       continue;

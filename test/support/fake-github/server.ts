@@ -28,6 +28,11 @@ export interface FaultOptions {
   connectionResetRate: number;
   /** Probability that a search response is incomplete (fewer items, `incomplete_results`). */
   incompleteRate: number;
+  /**
+   * Repositories (full names) the next GraphQL search page holding them leaves out, once each:
+   * a targeted incomplete page (a search that timed out), for tests that need a given one.
+   */
+  incompleteOnce: string[];
   /** Reported counts move by up to ± this fraction between calls (0.05 = ±5%). */
   countJitter: number;
   /** `retry-after` seconds sent with secondary limits; seconds until `x-ratelimit-reset`. */
@@ -78,6 +83,7 @@ const NO_FAULTS: FaultOptions = {
   error502Rate: 0,
   connectionResetRate: 0,
   incompleteRate: 0,
+  incompleteOnce: [],
   countJitter: 0,
   retryAfterSeconds: 1,
   latencyMs: 0,
@@ -478,6 +484,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         bump(stats.faults, 'incomplete_results');
         window = window.filter(() => rand() < 0.5);
       }
+      if (faults.incompleteOnce.length > 0) {
+        const left = new Set(faults.incompleteOnce.map((name) => name.toLowerCase()));
+        const kept = window.filter((r) => !left.delete(r.fullName.toLowerCase()));
+        if (kept.length < window.length) bump(stats.faults, 'incomplete_results');
+        faults.incompleteOnce = faults.incompleteOnce.filter((name) => left.has(name.toLowerCase()));
+        window = kept;
+      }
       const nodes = window.map(gqlRepo);
       return {
         repositoryCount: jitter(matches.length),
@@ -536,7 +549,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     }
     // Without randomised faults an answer depends only on the request: serve repeats from a
     // small cache (the suites replay the same pages many times on a shared 2-core machine).
-    const cacheable = faults.incompleteRate === 0 && faults.countJitter === 0;
+    const cacheable =
+      faults.incompleteRate === 0 && faults.incompleteOnce.length === 0 && faults.countJitter === 0;
     const cacheKey = `${payload.query}\0${JSON.stringify(payload.variables ?? {})}`;
     let text = cacheable ? responseCache.get(cacheKey) : undefined;
     if (text === undefined) {
