@@ -33,6 +33,7 @@ import { pathToFileURL } from 'node:url';
 import { projectRoot } from '../../src/core/project-root.js';
 import { manifestRow } from '../../test/support/git-repos.js';
 import { startRedisServer } from '../../test/support/redis-server.js';
+import { writeStandInTemplates } from './stand-in.js';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -52,24 +53,6 @@ const MiB = 1024 * 1024;
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
-}
-
-/** Small checked-out agent repositories (the copy cloner reads them through file:// URLs). */
-function makeTemplates(): string[] {
-  const dirs: string[] = [];
-  for (let t = 0; t < TEMPLATES; t++) {
-    const dir = path.join(scratch, 'templates', `t${t}`);
-    mkdirSync(path.join(dir, 'app'), { recursive: true });
-    writeFileSync(path.join(dir, 'requirements.txt'), 'crewai==0.80\n');
-    for (let m = 0; m < 1 + (t % 5); m++)
-      writeFileSync(
-        path.join(dir, 'app', `agent_${m}.py`),
-        `from crewai import Agent, Crew\na${m} = Agent(role="r${t}")\nc${m} = Crew(agents=[a${m}])\n`,
-      );
-    writeFileSync(path.join(dir, 'README.md'), `# template ${t}\n`);
-    dirs.push(dir);
-  }
-  return dirs;
 }
 
 function writeManifestFile(file: string, templates: string[]): void {
@@ -233,7 +216,7 @@ async function runOnce(processes: number, manifest: string) {
 
 async function main(): Promise<void> {
   if (!existsSync(CLI) || !existsSync(WORKER)) throw new Error('run npm run build first');
-  const templates = makeTemplates();
+  const templates = writeStandInTemplates(path.join(scratch, 'templates'), TEMPLATES);
   const manifest = path.join(scratch, 'repo_manifest.jsonl');
   writeManifestFile(manifest, templates);
   log(

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Cloner } from '../../src/workers/clone/cloner.js';
@@ -13,6 +13,27 @@ import type { ScannerRunner } from '../../src/workers/scan/scanner-runner.js';
  *  - the scanner walks that copy, reads every Python file, and emits a contract-valid ping
  *    whose counts come from what it read.
  */
+/**
+ * `count` small checked-out agent repositories under `root` (t0, t1, …: 1–5 CrewAI modules, a
+ * requirements file, a README) for the copy cloner to read through file:// URLs; returns their paths.
+ */
+export function writeStandInTemplates(root: string, count: number): string[] {
+  const dirs: string[] = [];
+  for (let t = 0; t < count; t++) {
+    const dir = path.join(root, `t${t}`);
+    mkdirSync(path.join(dir, 'app'), { recursive: true });
+    writeFileSync(path.join(dir, 'requirements.txt'), 'crewai==0.80\n');
+    for (let m = 0; m < 1 + (t % 5); m++)
+      writeFileSync(
+        path.join(dir, 'app', `agent_${m}.py`),
+        `from crewai import Agent, Crew\na${m} = Agent(role="r${t}")\nc${m} = Crew(agents=[a${m}])\n`,
+      );
+    writeFileSync(path.join(dir, 'README.md'), `# template ${t}\n`);
+    dirs.push(dir);
+  }
+  return dirs;
+}
+
 export interface StandInTotals {
   jobs: number;
   cloneMs: number;

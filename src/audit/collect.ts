@@ -68,6 +68,8 @@ export class AuditStats {
   readonly lineRepo = new GrowableInt32(1024, -1);
   /** Repository index → split stratum id (framework × deployment score). */
   readonly splitStratum = new GrowableInt32(1024, 0);
+  /** Repository index → 1 when its row goes into the split files (success or partial), else 0. */
+  readonly inSplit = new GrowableInt32(1024, 0);
   readonly splitStrata: string[] = [];
   private readonly splitStratumIds = new Map<string, number>();
   manifestMissing = 0;
@@ -163,6 +165,7 @@ export class AuditStats {
       if (this.manifest?.parents.has(p.repo_full_name)) this.groups.link(index, `fork:${p.repo_full_name}`);
     }
     if (!effective) return;
+    this.inSplit.set(index, 1);
 
     for (const fw of p.frameworks ?? []) this.frameworks.add(fw);
     const risk = p.risk_score ?? 0;

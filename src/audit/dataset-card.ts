@@ -73,14 +73,17 @@ export function datasetCard(d: AuditReportData): string {
     '',
     d.split
       ? `Stratified by primary framework × deployment score, 80/20, seed ${d.split.seed}, deterministic and frozen in \`split_assignment.jsonl\`. ` +
-        `Train ${d.split.train} / test ${d.split.test} repositories. Leakage guard: every topology-hash cluster and fork family lies in one split ` +
+        `Train ${d.split.train} / test ${d.split.test} repositories. The split holds the rows with agent content only (status \`success\` or \`partial\`, the effective size); ` +
+        `the ${d.split.notSplit} \`failed\`/\`empty\` rows are in \`scan_results.parquet\` and the audit counts but in neither split. Leakage guard: every topology-hash cluster and fork family lies in one split ` +
         `(${d.split.groupsSpanningSplits} groups span both). ${d.split.strata.filter((s) => s.flagged).length} strata have fewer than ` +
         `${d.split.minTestPerStratum} test repositories.`
       : 'No split was written (run `stratum-pipeline audit --split`).',
     '',
-    '- `scan_results.parquet`: all accepted rows; objects and lists are JSON text columns (listed in the Parquet key-value metadata `stratum.json_columns`).',
+    '- `scan_results.parquet`: all accepted rows (every status); objects and lists are JSON text columns (listed in the Parquet key-value metadata `stratum.json_columns`).',
     ...(d.split
-      ? ['- `scan_results_train.parquet` / `scan_results_test.parquet` and the JSONL equivalents.']
+      ? [
+          '- `scan_results_train.parquet` / `scan_results_test.parquet` and the JSONL equivalents: `success` and `partial` rows only.',
+        ]
       : []),
     '',
   ].join('\n');

@@ -13,7 +13,7 @@ import { type ManifestIndex, readManifestIndex } from './manifest-index.js';
 import { ParquetSink } from './parquet.js';
 import { type AuditReportData, auditJson, buildSections, reportMarkdown, sectionContext } from './report.js';
 import { findSection, SECTION_IDS, type SectionOutput } from './sections/index.js';
-import { assignSplit, type SplitSummary, TEST } from './split/assign.js';
+import { assignSplit, NOT_SPLIT, type SplitSummary, TEST } from './split/assign.js';
 import { LeakageGroups } from './split/grouping.js';
 import { readSidecar, writeSidecar } from './split/sidecar.js';
 import { writeSplitFiles } from './split/write-split.js';
@@ -161,7 +161,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
       );
     await writeSidecar(sidecarPath, frozen.splits, stats.repoNames, (repo) => {
       const i = stats.repoIndex.get(repo);
-      if (i === undefined) return undefined;
+      if (i === undefined || assignment.sides[i] === NOT_SPLIT) return undefined;
       return {
         split: assignment.sides[i] === TEST ? 'test' : 'train',
         stratum: stats.splitStrata[stats.splitStratum.get(i)] as string,

@@ -6,7 +6,8 @@ export function splitMarkdown(s: SplitSummary): string {
   const flagged = s.strata.filter((x) => x.flagged);
   return [
     `Seed ${s.seed}; test share ${(s.testShare * 100).toFixed(0)}%. Train **${s.train}**, test **${s.test}** repositories ` +
-      `in ${s.groups} leakage groups (largest ${s.largestGroup}: a topology-hash cluster and/or fork family). ` +
+      `in ${s.groups} leakage groups (largest ${s.largestGroup}: a topology-hash cluster and/or fork family); ` +
+      `${s.notSplit} failed/empty rows (no agent content) are in neither split. ` +
       `${s.frozen} assignments were reused from split_assignment.jsonl` +
       (s.unreadableSidecarLines
         ? ` (${s.unreadableSidecarLines} of its lines were unreadable and ignored).`

@@ -97,31 +97,46 @@ function variantFiles(
   return files;
 }
 
-/** Creates the population on disk (missing members get no directory) and returns its members. */
-export async function buildPopulation(options: PopulationOptions): Promise<PopulationMember[]> {
+/** A member with the files of its repository (none for a `missing` member). */
+export interface PlannedMember {
+  member: PopulationMember;
+  files: Record<string, Uint8Array | string> | undefined;
+}
+
+/**
+ * The population without touching the disk: every member and its files, from the seed alone.
+ * `buildPopulation` writes it as working repositories; end-to-end runs may write it otherwise
+ * (test/support/e2e-population.ts: bare repositories sharing one object store).
+ */
+export function planPopulation(options: PopulationOptions): PlannedMember[] {
   const rand = mulberry32(options.seed ?? 7);
   const junkBytes = options.junkBytes ?? 256 * 1024;
-  const members: PopulationMember[] = [];
-  await fs.mkdir(options.root, { recursive: true });
+  const planned: PlannedMember[] = [];
   for (let i = 0; i < options.count; i++) {
     const template = EXAMPLE_REPOS[Math.floor(rand() * EXAMPLE_REPOS.length)]!;
     const variant = pick(rand, VARIANT_WEIGHTS);
     const name = `${template.name}-${String(i).padStart(5, '0')}`;
-    const dir = path.join(options.root, name);
     const member: PopulationMember = {
       fullName: `e2e-org/${name}`,
       template: template.name,
       variant,
       stratum: template.stratum,
-      dir,
+      dir: path.join(options.root, name),
       expect: variant === 'missing' ? 'clone_404' : 'scan',
     };
-    members.push(member);
     const files = variantFiles(template, variant, i, rand, junkBytes);
-    if (variant === 'missing') continue;
-    await writeGitRepo(dir, files, name);
+    planned.push({ member, files: variant === 'missing' ? undefined : files });
   }
-  return members;
+  return planned;
+}
+
+/** Creates the population on disk (missing members get no directory) and returns its members. */
+export async function buildPopulation(options: PopulationOptions): Promise<PopulationMember[]> {
+  await fs.mkdir(options.root, { recursive: true });
+  const planned = planPopulation(options);
+  for (const { member, files } of planned)
+    if (files) await writeGitRepo(member.dir, files, path.basename(member.dir));
+  return planned.map((p) => p.member);
 }
 
 /** Manifest rows for a population; `urlFor` maps a member to its clone URL (file:// or a local git server). */

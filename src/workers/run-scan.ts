@@ -65,7 +65,15 @@ export async function runScan(ctx: CommandContext, options: ScanOptions): Promis
       },
       ctx.logger,
     );
-    ctx.logger.info({ ...enqueue, skipped: enqueue.skipped.length }, 'enqueued');
+    ctx.logger.info(
+      {
+        ...enqueue,
+        skipped: enqueue.skipped.length,
+        duplicates: enqueue.duplicates.length,
+        rejected: enqueue.rejected.length,
+      },
+      'enqueued',
+    );
     const worker = await startScanWorker(config, {
       concurrency: options.workers,
       logger: ctx.logger,
@@ -129,7 +137,9 @@ export function formatScanSummary(s: ScanSummary): string {
   ];
   const reasons = Object.entries(c.byFailure).sort((a, b) => b[1] - a[1]);
   if (reasons.length) lines.push(`  failure reasons: ${reasons.map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  for (const sk of s.enqueue.skipped.slice(0, 10))
+  for (const sk of [...s.enqueue.skipped, ...s.enqueue.duplicates].slice(0, 10))
     lines.push(`  skipped manifest line ${sk.line}: ${sk.reason}`);
+  for (const r of s.enqueue.rejected.slice(0, 10))
+    lines.push(`  rejected manifest line ${r.line}: ${r.reason}`);
   return lines.join('\n');
 }

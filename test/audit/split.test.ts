@@ -1,5 +1,6 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAudit } from '../../src/audit/index.js';
 import type { Ping } from '../../src/core/contract/index.js';
@@ -8,13 +9,17 @@ import { failed, manifestRow, ping, writeJsonl } from './fixtures.js';
 
 const FRAMEWORKS = ['LangChain', 'CrewAI', 'LangGraph', 'AutoGen'];
 
-/** 400 repos: 4 frameworks × deploy 0–4, a 14-member and a 6-member topology cluster, a fork chain. */
+/**
+ * 400 repos: 4 frameworks × deploy 0–4, a 14-member and a 6-member topology cluster, a fork
+ * chain; every 20th row carries no agent content (10 failed, 10 empty).
+ */
 function dataset(): { rows: Ping[]; manifest: ReturnType<typeof manifestRow>[] } {
   const rows: Ping[] = [];
   const manifest: ReturnType<typeof manifestRow>[] = [];
   for (let i = 0; i < 400; i++) {
     const repo = `s/r${i}`;
-    if (i % 20 === 19) rows.push(failed(repo));
+    if (i % 40 === 19) rows.push(failed(repo));
+    else if (i % 40 === 39) rows.push(failed(repo, 'empty', 'no_python'));
     else
       rows.push(
         ping({
@@ -68,7 +73,7 @@ async function runIn(name: string, seed: number, rows = dataset().rows, manifest
 }
 
 describe('stratified train/test split', () => {
-  it('is deterministic for a seed, ~80/20 per stratum, and covers every accepted row once', async () => {
+  it('is deterministic for a seed, ~80/20 per stratum, and covers every success/partial row once', async () => {
     const a = await runIn('a', 7);
     const b = await runIn('b', 7);
     const sa = readSplit(a.dir);
@@ -76,17 +81,66 @@ describe('stratified train/test split', () => {
     expect(sa.train).toBe(sb.train);
     expect(sa.test).toBe(sb.test);
     expect(sa.sidecar).toEqual(sb.sidecar);
-    expect(sa.sidecar).toHaveLength(400);
-    expect(new Set(sa.sidecar.map((s) => s.repo_full_name)).size).toBe(400);
+    expect(sa.sidecar).toHaveLength(380);
+    expect(new Set(sa.sidecar.map((s) => s.repo_full_name)).size).toBe(380);
     const split = a.result.split!;
-    expect(split.train + split.test).toBe(400);
-    expect(Math.abs(split.test - 80)).toBeLessThanOrEqual(10);
+    expect(split.train + split.test).toBe(380);
+    expect(split.notSplit).toBe(20);
+    expect(Math.abs(split.test - 76)).toBeLessThanOrEqual(10);
     // Singleton-only strata get exactly round(20 %) test repos.
     for (const s of split.strata) expect(s.test).toBeLessThanOrEqual(Math.round(s.repos * 0.2) + 15);
-    const none = split.strata.find((s) => s.stratum === 'none × n/a');
-    expect(none).toMatchObject({ repos: 20, test: 4, train: 16, flagged: true });
+    // The failed/empty rows (no framework) made the 'none × n/a' stratum: it is not in the split.
+    expect(split.strata.map((s) => s.stratum)).not.toContain('none × n/a');
     const c = await runIn('c', 8);
     expect(readSplit(c.dir).test).not.toBe(sa.test);
+  });
+
+  it('keeps failed and empty rows out of the split files and the sidecar, not out of the dataset', async () => {
+    const { dir, result } = await runIn('effective', 5);
+    const noContent = [...Array(400).keys()].filter((i) => i % 20 === 19).map((i) => `s/r${i}`);
+    const splitRows = ['train', 'test'].flatMap((side) =>
+      readFileSync(path.join(dir, `scan_results_${side}.jsonl`), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Ping),
+    );
+    expect(splitRows).toHaveLength(380);
+    expect(splitRows.filter((p) => p.scan_status !== 'success' && p.scan_status !== 'partial')).toEqual([]);
+    const names = new Set(splitRows.map((p) => p.repo_full_name));
+    expect(noContent.filter((n) => names.has(n))).toEqual([]);
+    for (const side of ['train', 'test']) {
+      const pq = await parquetReadObjects({
+        file: await asyncBufferFromFile(path.join(dir, `scan_results_${side}.parquet`)),
+        columns: ['scan_status'],
+      });
+      expect(pq.filter((r) => r.scan_status !== 'success' && r.scan_status !== 'partial')).toEqual([]);
+    }
+    const { side } = readSplit(dir);
+    expect(noContent.filter((n) => side.has(n))).toEqual([]);
+    // Still in the dataset: the full Parquet file and the audit's counts.
+    const all = await parquetReadObjects({
+      file: await asyncBufferFromFile(path.join(dir, 'scan_results.parquet')),
+      columns: ['repo_full_name'],
+    });
+    expect(all).toHaveLength(400);
+    expect(result.rows).toBe(400);
+    expect(readFileSync(path.join(dir, 'DATASET_CARD.md'), 'utf8')).toMatch(
+      /success` or `partial`.*20 `failed`\/`empty` rows are in `scan_results.parquet`/,
+    );
+  });
+
+  it('a repository whose frozen assignment now has a failed row stays in the sidecar but leaves the split files', async () => {
+    const first = await runIn('refailed', 4);
+    const before = readSplit(first.dir);
+    const rows = dataset().rows.map((p) =>
+      p.repo_full_name === 's/r7' ? failed('s/r7', 'failed', 'clone_timeout') : p,
+    );
+    const input = writeJsonl(root, 'refailed-2.jsonl', rows);
+    await runAudit({ input, manifest: first.manifest, outDir: first.dir, split: true, seed: 4 });
+    const after = readSplit(first.dir);
+    expect(after.side.get('s/r7')).toBe(before.side.get('s/r7'));
+    expect(`${after.train},${after.test}`.split(',')).not.toContain('s/r7');
+    expect(`${before.train},${before.test}`.split(',')).toContain('s/r7');
   });
 
   it('strata too small for a test repository of their own still add up to ~20 %', async () => {
@@ -105,7 +159,7 @@ describe('stratified train/test split', () => {
     for (const seed of [1, 2, 3]) {
       const { dir, result } = await runIn(`leak${seed}`, seed);
       const { side } = readSplit(dir);
-      // s/r39 is a failed row (no topology hash), so the BIG cluster has 14 members.
+      // s/r39 is an empty row (no topology hash, not split), so the BIG cluster has 14 members.
       const big = [...Array(45).keys()]
         .filter((i) => i % 3 === 0 && i !== 39)
         .map((i) => side.get(`s/r${i}`));
@@ -130,7 +184,7 @@ describe('stratified train/test split', () => {
       split: true,
       seed: 99,
     });
-    expect(again.split!.frozen).toBe(400);
+    expect(again.split!.frozen).toBe(380);
     const after = readSplit(first.dir);
     expect(after.sidecar).toEqual(before.sidecar);
     expect(after.test).toBe(before.test);
@@ -150,10 +204,10 @@ describe('stratified train/test split', () => {
       seed: 99,
     });
     const latest = readSplit(first.dir);
-    expect(third.split!.frozen).toBe(400);
+    expect(third.split!.frozen).toBe(380);
     for (const [repo, s] of before.side) expect(latest.side.get(repo)).toBe(s);
     expect(latest.side.get('s/new-big')).toBe(bigSide);
-    expect(latest.sidecar).toHaveLength(421);
-    expect(latest.sidecar.slice(0, 400)).toEqual(before.sidecar);
+    expect(latest.sidecar).toHaveLength(401);
+    expect(latest.sidecar.slice(0, 380)).toEqual(before.sidecar);
   });
 });

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPopulation, type PopulationMember } from '../../src/demo/population.js';
+import { type PopulationMember, planPopulation } from '../../src/demo/population.js';
 import {
   type CliRun,
   dumpRedis,
@@ -21,9 +21,18 @@ import { tempDir } from '../support/tmp.js';
  * repositories served over loopback HTTP → the fake GitHub API whose repositories point at
  * them → `discover` → `scan` with the built-in scanner → `audit --split`, all through the
  * built CLI, against a private password-protected Redis, with a recognisable fake token.
- * STRATUM_E2E_REPOS sets the size (default 60: ~2 min on the shared 2-core VM under load ≈ 20; 150–300 fit on a quiet machine).
+ * STRATUM_E2E_REPOS sets the size (default 300, the issue's CI size). Where the time goes at 300
+ * (phase timings are printed): the population is written by one `git fast-import` into a
+ * shared object store (~1 s); discovery is a few seconds; the scan is one lean clone over HTTP
+ * plus one built-in scanner process (~0.5 CPU-s of node start-up and parsing) per repository,
+ * so it is bound by the 2 CPUs and runs SCAN_SLOTS jobs at a time to keep both busy while
+ * clones wait on the network and scanners on the disk; the audit takes seconds.
  */
-const REPOS = Number(process.env.STRATUM_E2E_REPOS ?? 60);
+const REPOS = Number(process.env.STRATUM_E2E_REPOS ?? 300);
+const SCAN_SLOTS = 6;
+/** Bounds per command and for the whole set-up, generous for a loaded 2-core machine. */
+const SCAN_TIMEOUT_MS = Math.max(240_000, REPOS * 2_000);
+const SETUP_TIMEOUT_MS = SCAN_TIMEOUT_MS + 300_000;
 const TOKEN = 'ghp_E2eFakeTokenDoNotLeak0123456789abcd';
 const REDIS_PASSWORD = 'redis-E2e-Passw0rd-DoNotLeak';
 const SECRETS = [TOKEN, REDIS_PASSWORD];
@@ -37,8 +46,10 @@ let github: FakeGitHub;
 let redis: PrivateRedis;
 let watcher: Redis;
 const runs: Record<string, CliRun> = {};
-const redisDumps: string[] = [];
+/** Every distinct key/value seen in Redis during the run (sampled every second). */
+const redisDumps = new Set<string>();
 let jobPayloadsSeen = 0;
+const phaseMs: Record<string, number> = {};
 
 function jsonl(file: string): Array<Record<string, unknown>> {
   if (!existsSync(file)) return [];
@@ -59,8 +70,10 @@ function allFiles(dir: string): string[] {
 }
 
 beforeAll(async () => {
-  members = await buildPopulation({ root: path.join(tmp.dir, 'population'), count: REPOS, seed: 11 });
-  git = await servePopulation(members, path.join(tmp.dir, 'serve'));
+  const started = Date.now();
+  const planned = planPopulation({ root: path.join(tmp.dir, 'population'), count: REPOS, seed: 11 });
+  ({ server: git, members } = await servePopulation(planned, path.join(tmp.dir, 'serve')));
+  phaseMs.population = Date.now() - started;
   redis = await startRedisServer({
     dir: path.join(tmp.dir, 'redis'),
     appendonly: true,
@@ -96,21 +109,24 @@ beforeAll(async () => {
   const watch = (async () => {
     while (watching) {
       for (const { key, value } of await dumpRedis(watcher, PREFIX).catch(() => [])) {
-        redisDumps.push(`${key} ${value}`);
+        const entry = `${key} ${value}`;
+        if (redisDumps.has(entry)) continue;
+        redisDumps.add(entry);
         if (value.includes('repo_url')) jobPayloadsSeen++;
       }
       await new Promise((r) => setTimeout(r, 1000));
     }
   })();
-  runs.scan = await runCli(['scan', '--workers', '4'], env);
+  runs.scan = await runCli(['scan', '--workers', String(SCAN_SLOTS)], env, SCAN_TIMEOUT_MS);
   watching = false;
   await watch;
-  for (const { key, value } of await dumpRedis(watcher, PREFIX)) redisDumps.push(`${key} ${value}`);
+  for (const { key, value } of await dumpRedis(watcher, PREFIX)) redisDumps.add(`${key} ${value}`);
   runs.audit = await runCli(['audit', '--split'], env);
   process.stdout.write(
-    `e2e ${REPOS} repos: discover ${runs.discover.ms} ms, scan ${runs.scan.ms} ms, audit ${runs.audit.ms} ms\n`,
+    `e2e ${REPOS} repos: population ${phaseMs.population} ms, discover ${runs.discover.ms} ms, ` +
+      `scan ${runs.scan.ms} ms (${SCAN_SLOTS} slots), audit ${runs.audit.ms} ms\n`,
   );
-}, 420_000);
+}, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   watcher?.disconnect();
@@ -156,9 +172,10 @@ describe(`end to end: ${REPOS} repositories, discover → scan → audit --split
     for (const m of members.filter((x) => x.expect === 'scan')) {
       const row = byName.get(m.fullName);
       if (!row) continue; // quarantined: counted by the exactly-once test
-      expect({ name: m.fullName, reason: row.failure_reason }).not.toMatchObject({
-        reason: expect.stringMatching(/^clone_/),
-      });
+      expect(
+        { name: m.fullName, reason: row.failure_reason },
+        `${m.fullName} (${m.variant}): ${String(row.failure_detail ?? '').slice(0, 300)}`,
+      ).not.toMatchObject({ reason: expect.stringMatching(/^clone_/) });
     }
   });
 
@@ -193,7 +210,7 @@ describe(`end to end: ${REPOS} repositories, discover → scan → audit --split
       });
   });
 
-  it("the audit's numbers agree with the rows, and the split partitions the accepted rows", () => {
+  it("the audit's numbers agree with the rows; the split partitions the rows with agent content", () => {
     const rows = jsonl(path.join(dataDir, 'scan_results.jsonl'));
     const audit = JSON.parse(readFileSync(path.join(dataDir, 'audit.json'), 'utf8'));
     const volume =
@@ -205,14 +222,16 @@ describe(`end to end: ${REPOS} repositories, discover → scan → audit --split
       expect(volume.by_status[s] ?? 0).toBe(byStatus[s] ?? 0);
     expect(volume.corrupt_lines).toBe(0);
     expect(volume.manifest_repos_without_row).toBe(jsonl(path.join(dataDir, 'quarantine.jsonl')).length);
-    // The audit splits every accepted (contract-valid, first-per-repository) row, failed and
-    // empty ones included, so that the split files are the dataset: none lost, none on both sides.
+    // The split holds every accepted row with agent content (success + partial), none on both
+    // sides; failed and empty rows (here at least the clone_404 ones) are in neither.
     const train = jsonl(path.join(dataDir, 'scan_results_train.jsonl')).map(
       (r) => r.repo_full_name as string,
     );
     const test = jsonl(path.join(dataDir, 'scan_results_test.jsonl')).map((r) => r.repo_full_name as string);
     expect(train.filter((n) => test.includes(n))).toEqual([]);
-    expect([...train, ...test].sort()).toEqual(rows.map((r) => r.repo_full_name as string).sort());
+    const withContent = rows.filter((r) => r.scan_status === 'success' || r.scan_status === 'partial');
+    expect([...train, ...test].sort()).toEqual(withContent.map((r) => r.repo_full_name as string).sort());
+    expect(rows.length - withContent.length).toBeGreaterThan(0);
     expect(test.length).toBeGreaterThan(0);
   });
 
@@ -225,7 +244,7 @@ describe(`end to end: ${REPOS} repositories, discover → scan → audit --split
     if (existsSync(path.join(tmp.dir, 'work')))
       for (const f of allFiles(path.join(tmp.dir, 'work')))
         haystacks.push([f, readFileSync(f).toString('latin1')]);
-    haystacks.push(['redis', redisDumps.join('\n')]);
+    haystacks.push(['redis', [...redisDumps].join('\n')]);
     const hits = haystacks.flatMap(([where, text]) =>
       SECRETS.filter((s) => text.includes(s)).map((s) => `${where}: ${s.slice(0, 6)}…`),
     );

@@ -1,14 +1,17 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { projectRoot } from '../../src/core/project-root.js';
-import type { PopulationMember } from '../../src/demo/population.js';
+import type { PlannedMember, PopulationMember } from '../../src/demo/population.js';
 import type { FakeRepo } from './fake-github/index.js';
 import { sha1 } from './fake-github/population.js';
 import { GitHttpServer } from './git-server.js';
 
 /**
- * Glue for end-to-end runs (test/e2e and bench/e2e): a `buildPopulation` population served
+ * Glue for end-to-end runs (test/e2e and bench/e2e): a `planPopulation` population served
  * over the loopback git server, the same population as the fake GitHub API's repositories
  * (their URLs pointing at that server), a strata file that finds exactly them, and the built
  * CLI run as a child process with its output captured.
@@ -20,27 +23,118 @@ export function stratumKeyword(stratum: string): string {
   return `e2ex${stratum.replace(/[^a-z0-9]/g, '')}x`;
 }
 
+const FIXED_TIME = '1751371200 +0000'; // 2025-07-01T12:00:00Z: the same files give the same commits
+
 /**
- * Serves every member's working repository as `/<owner>/<name>.git` (symlinks to its `.git`;
- * missing members get none, so the server answers 404). Partial clone is allowed, as on GitHub.
+ * Writes the planned population as bare repositories `<serveRoot>/<owner>/<name>.git` and
+ * serves them over the loopback git server (missing members get none: the server answers 404).
+ * One `git fast-import` writes every member's commit into a shared object store, each
+ * distinct file content once (template files repeat across members); each member is then a
+ * bare repository of four small files whose objects/info/alternates points at that store.
+ * That is a few seconds for hundreds of repositories, where a working tree + init/add/commit
+ * per repository took minutes on a loaded 2-core machine. Partial clone is allowed, as on
+ * GitHub. The returned members' `dir` is their bare repository.
  */
 export async function servePopulation(
-  members: readonly PopulationMember[],
+  planned: readonly PlannedMember[],
   serveRoot: string,
-): Promise<GitHttpServer> {
-  for (const m of members) {
-    if (m.expect === 'clone_404') continue;
-    const link = path.join(serveRoot, `${m.fullName}.git`);
-    mkdirSync(path.dirname(link), { recursive: true });
-    symlinkSync(path.join(m.dir, '.git'), link);
+): Promise<{ server: GitHttpServer; members: PopulationMember[] }> {
+  const store = path.join(serveRoot, '.objects-store.git');
+  mkdirSync(store, { recursive: true });
+  await gitIn(store, ['init', '--quiet', '--bare', '--template=']);
+  const present = planned.filter((p) => p.files !== undefined);
+  await gitIn(store, ['fast-import', '--quiet', '--done'], fastImportStream(present));
+  const heads = new Map<string, string>();
+  const refs = await gitIn(store, ['for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads/']);
+  for (const line of refs.split('\n').filter(Boolean)) {
+    const [ref, sha] = line.split(' ') as [string, string];
+    heads.set(ref.slice('refs/heads/'.length), sha);
   }
+  const members: PopulationMember[] = [];
+  present.forEach((p, i) => {
+    const bare = path.join(serveRoot, `${p.member.fullName}.git`);
+    for (const d of ['objects/info', 'objects/pack', 'refs/heads', 'refs/tags'])
+      mkdirSync(path.join(bare, d), { recursive: true });
+    writeFileSync(path.join(bare, 'HEAD'), 'ref: refs/heads/main\n');
+    writeFileSync(path.join(bare, 'config'), '[core]\n\trepositoryformatversion = 0\n\tbare = true\n');
+    writeFileSync(path.join(bare, 'refs', 'heads', 'main'), `${heads.get(`m${i}`)}\n`);
+    writeFileSync(path.join(bare, 'objects', 'info', 'alternates'), `${path.join(store, 'objects')}\n`);
+  });
+  for (const p of planned)
+    members.push(p.files ? { ...p.member, dir: path.join(serveRoot, `${p.member.fullName}.git`) } : p.member);
+  if (heads.size !== present.length)
+    throw new Error(`fast-import wrote ${heads.size} branches for ${present.length} repositories`);
   const server = new GitHttpServer(serveRoot);
   server.serverConfig = {
     'uploadpack.allowFilter': 'true',
     'uploadpack.allowAnySHA1InWant': 'true',
     'safe.directory': '*',
   };
-  return server.start();
+  return { server: await server.start(), members };
+}
+
+/** The fast-import input: each distinct blob once, then one commit per member on branch m<i>. */
+function* fastImportStream(present: readonly PlannedMember[]): Generator<Buffer> {
+  const marks = new Map<string, number>();
+  let next = 1;
+  const header = (text: string) => Buffer.from(text);
+  for (const [i, p] of present.entries()) {
+    const entries: string[] = [];
+    for (const [rel, content] of Object.entries(p.files ?? {})) {
+      const bytes = typeof content === 'string' ? Buffer.from(content) : Buffer.from(content);
+      const key = createHash('sha1').update(bytes).digest('hex');
+      let mark = marks.get(key);
+      if (mark === undefined) {
+        mark = next++;
+        marks.set(key, mark);
+        yield header(`blob\nmark :${mark}\ndata ${bytes.length}\n`);
+        yield bytes;
+        yield header('\n');
+      }
+      // As on disk: a template path such as `./x.py` is the file `x.py`.
+      entries.push(`M 100644 :${mark} ${path.posix.normalize(rel)}\n`);
+    }
+    const message = Buffer.from(path.basename(p.member.dir));
+    yield header(
+      `commit refs/heads/m${i}\nauthor stratum <stratum@example.invalid> ${FIXED_TIME}\n` +
+        `committer stratum <stratum@example.invalid> ${FIXED_TIME}\ndata ${message.length}\n`,
+    );
+    yield message;
+    yield header(`\n${entries.join('')}\n`);
+  }
+  yield header('done\n');
+}
+
+/** Runs git in `cwd` with a fixed, config-free environment; `input` is streamed to its stdin. */
+function gitIn(cwd: string, args: string[], input?: Iterable<Buffer>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, {
+      cwd,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_CONFIG_GLOBAL: '/dev/null',
+      },
+      stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr?.on('data', (d) => {
+      stderr = (stderr + d).slice(-4000);
+    });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`git ${args[0]} exited ${code}: ${stderr}`)),
+    );
+    if (input && child.stdin) {
+      const stdin = child.stdin;
+      stdin.on('error', () => undefined); // the exit code reports the failure
+      pipeline(Readable.from(input), stdin).catch(() => undefined);
+    }
+  });
 }
 
 /** The population as fake GitHub repositories: public, not forks, one search keyword per stratum. */

@@ -5,6 +5,8 @@ import type { LeakageGroups } from './grouping.js';
 export type SplitName = 'train' | 'test';
 export const TRAIN = 0;
 export const TEST = 1;
+/** A row kept out of the split files: `failed` and `empty` rows carry no agent content. */
+export const NOT_SPLIT = 2;
 
 export interface SplitStratum {
   stratum: string;
@@ -20,6 +22,8 @@ export interface SplitSummary {
   testShare: number;
   train: number;
   test: number;
+  /** Accepted rows left out of the split (status failed or empty). */
+  notSplit: number;
   groups: number;
   largestGroup: number;
   /** Repositories whose split came from an existing split_assignment.jsonl. */
@@ -33,7 +37,7 @@ export interface SplitSummary {
 }
 
 export interface SplitAssignment {
-  /** Repository index → TRAIN / TEST. */
+  /** Repository index → TRAIN / TEST / NOT_SPLIT. */
   sides: Uint8Array;
   /** Repository index → index of its group's first repository. */
   groupOf: Int32Array;
@@ -41,7 +45,8 @@ export interface SplitAssignment {
 }
 
 /**
- * Deterministic stratified 80/20 split with a leakage guard. Each group (topology cluster ∪
+ * Deterministic stratified 80/20 split with a leakage guard, over the rows with agent content
+ * (success + partial, the effective size); `failed` and `empty` rows stay NOT_SPLIT. Each group (topology cluster ∪
  * fork family) goes to one side. Frozen assignments are kept; a group with any frozen member
  * follows its members. The other groups, largest first then in a seeded order, go to test
  * when that brings the test counts of their strata (framework × deployment score) and of the
@@ -53,22 +58,24 @@ export function assignSplit(
   frozen: ReadonlyMap<string, SplitName>,
   options: { seed: number; testShare: number; minTestPerStratum: number; unreadableSidecarLines?: number },
 ): SplitAssignment {
-  const n = stats.rows;
-  const groupOf = new Int32Array(n);
-  for (let i = 0; i < n; i++) groupOf[i] = groups.find(i);
-  const order = Int32Array.from({ length: n }, (_, i) => i).sort(
-    (a, b) => (groupOf[a] as number) - (groupOf[b] as number) || a - b,
-  );
+  const rows = stats.rows;
+  const groupOf = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) groupOf[i] = groups.find(i);
+  // Only the split's rows take part; `order` lists them grouped, and everything below works on it.
+  const order = Int32Array.from({ length: rows }, (_, i) => i)
+    .filter((i) => stats.inSplit.get(i) === 1)
+    .sort((a, b) => (groupOf[a] as number) - (groupOf[b] as number) || a - b);
+  const n = order.length;
 
   const strataCount = stats.splitStrata.length;
   const stratumTotal = new Int32Array(strataCount);
-  for (let i = 0; i < n; i++) stratumTotal[stats.splitStratum.get(i)]!++;
+  for (const i of order) stratumTotal[stats.splitStratum.get(i)]!++;
   // Fractional targets: a stratum of 3 wants 0.6 test repositories, not round(0.6) = 1 or 0.
   const target = Float64Array.from(stratumTotal, (t) => t * options.testShare);
   const globalTarget = n * options.testShare;
   let globalTest = 0;
   const testCount = new Int32Array(strataCount);
-  const sides = new Uint8Array(n);
+  const sides = new Uint8Array(rows).fill(NOT_SPLIT);
 
   // Group boundaries in `order`.
   const starts: number[] = [];
@@ -147,7 +154,7 @@ export function assignSplit(
 
   const stratumTest = new Int32Array(strataCount);
   let test = 0;
-  for (let i = 0; i < n; i++)
+  for (let i = 0; i < rows; i++)
     if (sides[i] === TEST) {
       test++;
       stratumTest[stats.splitStratum.get(i)]!++;
@@ -160,6 +167,7 @@ export function assignSplit(
       train: (stratumTotal[s] as number) - (stratumTest[s] as number),
       flagged: (stratumTest[s] as number) < options.minTestPerStratum,
     }))
+    .filter((s) => s.repos > 0)
     .sort((a, b) => b.repos - a.repos || a.stratum.localeCompare(b.stratum));
 
   return {
@@ -170,6 +178,7 @@ export function assignSplit(
       testShare: options.testShare,
       train: n - test,
       test,
+      notSplit: rows - n,
       groups: starts.length,
       largestGroup: largest,
       frozen: frozenRepos,

@@ -3,7 +3,7 @@ import type { Ping } from '../../core/contract/index.js';
 import type { AuditStats } from '../collect.js';
 import { forEachLine } from '../line-reader.js';
 import { ParquetSink } from '../parquet.js';
-import { TEST } from './assign.js';
+import { NOT_SPLIT, TEST } from './assign.js';
 
 const FLUSH_CHARS = 4 * 1024 * 1024;
 
@@ -67,7 +67,7 @@ export async function writeSplitFiles(
   try {
     const { bytes } = await forEachLine(input, (raw, line) => {
       const repo = stats.lineRepo.get(line);
-      if (repo < 0) return;
+      if (repo < 0 || sides[repo] === NOT_SPLIT) return;
       const isTest = sides[repo] === TEST;
       (isTest ? test : train).push(raw);
       const pq = isTest ? testPq : trainPq;

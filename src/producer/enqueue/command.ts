@@ -37,8 +37,15 @@ export async function runEnqueueCommand(
       `run ${s.runId}: manifest rows ${s.manifestCount}, added ${s.added}, already queued ${s.alreadyQueued}, ` +
         `already done ${s.alreadyDone}, duplicates in manifest ${s.duplicateInManifest}, skipped ${s.skipped.length}\n`,
     );
-    for (const sk of s.skipped.slice(0, 20))
-      process.stdout.write(`  skipped manifest line ${sk.line}: ${sk.reason}\n`);
+    const report = (label: string, items: Array<{ line: number; reason: string }>) => {
+      for (const it of items.slice(0, 20))
+        process.stdout.write(`  ${label} manifest line ${it.line}: ${it.reason}\n`);
+      if (items.length > 20)
+        process.stdout.write(`  … and ${items.length - 20} more ${label} lines (see the log)\n`);
+    };
+    report('skipped', s.skipped);
+    report('skipped', s.duplicates);
+    report('rejected', s.rejected);
   } catch (err) {
     if (err instanceof EnqueueRefused) throw new CommandError(err.message, 2);
     throw err;

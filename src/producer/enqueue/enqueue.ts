@@ -5,6 +5,7 @@ import type { Logger } from '../../core/logger.js';
 import { resetCounters, runKeys } from '../../core/run-counters.js';
 import { jobIdFor } from '../../workers/job-data.js';
 import { jobKey, type ScanQueue, scanJobOptions } from '../../workers/queue.js';
+import { rowProblem } from '../../workers/row-check.js';
 import { writtenRepoNames } from '../../workers/writer/written-rows.js';
 import { type ManifestJob, readManifestJobs, type SkippedRow } from './manifest-jobs.js';
 
@@ -26,7 +27,12 @@ export interface EnqueueSummary {
   /** Already a row in the result files or counted in Redis. */
   alreadyDone: number;
   duplicateInManifest: number;
+  /** Lines not queued: not JSON, no repo_full_name (no row can be written for them). */
   skipped: SkippedRow[];
+  /** Lines that repeat an earlier line's repository (not queued; that line's row stands for both). */
+  duplicates: SkippedRow[];
+  /** Lines queued only to be written as a `failed` row: schema errors, hostile names or URLs. */
+  rejected: SkippedRow[];
 }
 
 export class EnqueueRefused extends Error {
@@ -76,8 +82,11 @@ export async function enqueueManifest(
     alreadyDone: 0,
     duplicateInManifest: 0,
     skipped: [],
+    duplicates: [],
+    rejected: [],
   };
-  const seen = new Set<string>();
+  /** repo_full_name → the manifest line it was first seen on. */
+  const seen = new Map<string, number>();
   const chunkSize = options.chunkSize ?? 500;
   const jobOpts = scanJobOptions(config);
   let chunk: ManifestJob[] = [];
@@ -122,13 +131,26 @@ export async function enqueueManifest(
       logger.warn({ line: item.skipped.line, reason: item.skipped.reason }, 'manifest line skipped');
       continue;
     }
-    const name = item.job.data.repo_full_name;
-    if (seen.has(name)) {
+    const { data, line } = item.job;
+    const name = data.repo_full_name;
+    const firstLine = seen.get(name);
+    if (firstLine !== undefined) {
       summary.duplicateInManifest++;
+      const reason = `duplicate of line ${firstLine} (same repo_full_name); not queued again`;
+      summary.duplicates.push({ line, reason });
+      logger.warn({ line, reason }, 'manifest line skipped');
       continue;
     }
-    seen.add(name);
+    seen.set(name, line);
     summary.manifestCount++;
+    // Checked here too, so that the message and the failed row name the manifest line.
+    const problem = data.row_problem ?? rowProblem(data, config.allowLocalUrls);
+    if (problem) {
+      data.row_problem = problem.startsWith('manifest line ') ? problem : `manifest line ${line}: ${problem}`;
+      const reason = `${data.row_problem.replace(/^manifest line \d+: /, '')} (written as a failed row, not cloned)`;
+      summary.rejected.push({ line, reason });
+      logger.warn({ line, reason }, 'manifest line rejected');
+    }
     if (fileNames.has(name)) {
       summary.alreadyDone++;
       continue;
