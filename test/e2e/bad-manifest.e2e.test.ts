@@ -235,6 +235,31 @@ describe('bad manifest lines through enqueue → worker → writer', { timeout: 
     expect(JSON.stringify(results)).not.toContain(TOKEN);
   });
 
+  it('the run log lists every bad line with its number, kind and reason', () => {
+    const log = JSON.parse(readFileSync(path.join(dataDir, 'pipeline_run_log.json'), 'utf8')) as {
+      manifest_lines: {
+        skipped: number;
+        duplicate: number;
+        rejected: number;
+        listed: Array<{ line: number; kind: string; reason: string }>;
+      };
+    };
+    const bad = lines.flatMap((l, i) => (l.outcome === 'scanned' ? [] : [{ line: i + 1, l }]));
+    expect(log.manifest_lines.listed.map((p) => p.line)).toEqual(bad.map((b) => b.line));
+    for (const { line, l } of bad) {
+      const listed = log.manifest_lines.listed.find((p) => p.line === line)!;
+      const kind =
+        l.outcome === 'failed' ? 'rejected' : /duplicate/.test(String(l.reason)) ? 'duplicate' : 'skipped';
+      expect({ line, kind: listed.kind }).toEqual({ line, kind });
+      expect(listed.reason).toMatch(l.reason!);
+    }
+    expect(log.manifest_lines.skipped + log.manifest_lines.duplicate).toBe(
+      lines.filter((l) => l.outcome === 'skipped').length,
+    );
+    expect(log.manifest_lines.rejected).toBe(lines.filter((l) => l.outcome === 'failed').length);
+    expect(JSON.stringify(log)).not.toContain(TOKEN);
+  });
+
   it('nothing hostile reached git, and nothing was written outside the work and data directories', () => {
     const invocations = readFileSync(gitLog, 'utf8').split('\n').filter(Boolean);
     // The good repositories were cloned through the logging git (the check is live).

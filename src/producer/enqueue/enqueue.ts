@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Config } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
+import { redact } from '../../core/redact.js';
 import { resetCounters, runKeys } from '../../core/run-counters.js';
 import { jobIdFor } from '../../workers/job-data.js';
 import { jobKey, type ScanQueue, scanJobOptions } from '../../workers/queue.js';
@@ -160,9 +161,34 @@ export async function enqueueManifest(
   }
   await flush();
   await redis.hset(keys.meta, {
+    ...manifestProblemsMeta(summary),
     manifest_count: String(summary.manifestCount),
     enqueue_finished: '1',
     enqueue_finished_at: new Date().toISOString(),
   });
   return summary;
+}
+
+/** How many manifest problems the run log lists one by one (the counts are always complete). */
+export const LISTED_MANIFEST_PROBLEMS = 200;
+
+/**
+ * The bad manifest lines as run metadata, so pipeline_run_log.json (written by the writer,
+ * maybe on another machine) can say which lines were not scanned and why.
+ */
+function manifestProblemsMeta(summary: EnqueueSummary): Record<string, string> {
+  const problems = [
+    ...summary.skipped.map((p) => ({ ...p, kind: 'skipped' })),
+    ...summary.duplicates.map((p) => ({ ...p, kind: 'duplicate' })),
+    ...summary.rejected.map((p) => ({ ...p, kind: 'rejected' })),
+  ]
+    .sort((a, b) => a.line - b.line)
+    .slice(0, LISTED_MANIFEST_PROBLEMS)
+    .map((p) => ({ line: p.line, kind: p.kind, reason: redact(p.reason) }));
+  return {
+    manifest_lines_skipped: String(summary.skipped.length),
+    manifest_lines_duplicate: String(summary.duplicates.length),
+    manifest_lines_rejected: String(summary.rejected.length),
+    manifest_line_problems: JSON.stringify(problems),
+  };
 }

@@ -12,6 +12,8 @@ export interface RunLog {
   manifest_count: number;
   enqueued: number;
   enqueue_finished: boolean;
+  /** Manifest lines not scanned as given: skipped (no row possible), duplicate, rejected (written as failed rows). */
+  manifest_lines: ManifestLineProblems;
   work_queue: QueueSize;
   results_written: number;
   status_counts: { success: number; partial: number; failed: number; empty: number };
@@ -22,6 +24,31 @@ export interface RunLog {
   avg_scan_duration_ms: number | null;
   framework_distribution: Record<string, number>;
   last_error: RunCounters['lastError'];
+}
+
+export interface ManifestLineProblems {
+  skipped: number;
+  duplicate: number;
+  rejected: number;
+  /** The first problems by line number (at most 200): line, kind and reason. */
+  listed: Array<{ line: number; kind: string; reason: string }>;
+}
+
+function manifestLineProblems(meta: Record<string, string>): ManifestLineProblems {
+  let listed: ManifestLineProblems['listed'] = [];
+  try {
+    const parsed = JSON.parse(meta.manifest_line_problems ?? '[]') as unknown;
+    if (Array.isArray(parsed)) listed = parsed as ManifestLineProblems['listed'];
+  } catch {
+    // A value this project did not write: the counts below still hold.
+  }
+  const count = (k: string) => Number(meta[k] ?? 0) || 0;
+  return {
+    skipped: count('manifest_lines_skipped'),
+    duplicate: count('manifest_lines_duplicate'),
+    rejected: count('manifest_lines_rejected'),
+    listed,
+  };
 }
 
 export function buildRunLog(
@@ -39,6 +66,7 @@ export function buildRunLog(
     manifest_count: num('manifest_count'),
     enqueued: num('enqueued'),
     enqueue_finished: c.meta.enqueue_finished === '1',
+    manifest_lines: manifestLineProblems(c.meta),
     work_queue: queue,
     results_written: c.results,
     status_counts: {
