@@ -19,8 +19,11 @@ function decodeLine(bytes: Buffer): string {
  */
 export async function forEachLine(
   file: string,
-  onLine: (raw: string, line: number) => void,
+  /** `bytes` is the line's UTF-8 (a view valid only during the call: copy it to keep it). */
+  onLine: (raw: string, line: number, bytes: Uint8Array) => void,
   onProgress?: (bytesRead: number) => void,
+  /** Awaited after each chunk when it returns a promise (back-pressure from a slower consumer). */
+  afterChunk?: () => Promise<void> | undefined,
 ): Promise<{ lines: number; bytes: number }> {
   const handle = await open(file, 'r');
   let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -33,8 +36,9 @@ export async function forEachLine(
     let end = slice.length;
     if (end > 0 && slice[end - 1] === 13) end--;
     if (end === 0) return;
-    const raw = decodeLine(slice.subarray(0, end));
-    if (raw.trim() !== '') onLine(raw, line);
+    const bytes = slice.subarray(0, end);
+    const raw = decodeLine(bytes);
+    if (raw.trim() !== '') onLine(raw, line, bytes);
   };
   try {
     for (;;) {
@@ -59,6 +63,8 @@ export async function forEachLine(
       buffer.copy(buffer, 0, start, end);
       filled = end - start;
       onProgress?.(bytes);
+      const wait = afterChunk?.();
+      if (wait) await wait;
     }
     if (filled > 0) emit(buffer.subarray(0, filled));
   } finally {

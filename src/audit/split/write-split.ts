@@ -1,8 +1,7 @@
 import { AtomicFileSync } from '../../core/atomic-write.js';
-import type { Ping } from '../../core/contract/index.js';
 import type { AuditStats } from '../collect.js';
 import { forEachLine } from '../line-reader.js';
-import { ParquetSink } from '../parquet.js';
+import { type OpenParquet, ParquetSink } from '../parquet.js';
 import { TEST } from './assign.js';
 
 const FLUSH_CHARS = 4 * 1024 * 1024;
@@ -54,25 +53,34 @@ export async function writeSplitFiles(
   sides: Uint8Array,
   files: SplitFiles,
   parquetMeta: Record<string, string>,
+  openParquet: OpenParquet = (file, meta) => new ParquetSink(file, meta),
 ): Promise<{ train: number; test: number; appendedBytes: number }> {
   const train = new LineFile(files.trainJsonl);
   const test = new LineFile(files.testJsonl);
   const trainPq = files.trainParquet
-    ? new ParquetSink(files.trainParquet, { ...parquetMeta, 'stratum.split': 'train' })
+    ? openParquet(files.trainParquet, { ...parquetMeta, 'stratum.split': 'train' })
     : undefined;
   const testPq = files.testParquet
-    ? new ParquetSink(files.testParquet, { ...parquetMeta, 'stratum.split': 'test' })
+    ? openParquet(files.testParquet, { ...parquetMeta, 'stratum.split': 'test' })
     : undefined;
   let appendedBytes = 0;
   try {
-    const { bytes } = await forEachLine(input, (raw, line) => {
-      const repo = stats.lineRepo.get(line);
-      if (repo < 0) return;
-      const isTest = sides[repo] === TEST;
-      (isTest ? test : train).push(raw);
-      const pq = isTest ? testPq : trainPq;
-      if (pq) pq.add(JSON.parse(raw) as Ping);
-    });
+    const { bytes } = await forEachLine(
+      input,
+      (raw, line, bytes) => {
+        const repo = stats.lineRepo.get(line);
+        if (repo < 0) return;
+        const isTest = sides[repo] === TEST;
+        (isTest ? test : train).push(raw);
+        (isTest ? testPq : trainPq)?.addLine(bytes);
+      },
+      undefined,
+      () => {
+        const a = trainPq?.drained();
+        const b = testPq?.drained();
+        return a && b ? Promise.all([a, b]).then(() => undefined) : (a ?? b);
+      },
+    );
     if (bytes !== stats.bytes)
       throw new Error(
         `${input} changed during the audit (${stats.bytes} bytes in the first pass, ${bytes} in the second)`,
@@ -80,13 +88,11 @@ export async function writeSplitFiles(
     appendedBytes = bytes - stats.bytes;
     train.commit();
     test.commit();
-    trainPq?.finish();
-    testPq?.finish();
+    await Promise.all([trainPq?.finish(), testPq?.finish()]);
   } catch (err) {
     train.abort();
     test.abort();
-    trainPq?.abort();
-    testPq?.abort();
+    await Promise.allSettled([trainPq?.abort(), testPq?.abort()]);
     throw err;
   }
   return { train: train.rows, test: test.rows, appendedBytes };
