@@ -58,41 +58,76 @@ export function columnKeys(columns: readonly ParquetColumn[]): ColumnKeys {
 /** The value of the number `readNumber` last read (a module slot, so reading allocates nothing). */
 let numberValue = 0;
 
+const DOT = 0x2e;
+const ZERO = 0x30;
+
+function isExponentOrSign(c: number | undefined): boolean {
+  return c === 0x65 || c === 0x45 || c === 0x2b || c === MINUS;
+}
+
 /**
- * End of the number token at `i` (its value goes to `numberValue`), or -1 when JSON.stringify
- * would not write the number this way (leading zero, -0, trailing zeros, another exponent form).
+ * End of the number token at `i`, or -1 when JSON.stringify would not write the number this
+ * way (leading zero, -0, trailing zero, exponent form). With `wantValue` its value goes to
+ * `numberValue`. Integers of up to 15 digits and decimals of up to 15 significant digits in
+ * fixed notation are recognised from their digits (each is then its own shortest form);
+ * anything else is checked by printing the parsed number.
  */
-function readNumber(b: Uint8Array, i: number): number {
+function readNumber(b: Uint8Array, i: number, wantValue: boolean): number {
   let j = i;
-  if (b[j] === MINUS) j++;
-  const digitsStart = j;
+  const negative = b[j] === MINUS;
+  if (negative) j++;
+  const intStart = j;
   let value = 0;
   while (isDigit(b[j])) {
-    value = value * 10 + ((b[j] as number) - 0x30);
+    value = value * 10 + ((b[j] as number) - ZERO);
     j++;
   }
-  const digits = j - digitsStart;
-  if (digits === 0) return -1;
-  let simple = true;
-  for (;;) {
-    const c = b[j];
-    if (isDigit(c) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === MINUS) {
-      simple = false;
-      j++;
-    } else break;
-  }
-  if (simple && digits <= 15) {
-    // A plain integer is written back as is unless it has a leading zero or is -0.
-    if (digits > 1 && b[digitsStart] === 0x30) return -1;
-    if (digits === 1 && value === 0 && digitsStart > i) return -1;
-    numberValue = digitsStart > i ? -value : value;
+  const intDigits = j - intStart;
+  if (intDigits === 0 || (intDigits > 1 && b[intStart] === ZERO)) return -1;
+  const c = b[j];
+  if (c !== DOT && !isExponentOrSign(c)) {
+    if (intDigits > 15) return checkedNumber(b, i, j);
+    if (negative && value === 0) return -1; // -0 is written 0
+    if (wantValue) numberValue = negative ? -value : value;
     return j;
   }
-  const text = Buffer.from(b.buffer, b.byteOffset + i, j - i).toString('latin1');
+  if (c !== DOT) return checkedNumber(b, i, skipNumberChars(b, j));
+  const fracStart = ++j;
+  while (isDigit(b[j])) j++;
+  const fracDigits = j - fracStart;
+  if (fracDigits === 0) return -1;
+  if (isExponentOrSign(b[j]) || b[j] === DOT) return checkedNumber(b, i, skipNumberChars(b, j));
+  if (b[j - 1] === ZERO) return -1; // a trailing zero is never written
+  let significant = intDigits + fracDigits;
+  if (value === 0) {
+    let zeros = 0;
+    while (b[fracStart + zeros] === ZERO) zeros++;
+    // Below 1e-6 JSON.stringify switches to exponent form.
+    if (zeros >= 6) return checkedNumber(b, i, j);
+    significant = fracDigits - zeros;
+  }
+  if (significant > 15) return checkedNumber(b, i, j);
+  if (wantValue) numberValue = Number(latin1(b, i, j));
+  return j;
+}
+
+function skipNumberChars(b: Uint8Array, j: number): number {
+  let k = j;
+  while (isDigit(b[k]) || b[k] === DOT || isExponentOrSign(b[k])) k++;
+  return k;
+}
+
+function latin1(b: Uint8Array, start: number, end: number): string {
+  return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
+}
+
+/** The slow check: `end` when printing the parsed number gives back the same text, else -1. */
+function checkedNumber(b: Uint8Array, i: number, end: number): number {
+  const text = latin1(b, i, end);
   const n = Number(text);
   if (!Number.isFinite(n) || String(n) !== text) return -1;
   numberValue = n;
-  return j;
+  return end;
 }
 
 /**
@@ -128,7 +163,7 @@ function nestedEnd(b: Uint8Array, i: number): number {
     else if (c === LETTER_F && startsWith(b, j, 'false')) j += 5;
     else if (c === LETTER_N && startsWith(b, j, 'null')) j += 4;
     else if (c === MINUS || isDigit(c)) {
-      j = readNumber(b, j);
+      j = readNumber(b, j, false);
       if (j < 0) return -1;
     } else return -1;
   }
@@ -199,7 +234,7 @@ export function readField(b: Uint8Array, j: number, keys: ColumnKeys, guess: num
     field.end = start + 4;
     field.shape = SHAPE_NULL;
   } else if (c === MINUS || isDigit(c)) {
-    field.end = readNumber(b, start);
+    field.end = readNumber(b, start, true);
     if (field.end < 0) return undefined;
     field.number = numberValue;
     field.shape = SHAPE_NUMBER;
