@@ -53,6 +53,8 @@ export class PlainParquetEncoder {
   private rowsInGroup = 0;
   private rowStamp = 0;
   private numRows = 0;
+  /** Rows appended straight from their line's bytes (the rest were parsed). */
+  directRows = 0;
 
   constructor(
     file: string,
@@ -191,8 +193,10 @@ export class PlainParquetEncoder {
    */
   appendLine(line: Buffer, keys: ColumnKeys): boolean {
     const ok = this.readLine(line, keys);
-    if (ok) this.endRow();
-    else this.rollback();
+    if (ok) {
+      this.directRows++;
+      this.endRow();
+    } else this.rollback();
     return ok;
   }
 

@@ -116,6 +116,11 @@ export class ParquetSink implements ParquetLineSink {
     return this.encoder.rows;
   }
 
+  /** Rows read straight from their line's bytes; the others were parsed. */
+  get directRows(): number {
+    return this.encoder.directRows;
+  }
+
   add(ping: Ping): void {
     this.encoder.appendValues(valuesFromPing(this.columns, ping));
   }
