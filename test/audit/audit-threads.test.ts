@@ -27,7 +27,7 @@ describe.runIf(existsSync(compiledAudit) && existsSync(compiledData))('audit on 
     const { writeTestData } = await import(compiledData);
     const input = path.join(dir, 'scan_results.jsonl');
     const manifest = path.join(dir, 'manifest.jsonl');
-    await writeTestData({ count: 2_000, seed: 3, output: input, manifestOutput: manifest, workers: 1 });
+    await writeTestData({ count: 1_500, seed: 3, output: input, manifestOutput: manifest, workers: 1 });
     const threaded = await runAudit({
       input,
       manifest,
@@ -56,7 +56,18 @@ describe.runIf(existsSync(compiledAudit) && existsSync(compiledData))('audit on 
       return j;
     };
     expect(numbers(threaded.auditJsonPath)).toEqual(numbers(single.auditJsonPath));
-    expect(threaded.rows).toBe(2_000);
-    expect(threaded.split.train + threaded.split.test).toBe(2_000);
+    expect(threaded.rows).toBe(1_500);
+    expect(threaded.split.train + threaded.split.test).toBe(1_500);
+  });
+
+  it('reports a worker that cannot write its file as an error, not a hang', async () => {
+    const { ThreadedParquetSink, parquetWorkerFile } = await import(
+      path.resolve(import.meta.dirname, '../../dist/src/audit/threaded-parquet.js')
+    );
+    const file = path.join(dir, 'missing-dir', 'x.parquet');
+    const sink = new ThreadedParquetSink(file, {}, parquetWorkerFile());
+    sink.addLine(Buffer.from('{"scan_id":"a"}'));
+    await expect(sink.finish()).rejects.toThrow(/Parquet worker for .*x\.parquet/);
+    expect(existsSync(file)).toBe(false);
   });
 });
