@@ -41,7 +41,9 @@ export class ThreadedParquetSink {
   ) {
     // The worker's garbage is short-lived (each row is copied into column buffers): a small
     // young generation keeps its memory down at no measurable cost.
-    this.worker = new Worker(workerFile, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+    this.worker = new Worker(workerFile, {
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+    });
     this.worker.on('message', (msg: ParquetWorkerReply) => this.onReply(msg));
     this.worker.on('error', (err) => this.fail(err));
     this.worker.on('exit', (code) => {

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AtomicFileSync } from '../core/atomic-write.js';
