@@ -2,50 +2,59 @@ import { parentPort } from 'node:worker_threads';
 import { ParquetSink } from './parquet.js';
 
 /** Messages from the audit's main thread to the Parquet worker (see threaded-parquet.ts). */
-export type ParquetWorkerRequest =
+export type ParquetWorkerRequest = { sink: number } & (
   | { type: 'open'; file: string; meta: Record<string, string> }
   /** Accepted lines back to back in `data`; line k ends at `ends[k]`. */
   | { type: 'rows'; data: Uint8Array; ends: Int32Array }
   | { type: 'finish' }
-  | { type: 'abort' };
+  | { type: 'abort' }
+);
 
-export type ParquetWorkerReply =
+export type ParquetWorkerReply = { sink: number } & (
   | { type: 'ack' }
   | { type: 'done'; rows: number }
-  | { type: 'error'; message: string };
+  | { type: 'aborted' }
+  | { type: 'error'; message: string }
+);
 
-// Worker side of ThreadedParquetSink: parses the accepted raw lines it is sent and writes them
-// to one Parquet file, so that Parquet encoding runs beside the main thread's validation.
-let sink: ParquetSink | undefined;
+// Worker side of ParquetWorker: writes the Parquet files it is told to open from the accepted
+// lines it is sent, so that Parquet encoding runs beside the main thread's work.
+const sinks = new Map<number, ParquetSink>();
 const reply = (msg: ParquetWorkerReply) => parentPort?.postMessage(msg);
 
 parentPort?.on('message', (msg: ParquetWorkerRequest) => {
+  const id = msg.sink;
   try {
     switch (msg.type) {
       case 'open':
-        sink = new ParquetSink(msg.file, msg.meta);
+        sinks.set(id, new ParquetSink(msg.file, msg.meta));
         break;
-      case 'rows':
+      case 'rows': {
+        const sink = sinks.get(id);
         for (let k = 0, start = 0; k < msg.ends.length; k++) {
           const end = msg.ends[k] as number;
           sink?.addLine(msg.data.subarray(start, end));
           start = end;
         }
-        reply({ type: 'ack' });
+        reply({ sink: id, type: 'ack' });
         break;
-      case 'finish':
+      }
+      case 'finish': {
+        const sink = sinks.get(id);
+        sinks.delete(id);
         sink?.finish();
-        reply({ type: 'done', rows: sink?.rows ?? 0 });
-        sink = undefined;
+        reply({ sink: id, type: 'done', rows: sink?.rows ?? 0 });
         break;
+      }
       case 'abort':
-        sink?.abort();
-        sink = undefined;
+        sinks.get(id)?.abort();
+        sinks.delete(id);
+        reply({ sink: id, type: 'aborted' });
         break;
     }
   } catch (err) {
-    sink?.abort();
-    sink = undefined;
-    reply({ type: 'error', message: (err as Error).message });
+    sinks.get(id)?.abort();
+    sinks.delete(id);
+    reply({ sink: id, type: 'error', message: (err as Error).message });
   }
 });

@@ -73,7 +73,10 @@ export interface ParquetLineSink {
   abort(): void | Promise<void>;
 }
 
-export type OpenParquet = (file: string, meta: Record<string, string>) => ParquetLineSink;
+/** Which Parquet file of the audit is being opened. */
+export type ParquetRole = 'full' | 'train' | 'test';
+
+export type OpenParquet = (file: string, meta: Record<string, string>, role: ParquetRole) => ParquetLineSink;
 
 /**
  * Streams pings into a Parquet file in row groups of 1,000 (memory bounded by one group):

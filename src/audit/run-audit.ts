@@ -18,7 +18,7 @@ import { LeakageGroups } from './split/grouping.js';
 import { readSidecar, writeSidecar } from './split/sidecar.js';
 import { writeSplitFiles } from './split/write-split.js';
 import { loadStrataTargets } from './strata-targets.js';
-import { parquetWorkerFile, ThreadedParquetSink } from './threaded-parquet.js';
+import { ParquetWorker, parquetWorkerFile } from './threaded-parquet.js';
 
 export interface AuditOptions {
   /** scan_results.jsonl to audit. */
@@ -117,10 +117,12 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
   const workerFile = parquetWorkerFile();
   const threaded =
     !section && workerFile !== undefined && (options.threads ?? totalBytes >= THREADS_FROM_BYTES);
-  const openParquet: OpenParquet = threaded
-    ? (file, meta) => new ThreadedParquetSink(file, meta, workerFile as string)
-    : (file, meta) => new ParquetSink(file, meta);
-  const fullParquet = section ? undefined : openParquet(out(DATA_FILES.parquet), parquetMeta);
+  // One worker thread writes scan_results.parquet during the first pass and the train file
+  // during the second; the main thread, idle by then, writes the (smaller) test file.
+  const parquetWorker = threaded ? new ParquetWorker(workerFile as string) : undefined;
+  const openParquet: OpenParquet = (file, meta, role) =>
+    parquetWorker && role !== 'test' ? parquetWorker.open(file, meta) : new ParquetSink(file, meta);
+  const fullParquet = section ? undefined : openParquet(out(DATA_FILES.parquet), parquetMeta, 'full');
   const sinks: RowSink[] = fullParquet ? [(_p, _i, bytes) => fullParquet.addLine(bytes)] : [];
   const groups = doSplit ? new LeakageGroups() : undefined;
   const stats = new AuditStats(manifest, groups, sinks);
@@ -135,6 +137,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
     stats.finish();
   } catch (err) {
     await fullParquet?.abort();
+    await parquetWorker?.close();
     throw err;
   }
   // A worker finishes the full Parquet file while the split's second pass runs.
@@ -143,6 +146,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
     fullParquetDone = Promise.resolve(fullParquet?.finish());
   } catch (err) {
     await fullParquet?.abort();
+    await parquetWorker?.close();
     throw err;
   }
   // Handled below (awaited after the split); this only keeps an early failure from being unhandled.
@@ -160,7 +164,11 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
   try {
     split = await writeSplit();
   } finally {
-    await fullParquetDone;
+    try {
+      await fullParquetDone;
+    } finally {
+      await parquetWorker?.close();
+    }
   }
 
   async function writeSplit(): Promise<SplitSummary | undefined> {

@@ -61,13 +61,23 @@ describe.runIf(existsSync(compiledAudit) && existsSync(compiledData))('audit on 
   });
 
   it('reports a worker that cannot write its file as an error, not a hang', async () => {
-    const { ThreadedParquetSink, parquetWorkerFile } = await import(
+    const { ParquetWorker, parquetWorkerFile } = await import(
       path.resolve(import.meta.dirname, '../../dist/src/audit/threaded-parquet.js')
     );
-    const file = path.join(dir, 'missing-dir', 'x.parquet');
-    const sink = new ThreadedParquetSink(file, {}, parquetWorkerFile());
-    sink.addLine(Buffer.from('{"scan_id":"a"}'));
-    await expect(sink.finish()).rejects.toThrow(/Parquet worker for .*x\.parquet/);
-    expect(existsSync(file)).toBe(false);
+    const worker = new ParquetWorker(parquetWorkerFile());
+    try {
+      const file = path.join(dir, 'missing-dir', 'x.parquet');
+      const sink = worker.open(file, {});
+      sink.addLine(Buffer.from('{"scan_id":"a"}'));
+      await expect(sink.finish()).rejects.toThrow(/Parquet worker for .*x\.parquet/);
+      expect(existsSync(file)).toBe(false);
+      // The same worker still writes another file.
+      const ok = worker.open(path.join(dir, 'ok.parquet'), {});
+      ok.addLine(Buffer.from('{"scan_id":"a"}'));
+      await ok.finish();
+      expect(existsSync(path.join(dir, 'ok.parquet'))).toBe(true);
+    } finally {
+      await worker.close();
+    }
   });
 });

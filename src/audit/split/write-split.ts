@@ -65,10 +65,10 @@ export async function writeSplitFiles(
   const train = new LineFile(files.trainJsonl);
   const test = new LineFile(files.testJsonl);
   const trainPq = files.trainParquet
-    ? openParquet(files.trainParquet, { ...parquetMeta, 'stratum.split': 'train' })
+    ? openParquet(files.trainParquet, { ...parquetMeta, 'stratum.split': 'train' }, 'train')
     : undefined;
   const testPq = files.testParquet
-    ? openParquet(files.testParquet, { ...parquetMeta, 'stratum.split': 'test' })
+    ? openParquet(files.testParquet, { ...parquetMeta, 'stratum.split': 'test' }, 'test')
     : undefined;
   let appendedBytes = 0;
   try {
