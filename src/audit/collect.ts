@@ -22,8 +22,11 @@ export interface StratumCount {
 const MAX_LISTED = 100;
 const SAMPLES_PER_CLUSTER = 3;
 
-/** Receives every accepted row (valid, first of its repository) during the statistics pass. */
-export type RowSink = (ping: Ping, repoIndex: number) => void;
+/**
+ * Receives every accepted row (valid, first of its repository) during the statistics pass:
+ * the parsed ping and the UTF-8 bytes of its line (a view valid only during the call).
+ */
+export type RowSink = (ping: Ping, repoIndex: number, line: Uint8Array) => void;
 
 /**
  * Everything the report needs, gathered in one pass over the results. Memory is bounded by
@@ -86,8 +89,8 @@ export class AuditStats {
     return this.status.get('success') + this.status.get('partial');
   }
 
-  /** Feeds one raw line (its 1-based number) to the statistics. */
-  addLine(raw: string, line: number): void {
+  /** Feeds one raw line (its 1-based number and, when the reader has them, its bytes) to the statistics. */
+  addLine(raw: string, line: number, bytes?: Uint8Array): void {
     this.lines++;
     let value: unknown;
     try {
@@ -130,7 +133,10 @@ export class AuditStats {
     this.repoNames.push(ping.repo_full_name);
     this.lineRepo.set(line, index);
     this.addPing(ping, index);
-    for (const sink of this.sinks) sink(ping, index);
+    if (this.sinks.length) {
+      const lineBytes = bytes ?? Buffer.from(raw, 'utf8');
+      for (const sink of this.sinks) sink(ping, index, lineBytes);
+    }
   }
 
   private addPing(p: Ping, index: number): void {

@@ -10,17 +10,42 @@ function decodeLine(bytes: Buffer): string {
 }
 
 /**
- * Calls `onLine(raw, lineNumber)` for every non-blank line of a text file, in order, reading
- * 1 MiB chunks (memory bounded by the chunk plus the longest line). Lines are found in the
- * bytes and decoded one by one, so no chunk-sized string is ever built (those land in V8's
+ * Calls `onLine(raw, lineNumber, bytes)` for every non-blank line of a text file, in order,
+ * reading 1 MiB chunks (memory bounded by the chunk plus the longest line). Lines are found in
+ * the bytes and decoded one by one, so no chunk-sized string is ever built (those land in V8's
  * large-object space and inflate the heap until a full GC). One await per chunk, not per
  * line. A last line without a trailing newline (a truncated write) is still delivered, so
  * the caller can report it.
  */
 export async function forEachLine(
   file: string,
-  onLine: (raw: string, line: number) => void,
+  /** `bytes` is the line's UTF-8 (a view valid only during the call: copy it to keep it). */
+  onLine: (raw: string, line: number, bytes: Buffer) => void,
   onProgress?: (bytesRead: number) => void,
+  /** Awaited after each chunk when it returns a promise (back-pressure from a slower consumer). */
+  afterChunk?: () => Promise<void> | undefined,
+): Promise<{ lines: number; bytes: number }> {
+  return forEachLineBytes(
+    file,
+    (bytes, line) => {
+      const raw = decodeLine(bytes);
+      if (raw.trim() !== '') onLine(raw, line, bytes);
+    },
+    onProgress,
+    afterChunk,
+  );
+}
+
+/**
+ * The bytes of every line (without its newline and a trailing CR) that is not empty, numbered
+ * like `forEachLine` numbers them, without decoding any: for a pass that only copies lines.
+ * `bytes` is a view into the read buffer, valid only during the call.
+ */
+export async function forEachLineBytes(
+  file: string,
+  onLine: (bytes: Buffer, line: number) => void,
+  onProgress?: (bytesRead: number) => void,
+  afterChunk?: () => Promise<void> | undefined,
 ): Promise<{ lines: number; bytes: number }> {
   const handle = await open(file, 'r');
   let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -32,9 +57,7 @@ export async function forEachLine(
     line++;
     let end = slice.length;
     if (end > 0 && slice[end - 1] === 13) end--;
-    if (end === 0) return;
-    const raw = decodeLine(slice.subarray(0, end));
-    if (raw.trim() !== '') onLine(raw, line);
+    if (end > 0) onLine(slice.subarray(0, end), line);
   };
   try {
     for (;;) {
@@ -59,6 +82,8 @@ export async function forEachLine(
       buffer.copy(buffer, 0, start, end);
       filled = end - start;
       onProgress?.(bytes);
+      const wait = afterChunk?.();
+      if (wait) await wait;
     }
     if (filled > 0) emit(buffer.subarray(0, filled));
   } finally {

@@ -10,7 +10,7 @@ import { datasetCard } from './dataset-card.js';
 import { evaluateGates, type GateResult } from './gates.js';
 import { forEachLine } from './line-reader.js';
 import { type ManifestIndex, readManifestIndex } from './manifest-index.js';
-import { ParquetSink } from './parquet.js';
+import { type OpenParquet, ParquetSink } from './parquet.js';
 import { type AuditReportData, auditJson, buildSections, reportMarkdown, sectionContext } from './report.js';
 import { findSection, SECTION_IDS, type SectionOutput } from './sections/index.js';
 import { assignSplit, NOT_SPLIT, type SplitSummary, TEST } from './split/assign.js';
@@ -18,6 +18,7 @@ import { LeakageGroups } from './split/grouping.js';
 import { readSidecar, writeSidecar } from './split/sidecar.js';
 import { writeSplitFiles } from './split/write-split.js';
 import { loadStrataTargets } from './strata-targets.js';
+import { ParquetWorker, parquetWorkerFile } from './threaded-parquet.js';
 
 export interface AuditOptions {
   /** scan_results.jsonl to audit. */
@@ -37,6 +38,11 @@ export interface AuditOptions {
   strataFile?: string;
   gatesFile?: string;
   logger?: Logger;
+  /**
+   * Write scan_results.parquet on a worker thread while the main thread validates (default:
+   * for inputs of 4 MB or more, when the compiled worker is present).
+   */
+  threads?: boolean;
   /** Called after each chunk of the first pass with bytes read and the file size. */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
@@ -66,6 +72,9 @@ export class AuditInputError extends Error {
 }
 
 export const DEFAULT_SPLIT_SEED = 42;
+
+/** Inputs from this size on write scan_results.parquet on a worker thread (below, a thread costs more than it saves). */
+const THREADS_FROM_BYTES = 4 * 1024 * 1024;
 
 export async function runAudit(options: AuditOptions): Promise<AuditResult> {
   const logger = options.logger ?? silentLogger;
@@ -104,24 +113,44 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
   );
   const started = Date.now();
   if (!section) await mkdir(outDir, { recursive: true });
-  const fullParquet = section ? undefined : new ParquetSink(out(DATA_FILES.parquet), parquetMeta);
-  const sinks: RowSink[] = fullParquet ? [(p) => fullParquet.add(p)] : [];
+  const totalBytes = (await stat(options.input)).size;
+  const workerFile = parquetWorkerFile();
+  const threaded =
+    !section && workerFile !== undefined && (options.threads ?? totalBytes >= THREADS_FROM_BYTES);
+  // One worker thread writes scan_results.parquet during the first pass and the train file
+  // during the second; the main thread, idle by then, writes the (smaller) test file.
+  const parquetWorker = threaded ? new ParquetWorker(workerFile as string) : undefined;
+  const openParquet: OpenParquet = (file, meta, role) =>
+    parquetWorker && role !== 'test' ? parquetWorker.open(file, meta) : new ParquetSink(file, meta);
+  const fullParquet = section ? undefined : openParquet(out(DATA_FILES.parquet), parquetMeta, 'full');
+  const sinks: RowSink[] = fullParquet ? [(_p, _i, bytes) => fullParquet.addLine(bytes)] : [];
   const groups = doSplit ? new LeakageGroups() : undefined;
   const stats = new AuditStats(manifest, groups, sinks);
-  const totalBytes = (await stat(options.input)).size;
   try {
     const { bytes } = await forEachLine(
       options.input,
-      (raw, line) => stats.addLine(raw, line),
+      (raw, line, bytes) => stats.addLine(raw, line, bytes),
       options.onProgress ? (b) => options.onProgress?.(b, totalBytes) : undefined,
+      fullParquet ? () => fullParquet.drained() : undefined,
     );
     stats.bytes = bytes;
     stats.finish();
-    fullParquet?.finish();
   } catch (err) {
-    fullParquet?.abort();
+    await fullParquet?.abort();
+    await parquetWorker?.close();
     throw err;
   }
+  // A worker finishes the full Parquet file while the split's second pass runs.
+  let fullParquetDone: Promise<void> | undefined;
+  try {
+    fullParquetDone = Promise.resolve(fullParquet?.finish());
+  } catch (err) {
+    await fullParquet?.abort();
+    await parquetWorker?.close();
+    throw err;
+  }
+  // Handled below (awaited after the split); this only keeps an early failure from being unhandled.
+  fullParquetDone.catch(() => undefined);
   if (fullParquet) files.parquet = fullParquet.file;
   if (stats.corruptCount || stats.invalidCount || stats.duplicateCount)
     logger.warn(
@@ -132,7 +161,18 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
   const gates: GateResult[] = evaluateGates(stats, thresholds);
 
   let split: SplitSummary | undefined;
-  if (doSplit && groups) {
+  try {
+    split = await writeSplit();
+  } finally {
+    try {
+      await fullParquetDone;
+    } finally {
+      await parquetWorker?.close();
+    }
+  }
+
+  async function writeSplit(): Promise<SplitSummary | undefined> {
+    if (!doSplit || !groups) return undefined;
     const sidecarPath = out(DATA_FILES.splitAssignment);
     const frozen = await readSidecar(sidecarPath);
     if (frozen.problems.length)
@@ -146,14 +186,20 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
       minTestPerStratum: thresholds.splitMinTestPerStratum,
       unreadableSidecarLines: frozen.problems.length,
     });
-    split = assignment.summary;
     const splitFiles = {
       trainJsonl: out(DATA_FILES.train),
       testJsonl: out(DATA_FILES.test),
       trainParquet: out(DATA_FILES.trainParquet),
       testParquet: out(DATA_FILES.testParquet),
     };
-    const written = await writeSplitFiles(options.input, stats, assignment.sides, splitFiles, parquetMeta);
+    const written = await writeSplitFiles(
+      options.input,
+      stats,
+      assignment.sides,
+      splitFiles,
+      parquetMeta,
+      openParquet,
+    );
     if (written.appendedBytes > 0)
       logger.warn(
         { appendedBytes: written.appendedBytes },
@@ -169,6 +215,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
       };
     });
     Object.assign(files, splitFiles, { splitAssignment: sidecarPath });
+    return assignment.summary;
   }
 
   const data: AuditReportData = {

@@ -71,6 +71,13 @@ export class AtomicFileSync {
     if (text) this.bytes += writeSync(this.fd, text);
   }
 
+  /** Writes all of `data` (looping over short writes). */
+  writeBytes(data: Uint8Array): void {
+    let offset = 0;
+    while (offset < data.length) offset += writeSync(this.fd, data, offset, data.length - offset);
+    this.bytes += data.length;
+  }
+
   commit(): void {
     fsyncSync(this.fd);
     closeSync(this.fd);

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AtomicFileSync } from '../core/atomic-write.js';
-import { type BatchText, generateBatch } from './generate-batch.js';
+import { type BatchReply, generateBatch } from './generate-batch.js';
 
 export interface TestDataOptions {
   count: number;
@@ -40,7 +39,12 @@ function workerFile(): string | undefined {
   return existsSync(file) ? file : undefined;
 }
 
-async function produce(options: TestDataOptions, onBatch: (text: BatchText) => void): Promise<number> {
+interface BatchOutput {
+  pings: Uint8Array;
+  manifest: Uint8Array;
+}
+
+async function produce(options: TestDataOptions, onBatch: (out: BatchOutput) => void): Promise<number> {
   const batches = Math.ceil(options.count / BATCH);
   const batchOf = (k: number) => ({
     seed: options.seed,
@@ -58,7 +62,7 @@ async function produce(options: TestDataOptions, onBatch: (text: BatchText) => v
   const workers = Array.from({ length: wanted }, () => new Worker(file));
   try {
     await new Promise<void>((resolve, reject) => {
-      const done = new Map<number, BatchText>();
+      const done = new Map<number, BatchReply>();
       const idle: Worker[] = [];
       let next = 0;
       let written = 0;
@@ -72,7 +76,7 @@ async function produce(options: TestDataOptions, onBatch: (text: BatchText) => v
       };
       for (const w of workers) {
         w.on('error', reject);
-        w.on('message', (msg: { id: number } & BatchText) => {
+        w.on('message', (msg: BatchReply) => {
           done.set(msg.id, msg);
           for (let t = done.get(written); t; t = done.get(written)) {
             done.delete(written);
@@ -103,8 +107,8 @@ export async function writeTestData(options: TestDataOptions): Promise<TestDataR
   let workers: number;
   try {
     workers = await produce(options, (t) => {
-      pings.write(t.pings);
-      manifest?.write(t.manifest);
+      pings.writeBytes(t.pings);
+      manifest?.writeBytes(t.manifest);
     });
     pings.commit();
     manifest?.commit();

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { forEachLine } from '../../src/audit/line-reader.js';
+import { forEachLine, forEachLineBytes } from '../../src/audit/line-reader.js';
 import { tempDir } from '../support/tmp.js';
 
 let dir: string;
@@ -37,5 +37,25 @@ describe('forEachLine', () => {
       [3, 1],
     ]);
     expect(out[1]![1]).toBe(long);
+  });
+
+  it('gives the bytes of each line under the same numbers, without decoding them', async () => {
+    const content = Buffer.concat([
+      Buffer.from('a\r\n\n  \nb→c\n'),
+      Buffer.from([0x7b, 0xff, 0x7d, 0x0a]), // invalid UTF-8 stays as it is
+      Buffer.from('last'),
+    ]);
+    const file = path.join(dir, 'bytes.txt');
+    writeFileSync(file, content);
+    const out: Array<[number, string]> = [];
+    const r = await forEachLineBytes(file, (bytes, n) => out.push([n, bytes.toString('hex')]));
+    expect(out).toEqual([
+      [1, Buffer.from('a').toString('hex')],
+      [3, Buffer.from('  ').toString('hex')],
+      [4, Buffer.from('b→c').toString('hex')],
+      [5, '7bff7d'],
+      [6, Buffer.from('last').toString('hex')],
+    ]);
+    expect(r).toEqual({ lines: 6, bytes: content.length });
   });
 });

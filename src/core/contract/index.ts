@@ -43,24 +43,45 @@ export type FullPing = Ping & Required<Omit<Ping, AlwaysOptional>>;
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
   addFormatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;
 
-let compiled:
-  | { ping: ValidateFunction; manifest: ValidateFunction; quarantine: ValidateFunction }
-  | undefined;
+type Validators = { ping: ValidateFunction; manifest: ValidateFunction; quarantine: ValidateFunction };
 
-/** Compiles the three schemas once per process (ajv compilation is slow; validation is fast). */
-function validators() {
-  if (compiled) return compiled;
-  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+let compiled: Validators | undefined;
+let compiledFast: Validators | undefined;
+
+function compileAll(allErrors: boolean): Validators {
+  const ajv = new Ajv2020({ allErrors, strict: true, strictRequired: false, allowUnionTypes: true });
   addFormats(ajv);
   ajv.addKeyword('tsType');
   const load = (name: string) =>
     JSON.parse(readFileSync(path.join(projectRoot(), 'schema', name), 'utf8')) as object;
-  compiled = {
+  return {
     ping: ajv.compile(load('ping.schema.json')),
     manifest: ajv.compile(load('manifest-record.schema.json')),
     quarantine: ajv.compile(load('quarantine-record.schema.json')),
   };
+}
+
+/** The schemas compiled once per process with `allErrors` (ajv compilation is slow; validation is fast). */
+function validators(): Validators {
+  compiled ??= compileAll(true);
   return compiled;
+}
+
+/**
+ * The same schemas compiled to stop at the first error: about a third cheaper on valid
+ * records, which are nearly all of them. A record this rejects is validated again with
+ * `validators()` so that every error is still reported.
+ */
+function fastValidators(): Validators {
+  compiledFast ??= compileAll(false);
+  return compiledFast;
+}
+
+/** Schema errors of `value` (empty when valid): the fast check first, all errors only on failure. */
+function schemaErrors(kind: keyof Validators, value: unknown): ContractIssue[] {
+  if (fastValidators()[kind](value)) return [];
+  const v = validators()[kind];
+  return v(value) ? [] : schemaIssues(v.errors);
 }
 
 function schemaIssues(errors: ErrorObject[] | null | undefined): ContractIssue[] {
@@ -102,8 +123,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function validatePing(value: unknown, expected: { repoFullName?: string } = {}): Validation<Ping> {
   if (!isPlainObject(value))
     return { ok: false, errors: [{ pointer: '/', message: 'a ping must be a JSON object' }] };
-  const v = validators().ping;
-  const errors = v(value) ? [] : schemaIssues(v.errors);
+  const errors = schemaErrors('ping', value);
   const ctx: InvariantContext = expected.repoFullName ? { expectedRepoFullName: expected.repoFullName } : {};
   errors.push(...checkInvariants(value, ctx));
   return errors.length ? { ok: false, errors } : { ok: true, value: value as Ping };
@@ -121,8 +141,7 @@ export function repoFullNameProblem(name: unknown): string | undefined {
 export function validateManifestRecord(value: unknown): Validation<ManifestRecord> {
   if (!isPlainObject(value))
     return { ok: false, errors: [{ pointer: '/', message: 'a manifest record must be a JSON object' }] };
-  const v = validators().manifest;
-  const errors = v(value) ? [] : schemaIssues(v.errors);
+  const errors = schemaErrors('manifest', value);
   const nameProblem = repoFullNameProblem(value.repo_full_name);
   if (nameProblem && !errors.some((e) => e.pointer === '/repo_full_name'))
     errors.push({ pointer: '/repo_full_name', message: nameProblem });
@@ -130,10 +149,8 @@ export function validateManifestRecord(value: unknown): Validation<ManifestRecor
 }
 
 export function validateQuarantineRecord(value: unknown): Validation<QuarantineRecord> {
-  const v = validators().quarantine;
-  return v(value)
-    ? { ok: true, value: value as QuarantineRecord }
-    : { ok: false, errors: schemaIssues(v.errors) };
+  const errors = schemaErrors('quarantine', value);
+  return errors.length ? { ok: false, errors } : { ok: true, value: value as QuarantineRecord };
 }
 
 /** Formats issues as `pointer: message` lines for logs and reports. */

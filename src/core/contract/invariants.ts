@@ -298,7 +298,9 @@ export const INVARIANTS: readonly Invariant[] = [
 ];
 
 export function checkInvariants(ping: Obj, ctx: InvariantContext = {}): ContractIssue[] {
-  return INVARIANTS.flatMap((inv) =>
-    inv.check(ping, ctx).map((e) => ({ ...e, message: `invariant ${inv.id} (${inv.title}): ${e.message}` })),
-  );
+  const out: ContractIssue[] = [];
+  for (const inv of INVARIANTS)
+    for (const e of inv.check(ping, ctx))
+      out.push({ ...e, message: `invariant ${inv.id} (${inv.title}): ${e.message}` });
+  return out;
 }

@@ -1,0 +1,349 @@
+import type { ColumnChunk, FileMetaData, KeyValue, RowGroup, SchemaElement } from 'hyparquet';
+import { ByteWriter, fileWriter, type Writer } from 'hyparquet-writer';
+import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
+import { writeRleBitPackedHybrid } from 'hyparquet-writer/src/encoding.js';
+import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
+import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
+import type { ParquetColumn } from './parquet.js';
+import {
+  type ColumnKeys,
+  lineIsReadable,
+  readField,
+  SHAPE_FALSE,
+  SHAPE_NULL,
+  SHAPE_NUMBER,
+  SHAPE_STRING,
+  SHAPE_TRUE,
+} from './row-values.js';
+
+/** Bytes of one column's values in a row group before the group is written early. */
+const COLUMN_BYTES_LIMIT = 8 * 1024 * 1024;
+const INITIAL_COLUMN_BYTES = 64 * 1024;
+
+interface ColumnState {
+  readonly name: string;
+  readonly kind: ParquetColumn['kind'];
+  readonly type: 'BYTE_ARRAY' | 'INT64' | 'DOUBLE' | 'BOOLEAN';
+  /** PLAIN encoding of the group's non-null values (BOOLEAN: one byte per value, packed on write). */
+  data: Buffer;
+  used: number;
+  nonNull: number;
+  /** Definition level per row of the group: 1 present, 0 null. */
+  readonly present: Uint8Array;
+  /** Row stamp of the last row that set this column (repeated keys, columns a row lacks). */
+  stamp: number;
+  /** `used`/`nonNull` before the current row touched the column (to roll a row back). */
+  rowUsed: number;
+  rowNonNull: number;
+}
+
+const TWO_32 = 2 ** 32;
+
+/**
+ * A Parquet file of flat optional columns written the way hyparquet-writer writes them with
+ * PLAIN encoding, Snappy and one DATA_PAGE_V2 per column chunk, but with the values encoded
+ * as rows arrive straight into per-column buffers (no value object per cell, no per-value
+ * TextEncoder): a row read from the bytes of a JSONL line is copied from them. The page
+ * headers, the footer and Snappy are hyparquet-writer's own.
+ */
+export class PlainParquetEncoder {
+  private readonly writer: Writer;
+  private readonly cols: ColumnState[];
+  private readonly rowGroups: RowGroup[] = [];
+  private rowsInGroup = 0;
+  private rowStamp = 0;
+  private numRows = 0;
+  /** Rows appended straight from their line's bytes (the rest were parsed). */
+  directRows = 0;
+
+  constructor(
+    file: string,
+    columns: readonly ParquetColumn[],
+    private readonly schema: SchemaElement[],
+    private readonly rowsPerGroup: number,
+    private readonly kvMetadata: KeyValue[],
+    private readonly createdBy: string,
+  ) {
+    for (const el of schema.slice(1))
+      if (el.repetition_type !== 'OPTIONAL') throw new Error(`column ${el.name} must be OPTIONAL`);
+    this.writer = fileWriter(file);
+    this.cols = columns.map((c) => ({
+      name: c.name,
+      kind: c.kind,
+      type: c.kind === 'JSON' || c.kind === 'STRING' ? 'BYTE_ARRAY' : c.kind,
+      data: Buffer.allocUnsafe(INITIAL_COLUMN_BYTES),
+      used: 0,
+      nonNull: 0,
+      present: new Uint8Array(rowsPerGroup),
+      stamp: -1,
+      rowUsed: 0,
+      rowNonNull: 0,
+    }));
+    this.writer.appendUint32(0x31524150); // PAR1
+  }
+
+  get rows(): number {
+    return this.numRows;
+  }
+
+  private ensure(col: ColumnState, bytes: number): void {
+    if (col.used + bytes <= col.data.length) return;
+    const next = Buffer.allocUnsafe(Math.max(col.data.length * 2, col.used + bytes));
+    col.data.copy(next, 0, 0, col.used);
+    col.data = next;
+  }
+
+  /** Marks column `i` as set by the current row; false when the row already set it (a repeated key). */
+  private touch(col: ColumnState): boolean {
+    if (col.stamp === this.rowStamp) return false;
+    col.stamp = this.rowStamp;
+    col.rowUsed = col.used;
+    col.rowNonNull = col.nonNull;
+    return true;
+  }
+
+  private putNull(col: ColumnState): void {
+    col.present[this.rowsInGroup] = 0;
+  }
+
+  private putBytes(col: ColumnState, src: Buffer, start: number, end: number): void {
+    const len = end - start;
+    this.ensure(col, 4 + len);
+    const data = col.data;
+    let at = col.used;
+    data[at] = len & 0xff;
+    data[at + 1] = (len >>> 8) & 0xff;
+    data[at + 2] = (len >>> 16) & 0xff;
+    data[at + 3] = len >>> 24;
+    at += 4;
+    // Short values (most of them) copy faster byte by byte than through Buffer#copy.
+    if (len <= 48) for (let k = start; k < end; k++) data[at++] = src[k] as number;
+    else src.copy(data, at, start, end);
+    col.used += 4 + len;
+    col.nonNull++;
+    col.present[this.rowsInGroup] = 1;
+  }
+
+  private putString(col: ColumnState, text: string): void {
+    const len = Buffer.byteLength(text, 'utf8');
+    this.ensure(col, 4 + len);
+    col.data.writeUInt32LE(len, col.used);
+    col.data.write(text, col.used + 4, len, 'utf8');
+    col.used += 4 + len;
+    col.nonNull++;
+    col.present[this.rowsInGroup] = 1;
+  }
+
+  private putInt64(col: ColumnState, value: number): void {
+    this.ensure(col, 8);
+    // Two's complement halves of a safe integer: no bigint needed.
+    col.data.writeUInt32LE(value >>> 0, col.used);
+    col.data.writeInt32LE(Math.floor(value / TWO_32), col.used + 4);
+    col.used += 8;
+    col.nonNull++;
+    col.present[this.rowsInGroup] = 1;
+  }
+
+  private putBigInt64(col: ColumnState, value: bigint): void {
+    this.ensure(col, 8);
+    col.data.writeBigInt64LE(value, col.used);
+    col.used += 8;
+    col.nonNull++;
+    col.present[this.rowsInGroup] = 1;
+  }
+
+  private putDouble(col: ColumnState, value: number): void {
+    this.ensure(col, 8);
+    col.data.writeDoubleLE(value, col.used);
+    col.used += 8;
+    col.nonNull++;
+    col.present[this.rowsInGroup] = 1;
+  }
+
+  private putBoolean(col: ColumnState, value: boolean): void {
+    this.ensure(col, 1);
+    col.data[col.used++] = value ? 1 : 0;
+    col.nonNull++;
+    col.present[this.rowsInGroup] = 1;
+  }
+
+  /** Undoes what the current row wrote. */
+  private rollback(): void {
+    for (const col of this.cols)
+      if (col.stamp === this.rowStamp) {
+        col.used = col.rowUsed;
+        col.nonNull = col.rowNonNull;
+        col.stamp = -1;
+      }
+  }
+
+  private endRow(): void {
+    for (const col of this.cols) if (col.stamp !== this.rowStamp) col.present[this.rowsInGroup] = 0;
+    this.rowStamp++;
+    this.rowsInGroup++;
+    this.numRows++;
+    if (this.rowsInGroup >= this.rowsPerGroup || this.cols.some((c) => c.used >= COLUMN_BYTES_LIMIT))
+      this.writeGroup();
+  }
+
+  /**
+   * Appends the row of one JSONL line read straight from its bytes. Returns false (and writes
+   * nothing) when the line is not in the form JSON.stringify writes or a value does not fit
+   * its column: the caller then parses the line and uses `appendValues`.
+   */
+  appendLine(line: Buffer, keys: ColumnKeys): boolean {
+    const ok = this.readLine(line, keys);
+    if (ok) {
+      this.directRows++;
+      this.endRow();
+    } else this.rollback();
+    return ok;
+  }
+
+  private readLine(b: Buffer, keys: ColumnKeys): boolean {
+    const n = b.length;
+    if (!lineIsReadable(b)) return false;
+    let j = 1;
+    if (b[j] === 0x7d) return j + 1 === n;
+    let guess = 0;
+    for (;;) {
+      const f = readField(b, j, keys, guess);
+      if (!f) return false;
+      if (f.column >= 0) {
+        guess = f.column + 1;
+        const col = this.cols[f.column] as ColumnState;
+        if (!this.touch(col)) return false; // a repeated key: JSON.parse keeps the last one
+        if (f.shape === SHAPE_NULL) this.putNull(col);
+        else if (col.kind === 'JSON') this.putBytes(col, b, f.start, f.end);
+        else if (col.kind === 'STRING') {
+          if (f.shape !== SHAPE_STRING) return false;
+          this.putBytes(col, b, f.start + 1, f.end - 1);
+        } else if (col.kind === 'BOOLEAN') {
+          if (f.shape !== SHAPE_TRUE && f.shape !== SHAPE_FALSE) return false;
+          this.putBoolean(col, f.shape === SHAPE_TRUE);
+        } else if (f.shape !== SHAPE_NUMBER) return false;
+        else if (col.kind === 'INT64') {
+          if (!Number.isSafeInteger(f.number)) return false;
+          this.putInt64(col, f.number);
+        } else this.putDouble(col, f.number);
+      }
+      const sep = b[f.end];
+      if (sep === 0x2c) j = f.end + 1;
+      else return sep === 0x7d && f.end + 1 === n;
+    }
+  }
+
+  /** Appends one row given as column values (see `valuesFromPing`). */
+  appendValues(values: readonly unknown[]): void {
+    for (let i = 0; i < this.cols.length; i++) {
+      const col = this.cols[i] as ColumnState;
+      const v = values[i];
+      this.touch(col);
+      if (v === null || v === undefined) this.putNull(col);
+      else if (col.type === 'BYTE_ARRAY') {
+        if (typeof v !== 'string')
+          throw new Error(`parquet column ${col.name} expects text, got ${typeof v}`);
+        this.putString(col, v);
+      } else if (col.type === 'INT64') {
+        if (typeof v !== 'bigint')
+          throw new Error(`parquet column ${col.name} expects a bigint, got ${typeof v}`);
+        this.putBigInt64(col, v);
+      } else if (col.type === 'DOUBLE') {
+        if (typeof v !== 'number')
+          throw new Error(`parquet column ${col.name} expects a number, got ${typeof v}`);
+        this.putDouble(col, v);
+      } else {
+        if (typeof v !== 'boolean')
+          throw new Error(`parquet column ${col.name} expects a boolean, got ${typeof v}`);
+        this.putBoolean(col, v);
+      }
+    }
+    this.endRow();
+  }
+
+  private writeGroup(): void {
+    const rows = this.rowsInGroup;
+    if (rows === 0) return;
+    const groupStart = this.writer.offset;
+    const chunks: ColumnChunk[] = [];
+    let totalUncompressed = 0n;
+    for (const col of this.cols) {
+      const levels = new ByteWriter();
+      const levelBytes = writeRleBitPackedHybrid(levels, col.present.subarray(0, rows), 1);
+      const page = col.type === 'BOOLEAN' ? packBits(col.data, col.used) : col.data.subarray(0, col.used);
+      const compressed = snappyCompress(page);
+      const chunkStart = this.writer.offset;
+      writePageHeader(this.writer, {
+        type: 'DATA_PAGE_V2',
+        uncompressed_page_size: levelBytes + page.length,
+        compressed_page_size: levelBytes + compressed.length,
+        data_page_header_v2: {
+          num_values: rows,
+          num_nulls: rows - col.nonNull,
+          num_rows: rows,
+          encoding: 'PLAIN',
+          definition_levels_byte_length: levelBytes,
+          repetition_levels_byte_length: 0,
+          is_compressed: true,
+        },
+      });
+      const headerBytes = this.writer.offset - chunkStart;
+      this.writer.appendBytes(levels.getBytes());
+      this.writer.appendBytes(compressed);
+      const uncompressed = BigInt(headerBytes + levelBytes + page.length);
+      totalUncompressed += uncompressed;
+      chunks.push({
+        file_offset: BigInt(chunkStart),
+        meta_data: {
+          type: col.type,
+          encodings: ['PLAIN'],
+          path_in_schema: [col.name],
+          codec: 'SNAPPY',
+          num_values: BigInt(rows),
+          total_uncompressed_size: uncompressed,
+          total_compressed_size: BigInt(this.writer.offset - chunkStart),
+          data_page_offset: BigInt(chunkStart),
+        },
+      });
+      col.used = 0;
+      col.nonNull = 0;
+    }
+    this.rowGroups.push({
+      columns: chunks,
+      total_byte_size: totalUncompressed,
+      num_rows: BigInt(rows),
+      total_compressed_size: BigInt(this.writer.offset - groupStart),
+    });
+    this.rowsInGroup = 0;
+    // Buffers that grew for one unusual group go back to their usual size.
+    for (const col of this.cols)
+      if (col.data.length > COLUMN_BYTES_LIMIT) col.data = Buffer.allocUnsafe(INITIAL_COLUMN_BYTES);
+    void this.writer.flush?.();
+  }
+
+  /** Writes the last row group and the footer, then flushes the file. */
+  finish(): void {
+    this.writeGroup();
+    const metadata: FileMetaData = {
+      version: 2,
+      created_by: this.createdBy,
+      schema: this.schema,
+      num_rows: BigInt(this.numRows),
+      row_groups: this.rowGroups,
+      metadata_length: 0,
+      key_value_metadata: this.kvMetadata,
+    };
+    // Not a field of the footer (hyparquet-writer removes it the same way).
+    delete (metadata as Partial<FileMetaData>).metadata_length;
+    writeMetadata(this.writer, metadata);
+    this.writer.appendUint32(0x31524150); // PAR1
+    void this.writer.finish();
+  }
+}
+
+/** PLAIN BOOLEAN: bits packed least significant first. */
+function packBits(bytes: Buffer, count: number): Uint8Array {
+  const out = new Uint8Array(Math.ceil(count / 8));
+  for (let i = 0; i < count; i++) if (bytes[i]) out[i >> 3] = (out[i >> 3] as number) | (1 << (i & 7));
+  return out;
+}
