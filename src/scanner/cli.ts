@@ -1,19 +1,11 @@
 #!/usr/bin/env node
-import { setFlagsFromString } from 'node:v8';
+import { statSync } from 'node:fs';
 
-// A scan is a short-lived process. V8's optimising tier for WebAssembly recompiles the hot
-// grammar functions (a large lexer among them) on background threads, which costs more CPU than
-// it saves before the process exits: without it a typical repository takes ~15-20 % less CPU
-// and ~20 MB less memory, and a 1,000-file one about the same (bench/scanner.ts). Must be set
-// before any WASM compiles; an unknown flag only prints a warning on stderr.
-setFlagsFromString('--liftoff-only');
-
-const argv = process.argv.slice(2);
-if (argv[0] === 'scan') {
-  // Start compiling the grammar now: V8 compiles WASM off the main thread while the rest of the
-  // scanner's modules load. A failure surfaces where the scan awaits the same promise.
-  const { loadPythonParser } = await import('./parse/python-parser.js');
-  loadPythonParser().catch(() => {});
-}
-const { runScannerCli } = await import('./cli-program.js');
-process.exitCode = await runScannerCli(argv);
+// `npm run build` bundles cli-entry.js and the scanner modules it imports (not node_modules) into
+// scanner-bundle.js, so start-up does not resolve and load some fifty modules one by one. A
+// missing bundle, or one older than the compiled modules (a bare `tsc` since), is not used.
+const bundle = new URL('./scanner-bundle.js', import.meta.url);
+const entry = new URL('./cli-entry.js', import.meta.url);
+const bundleTime = statSync(bundle, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+const useBundle = bundleTime >= (statSync(entry, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+await import(useBundle ? bundle.href : entry.href);
