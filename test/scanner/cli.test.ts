@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +96,28 @@ describe('stratum-scan binary (compiled)', () => {
     const ping = JSON.parse(r.stdout);
     expect(ping.frameworks).toEqual(['Agno']);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('runs the one-file bundle built by npm run build, whose ping equals the modules loaded one by one', async () => {
+    const dir = path.dirname(cli);
+    const bundle = path.join(dir, 'scanner-bundle.js');
+    const entry = path.join(dir, 'cli-entry.js');
+    expect(existsSync(bundle)).toBe(true);
+    // cli.js only uses a bundle at least as new as the compiled modules.
+    expect(statSync(bundle).mtimeMs).toBeGreaterThanOrEqual(statSync(entry).mtimeMs);
+    const args = ['scan', path.join(FIXTURES, 'langgraph-multi'), '--json', '--repo-name', 'a/b'];
+    const viaBundle = await execa('node', [bundle, ...args], { reject: false });
+    const viaModules = await execa('node', [entry, ...args], { reject: false });
+    expect(viaBundle.exitCode).toBe(0);
+    expect(viaModules.exitCode).toBe(0);
+    // Nothing on stderr: the V8 flag the scanner sets is one this Node knows.
+    expect(viaBundle.stderr).toBe('');
+    const stable = (stdout: string) => {
+      const { scan_id, timestamp, scan_duration_ms, ...rest } = JSON.parse(stdout);
+      return JSON.stringify(rest);
+    };
+    expect(stable(viaBundle.stdout)).toBe(stable(viaModules.stdout));
+    expect(JSON.parse(viaBundle.stdout).frameworks).toContain('LangGraph');
   });
 
   it('is reachable as `stratum-pipeline scanner …` with the same arguments', async () => {

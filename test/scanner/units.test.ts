@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,8 @@ import {
 } from '../../src/scanner/deps/dependency-versions.js';
 import { scanRepository } from '../../src/scanner/index.js';
 import { notebookCode } from '../../src/scanner/parse/notebook.js';
-import { FIXTURES } from './helpers.js';
+import { hasFewPythonSources } from '../../src/scanner/walk/small-repository.js';
+import { FIXTURES, writeTree } from './helpers.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'stratum-units-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -127,5 +128,27 @@ describe('topology signature', () => {
     );
     const c = (await scanRepository(copy)) as { topology_signature_hash: string };
     expect(c.topology_signature_hash).not.toBe(a.topology_signature_hash);
+  });
+});
+
+describe('hasFewPythonSources (chooses the WASM tier before the scan)', () => {
+  it('counts Python files and notebooks as the walk does, stopping at the limit', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'stratum-few-'));
+    try {
+      writeTree(dir, {
+        'a.py': 'x = 1\n',
+        'pkg/b.py': 'y = 2\n',
+        'nb/c.ipynb': '{}',
+        'README.md': '# no\n',
+        'node_modules/d.py': '',
+        '.venv/e.py': '',
+      });
+      symlinkSync(path.join(dir, 'pkg'), path.join(dir, 'loop'));
+      expect(hasFewPythonSources(dir, 4)).toBe(true);
+      expect(hasFewPythonSources(dir, 3)).toBe(false);
+      expect(hasFewPythonSources(path.join(dir, 'missing'), 1)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -125,9 +125,10 @@ class Extractor {
           const name = node.childForFieldName('name')?.text ?? '';
           const supers = node.childForFieldName('superclasses');
           const bases = (supers?.namedChildren ?? [])
-            .filter((b): b is Node => b !== null && (b.type === 'identifier' || b.type === 'attribute'))
+            .map((b) => (b === null ? null : { node: b, type: b.type }))
+            .filter((b) => b !== null && (b.type === 'identifier' || b.type === 'attribute'))
             .map((b) => {
-              const dn = dottedName(b);
+              const dn = dottedNameOfType((b as { node: Node }).node, (b as { type: string }).type);
               return { name: dn, qualified: this.qualify(dn) };
             });
           this.facts.classes.push({ name, line: node.startPosition.row + 1, bases } satisfies ClassFact);
@@ -145,7 +146,8 @@ class Extractor {
           break;
         case 'while_statement': {
           const cond = node.childForFieldName('condition');
-          if (cond?.type === 'true' || (cond?.type === 'integer' && cond.text === '1'))
+          const condType = cond?.type;
+          if (condType === 'true' || (condType === 'integer' && cond?.text === '1'))
             this.facts.whileTrueLines.push(node.startPosition.row + 1);
           scopes.push({ end: node.endIndex, kind: 'loop', name: '' });
           break;
@@ -201,12 +203,13 @@ class Extractor {
     if (node.type === 'import_statement') {
       for (const ch of node.namedChildren) {
         if (!ch) continue;
-        if (ch.type === 'dotted_name') {
+        const type = ch.type;
+        if (type === 'dotted_name') {
           const module = ch.text;
           const head = module.split('.')[0] as string;
           this.aliases.set(head, head);
           this.facts.imports.push({ module, names: [], alias: head, line, dynamic: false });
-        } else if (ch.type === 'aliased_import') {
+        } else if (type === 'aliased_import') {
           const module = ch.childForFieldName('name')?.text ?? '';
           const alias = ch.childForFieldName('alias')?.text ?? module;
           this.aliases.set(alias, module);
@@ -220,8 +223,11 @@ class Extractor {
     const names: ImportFact['names'] = [];
     for (const ch of node.childrenForFieldName('name')) {
       if (!ch) continue;
-      if (ch.type === 'dotted_name') names.push({ name: ch.text, alias: ch.text });
-      else if (ch.type === 'aliased_import') {
+      const type = ch.type;
+      if (type === 'dotted_name') {
+        const text = ch.text;
+        names.push({ name: text, alias: text });
+      } else if (type === 'aliased_import') {
         const name = ch.childForFieldName('name')?.text ?? '';
         names.push({ name, alias: ch.childForFieldName('alias')?.text ?? name });
       }
@@ -232,12 +238,13 @@ class Extractor {
 
   private callFact(node: Node, ctx: WalkContext, record: boolean): CallFact {
     let fact = this.callCache.get(node.id);
+    let light: CallFact | undefined;
     if (fact === undefined && record) {
       // Most calls in ordinary code (helpers, list.append, len…) matter to no detector or rule:
       // only their name is kept (for helper resolution); their arguments are not read.
       const fnNode = node.childForFieldName('function');
       const callee = fnNode ? dottedName(fnNode) : '';
-      const light: CallFact = {
+      light = {
         callee,
         qualified: this.qualify(callee),
         line: node.startPosition.row + 1,
@@ -257,7 +264,7 @@ class Extractor {
         return light;
       }
     }
-    fact ??= this.buildCall(node, ctx);
+    fact ??= this.buildCall(node, ctx, light);
     if (record && !this.recorded.has(node.id)) {
       this.recorded.add(node.id);
       this.record(fact, ctx);
@@ -282,25 +289,32 @@ class Extractor {
     }
   }
 
-  private buildCall(node: Node, ctx: WalkContext): CallFact {
-    const fnNode = node.childForFieldName('function');
-    const callee = fnNode ? dottedName(fnNode) : '';
+  /** `light`: the same call's callee, already read (and qualified) by `callFact`. */
+  private buildCall(node: Node, ctx: WalkContext, light?: CallFact): CallFact {
+    let callee: string;
+    if (light) callee = light.callee;
+    else {
+      const fnNode = node.childForFieldName('function');
+      callee = fnNode ? dottedName(fnNode) : '';
+    }
     const args: ArgValue[] = [];
     const kwargs = new Map<string, ArgValue>();
     const argList = node.childForFieldName('arguments');
     if (argList && argList.type === 'argument_list') {
       for (const a of argList.namedChildren) {
-        if (!a || a.type === 'comment') continue;
-        if (a.type === 'keyword_argument') {
+        if (!a) continue;
+        const type = a.type;
+        if (type === 'comment') continue;
+        if (type === 'keyword_argument') {
           const name = a.childForFieldName('name')?.text ?? '';
           const value = a.childForFieldName('value');
           kwargs.set(name, value ? this.argValue(value, ctx) : { kind: 'other' });
-        } else if (args.length < MAX_LIST_ITEMS) args.push(this.argValue(a, ctx));
+        } else if (args.length < MAX_LIST_ITEMS) args.push(this.argValueOfType(a, type, ctx));
       }
     }
     const fact: CallFact = {
       callee,
-      qualified: this.qualify(callee),
+      qualified: light ? light.qualified : this.qualify(callee),
       line: node.startPosition.row + 1,
       args,
       kwargs,
@@ -315,9 +329,13 @@ class Extractor {
   }
 
   private argValue(n: Node, ctx: WalkContext): ArgValue {
-    switch (n.type) {
+    return this.argValueOfType(n, n.type, ctx);
+  }
+
+  private argValueOfType(n: Node, type: string, ctx: WalkContext): ArgValue {
+    switch (type) {
       case 'string':
-        return stringValue(n);
+        return stringValueOfType(n, type);
       case 'concatenated_string': {
         const parts = n.namedChildren.map((p) => (p ? stringValue(p) : ({ kind: 'other' } as ArgValue)));
         if (parts.every((p) => p.kind === 'str'))
@@ -335,7 +353,7 @@ class Extractor {
         return { kind: 'none' };
       case 'identifier':
       case 'attribute': {
-        const name = dottedName(n);
+        const name = dottedNameOfType(n, type);
         return name === '' ? { kind: 'other' } : { kind: 'name', value: name };
       }
       case 'list':
@@ -345,8 +363,9 @@ class Extractor {
           kind: 'list',
           items: n.namedChildren
             .slice(0, MAX_LIST_ITEMS)
-            .filter((x): x is Node => x !== null && x.type !== 'comment')
-            .map((x) => this.argValue(x, ctx)),
+            .map((x) => (x === null ? null : { node: x, type: x.type }))
+            .filter((x) => x !== null && x.type !== 'comment')
+            .map((x) => this.argValueOfType((x as { node: Node }).node, (x as { type: string }).type, ctx)),
         };
       case 'dictionary': {
         const keys: string[] = [];
@@ -420,16 +439,20 @@ class Extractor {
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
     if (!left || !right) return;
-    if (left.type !== 'identifier' && left.type !== 'attribute') return;
-    const target = dottedName(left);
+    const leftType = left.type;
+    if (leftType !== 'identifier' && leftType !== 'attribute') return;
+    const target = dottedNameOfType(left, leftType);
     if (target === '') return;
     // Only literals and calls matter (credentials, model names, constructors); calls are
     // recorded by the walk itself with their assignment target.
+    const rightType = right.type;
     let value: ArgValue;
-    if (right.type === 'string' || right.type === 'concatenated_string') value = this.argValue(right, noCtx);
-    else if (right.type === 'true' || right.type === 'false' || right.type === 'integer')
-      value = this.argValue(right, noCtx);
-    else if (right.type === 'list' || right.type === 'dictionary') value = this.argValue(right, noCtx);
+    if (rightType === 'string' || rightType === 'concatenated_string')
+      value = this.argValueOfType(right, rightType, noCtx);
+    else if (rightType === 'true' || rightType === 'false' || rightType === 'integer')
+      value = this.argValueOfType(right, rightType, noCtx);
+    else if (rightType === 'list' || rightType === 'dictionary')
+      value = this.argValueOfType(right, rightType, noCtx);
     else return;
     this.facts.assigns.push({ target, line: node.startPosition.row + 1, value } satisfies AssignFact);
   }
@@ -620,36 +643,51 @@ const noCtx: WalkContext = { fn: null, cls: null, inTry: false, inLoop: false };
 
 /** `a.b.c` for identifier/attribute chains; `f().x` keeps the call as `f().x`; `` otherwise. */
 export function dottedName(n: Node): string {
-  if (n.type === 'identifier') return n.text.slice(0, MAX_NAME_CHARS);
-  if (n.type === 'attribute') {
+  return dottedNameOfType(n, n.type);
+}
+
+/** `dottedName` of a node whose type was already read (each read is a call into WASM). */
+function dottedNameOfType(n: Node, type: string): string {
+  if (type === 'identifier') return n.text.slice(0, MAX_NAME_CHARS);
+  if (type === 'attribute') {
     const obj = n.childForFieldName('object');
     const attr = n.childForFieldName('attribute')?.text ?? '';
     if (!obj) return attr;
+    const objType = obj.type;
     let head: string;
-    if (obj.type === 'call') {
+    if (objType === 'call') {
       const f = obj.childForFieldName('function');
       head = f ? `${dottedName(f)}()` : '';
-    } else head = dottedName(obj);
+    } else head = dottedNameOfType(obj, objType);
     return head === '' ? '' : `${head}.${attr}`.slice(0, MAX_NAME_CHARS);
   }
   return '';
 }
 
 function stringValue(n: Node): ArgValue {
-  if (n.type !== 'string') return { kind: 'other' };
+  return stringValueOfType(n, n.type);
+}
+
+function stringValueOfType(n: Node, type: string): ArgValue {
+  if (type !== 'string') return { kind: 'other' };
   let value = '';
   for (const ch of n.namedChildren) {
     if (!ch) continue;
-    if (ch.type === 'interpolation') return { kind: 'other' };
-    if (ch.type === 'string_content') value += ch.text;
+    const chType = ch.type;
+    if (chType === 'interpolation') return { kind: 'other' };
+    if (chType === 'string_content') value += ch.text;
   }
   return { kind: 'str', value };
 }
 
 function assignmentTarget(call: Node): string | null {
   let p = call.parent;
-  if (p?.type === 'await') p = p.parent;
-  if (p?.type !== 'assignment') return null;
+  let parentType = p?.type;
+  if (parentType === 'await') {
+    p = p?.parent ?? null;
+    parentType = p?.type;
+  }
+  if (parentType !== 'assignment' || !p) return null;
   const left = p.childForFieldName('left');
   if (!left) return null;
   const name = dottedName(left);
@@ -660,9 +698,8 @@ function swallows(node: Node): boolean {
   const block = node.namedChildren.find((x) => x?.type === 'block');
   if (!block) return false;
   const stmts = block.namedChildren.filter((x) => x !== null && x.type !== 'comment');
-  return (
-    stmts.length === 1 &&
-    (stmts[0]?.type === 'pass_statement' ||
-      (stmts[0]?.type === 'expression_statement' && stmts[0].text === '...'))
-  );
+  if (stmts.length !== 1) return false;
+  const only = stmts[0] as Node;
+  const type = only.type;
+  return type === 'pass_statement' || (type === 'expression_statement' && only.text === '...');
 }
