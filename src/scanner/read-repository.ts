@@ -48,8 +48,37 @@ export interface RepoInputs {
 
 const MAX_YAML_BYTES = 512 * 1024;
 const NOTEBOOK_CAP_FACTOR = 4;
-/** Calls kept in memory across the repository at most (about 100 MB of facts); beyond, partial. */
-const MAX_KEPT_CALLS = 400_000;
+/**
+ * Facts (calls, functions, assignments, imports, classes) kept in memory across the repository
+ * at most; beyond, the rest is not read and the scan is partial. Measured on generated code at
+ * ≈ 580 B of heap per fact with its strings, so ≈ 145 MB of facts, which keeps a 50,000-file
+ * repository under the 300 MB RSS bound. A count, not a heap reading, so the same repository
+ * always stops at the same file and gives the same ping.
+ */
+const MAX_KEPT_FACTS = 250_000;
+/**
+ * Python source bytes parsed at most. The facts' strings are slices of their file's source, so
+ * the sources read stay in memory until the scan ends; this bounds them (a repository of few
+ * facts but big generated files).
+ */
+const MAX_KEPT_SOURCE_BYTES = 48 * 1024 * 1024;
+
+/** The memory budgets of one scan; tests pass smaller ones. */
+export interface FactBudget {
+  facts: number;
+  sourceBytes: number;
+}
+export const DEFAULT_FACT_BUDGET: FactBudget = { facts: MAX_KEPT_FACTS, sourceBytes: MAX_KEPT_SOURCE_BYTES };
+
+function factCount(facts: PythonFacts): number {
+  return (
+    facts.calls.length +
+    facts.functions.length +
+    facts.assigns.length +
+    facts.imports.length +
+    facts.classes.length
+  );
+}
 
 /**
  * Walks the repository and reads every candidate file within the limits: Python through
@@ -60,6 +89,7 @@ export async function readRepository(
   root: string,
   parser: Parser,
   limits: { maxFiles: number; maxEntries: number; maxFileBytes: number; deadline: number },
+  budget: FactBudget = DEFAULT_FACT_BUDGET,
 ): Promise<RepoInputs> {
   const walk = walkRepository(root, limits);
   // yaml and smol-toml cost tens of milliseconds to load: only when such files exist.
@@ -90,10 +120,12 @@ export async function readRepository(
     localModules: localModules(walk.files.map((f) => f.rel)),
     stats,
   };
-  let keptCalls = 0;
+  let keptFacts = 0;
+  let keptSourceBytes = 0;
   for (const file of walk.files) {
-    if (Date.now() > limits.deadline || keptCalls > MAX_KEPT_CALLS) {
-      stats.budgetHit = keptCalls > MAX_KEPT_CALLS ? 'max_facts' : 'time';
+    const overBudget = keptFacts > budget.facts || keptSourceBytes > budget.sourceBytes;
+    if (overBudget || Date.now() > limits.deadline) {
+      stats.budgetHit = overBudget ? 'max_facts' : 'time';
       if (file.kind === 'python' || file.kind === 'notebook') stats.sourceSkipped = true;
       continue;
     }
@@ -143,7 +175,8 @@ export async function readRepository(
               isTest: isTestPath(file.rel),
               isNotebook: file.kind === 'notebook',
             });
-            keptCalls += facts.calls.length;
+            keptFacts += factCount(facts);
+            keptSourceBytes += buf.length;
             inputs.python.push(facts);
           } finally {
             outcome.tree.delete();

@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanRepository } from '../../src/scanner/index.js';
+import { loadPythonParser } from '../../src/scanner/parse/python-parser.js';
+import { readRepository } from '../../src/scanner/read-repository.js';
 import { FIXTURES, writeTree } from './helpers.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'stratum-walk-'));
@@ -127,5 +129,45 @@ describe('determinism', () => {
       const b = await scan(path.join(FIXTURES, name));
       expect(strip(a)).toBe(strip(b));
     }
+  });
+});
+
+describe('memory budget of the kept facts', () => {
+  const dir = path.join(tmp, 'budget');
+  const files: Record<string, string> = { 'app.py': AGENT };
+  for (let i = 0; i < 30; i++)
+    files[`pkg/mod_${String(i).padStart(2, '0')}.py`] =
+      `import os\n${Array.from({ length: 10 }, (_, f) => `def f${f}():\n    x = os.getenv("K${f}")\n    return len(x)\n`).join('')}`;
+  writeTree(dir, files);
+  const limits = {
+    maxFiles: 1000,
+    maxEntries: 10_000,
+    maxFileBytes: 1 << 20,
+    deadline: Date.now() + 600_000,
+  };
+
+  it('stops reading at the facts budget, the same file every time, and marks the stop', async () => {
+    const parser = await loadPythonParser();
+    const all = await readRepository(dir, parser, limits);
+    expect(all.python).toHaveLength(31);
+    expect(all.stats.budgetHit).toBeNull();
+    const perFile = all.python.map(
+      (f) => f.calls.length + f.functions.length + f.assigns.length + f.imports.length + f.classes.length,
+    );
+    const budget = { facts: perFile.slice(0, 10).reduce((a, b) => a + b, 0), sourceBytes: 1 << 30 };
+    const first = await readRepository(dir, parser, limits, budget);
+    const again = await readRepository(dir, parser, limits, budget);
+    // The file that crosses the budget is kept; every later file is left out.
+    expect(first.python.length).toBe(11);
+    expect(again.python.map((f) => f.path)).toEqual(first.python.map((f) => f.path));
+    expect(first.stats).toMatchObject({ budgetHit: 'max_facts', sourceSkipped: true, filesScanned: 11 });
+  });
+
+  it('stops reading at the source-bytes budget', async () => {
+    const parser = await loadPythonParser();
+    const limited = await readRepository(dir, parser, limits, { facts: 1e9, sourceBytes: 1000 });
+    expect(limited.python.length).toBeGreaterThan(0);
+    expect(limited.python.length).toBeLessThan(31);
+    expect(limited.stats.budgetHit).toBe('max_facts');
   });
 });
