@@ -165,6 +165,10 @@ describe('discover against the fake GitHub API', { timeout: 180_000 }, () => {
       expect(manifest.length).toBe(truth.size - log.counts!.forks_removed - log.counts!.excluded.empty);
       // Re-queries are bounded: never more than 5 fetches of a slice.
       expect(log.ledger.every((e) => e.attempts <= 5)).toBe(true);
+      // A slice left short is named in the printed summary, never only in the log.
+      const short = log.ledger.filter((e) => e.status === 'short').length;
+      if (short > 0) expect(run.printed).toContain(`warning: ${short} slice(s) still returned fewer`);
+      else expect(run.printed).not.toContain('warning:');
     }
   });
 

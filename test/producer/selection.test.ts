@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { LedgerEntry } from '../../src/producer/discover/checkpoint.js';
 import type { DiscoveredRepo } from '../../src/producer/discover/repository.js';
+import { shortSlices } from '../../src/producer/discover/run-discover.js';
 import { type Hit, selectRepositories } from '../../src/producer/discover/selection.js';
 
 function repo(fullName: string, extra: Partial<DiscoveredRepo> = {}): DiscoveredRepo {
@@ -200,5 +202,26 @@ describe('selection', () => {
       shortfall: 0,
     });
     expect(one.report.per_stratum.second).toMatchObject({ selected: 0, shortfall: 5 });
+  });
+});
+
+describe('shortSlices', () => {
+  it('counts the short leaf slices and the repositories their smallest count promised beyond those returned', () => {
+    const entry = (status: string, reported: number | null, atFetch: number | null, fetched: number) =>
+      ({
+        status,
+        reported_count: reported,
+        reported_at_fetch: atFetch,
+        fetched_count: fetched,
+      }) as LedgerEntry;
+    expect(
+      shortSlices([
+        entry('done', 500, 500, 500),
+        entry('short', 120, 110, 100),
+        entry('short', null, 1500, 990),
+        entry('split', 5000, null, 0),
+      ]),
+    ).toEqual({ slices: 2, unreturned: 10 + 10 });
+    expect(shortSlices([entry('done', 10, 10, 10)])).toEqual({ slices: 0, unreturned: 0 });
   });
 });

@@ -14,6 +14,7 @@ import { writeManifest } from './manifest-writer.js';
 import { createProgress } from './progress.js';
 import { dayNumber, dayOf, dayString } from './query.js';
 import { type Hit, type SelectionReport, selectRepositories } from './selection.js';
+import { SEARCH_RESULT_CAP } from './slicer.js';
 import { formatStrataProblems, loadStrata, type StrataConfig, type Stratum } from './strata.js';
 
 /** The `discover` command: strata → searches → selection → frozen manifest + discovery log. */
@@ -320,6 +321,29 @@ function renderSummary(log: DiscoveryLog, report: SelectionReport, logFile: stri
       `  ${name.padEnd(24)} ${String(c.target).padStart(7)} ${String(c.selected).padStart(8)} ${String(c.shortfall).padStart(9)} ${String(c.sampled_out).padStart(11)}`,
     );
   }
+  const short = shortSlices(log.ledger);
+  if (short.slices > 0)
+    lines.push(
+      '',
+      `  warning: ${short.slices} slice(s) still returned fewer repositories than GitHub counted after ` +
+        `their re-queries (${short.unreturned} counted but not returned; GitHub's counts are estimates, ` +
+        `so some may not exist). They are the ledger entries with status "short" in the log.`,
+    );
   lines.push('', `log: ${logFile}`);
   return lines.join('\n');
+}
+
+/** Leaf slices that ended short, and how many repositories their counts promised beyond those returned. */
+export function shortSlices(ledger: readonly LedgerEntry[]): { slices: number; unreturned: number } {
+  let slices = 0;
+  let unreturned = 0;
+  for (const e of ledger) {
+    if (e.status !== 'short') continue;
+    slices++;
+    // The smallest count seen, as the harvest judged the slice short against it.
+    const seen = [e.reported_count, e.reported_at_fetch].filter((n): n is number => n !== null);
+    const counted = Math.min(SEARCH_RESULT_CAP, ...seen);
+    unreturned += Math.max(0, counted - e.fetched_count);
+  }
+  return { slices, unreturned };
 }
