@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { CLI } from '../support/e2e-population.js';
 import { GitRepoFactory, manifestRow, writeManifest } from '../support/git-repos.js';
 import { freePort } from '../support/net.js';
 import { startRedisServer } from '../support/redis-server.js';
+import { resultLines, waitUntil, writtenNames } from '../support/result-files.js';
 import { tempDir } from '../support/tmp.js';
 import { AGENT_REPO, testEnv } from '../workers/helpers.js';
 
@@ -82,34 +83,6 @@ function exited(child: ChildProcess, timeoutMs = 120_000): Promise<number | null
   });
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function rows(dataDir: string): string[] {
-  const out: string[] = [];
-  for (const f of ['scan_results.jsonl', 'quarantine.jsonl']) {
-    const p = path.join(dataDir, f);
-    if (existsSync(p)) out.push(...readFileSync(p, 'utf8').split('\n').filter(Boolean));
-  }
-  return out;
-}
-
-function writtenNames(dataDir: string): string[] {
-  // A line torn by a crash or a full disk is not a row (the next writer cuts it off).
-  return rows(dataDir)
-    .filter((l) => l.endsWith('}'))
-    .map((l) => {
-      const r = JSON.parse(l);
-      return (r.repo_full_name ?? r.ping?.repo_full_name) as string;
-    })
-    .sort();
-}
-
 describe('Redis faults', { timeout: 180_000 }, () => {
   it('Redis killed and restarted mid-run (AOF on): workers and writer reconnect, every repository once', async () => {
     const s = await setup(40, { appendonly: true });
@@ -120,9 +93,9 @@ describe('Redis faults', { timeout: 180_000 }, () => {
       cli(['worker', '--concurrency', '3'], s.env),
     ];
     const writer = cli(['writer', '--exit-when-done'], s.env);
-    await until('some rows', () => rows(s.dataDir).length >= 8);
+    await waitUntil('some rows', () => resultLines(s.dataDir).length >= 8, 90_000, 100);
     await s.redis.stop('SIGKILL');
-    const atCrash = rows(s.dataDir).length;
+    const atCrash = resultLines(s.dataDir).length;
     await new Promise((r) => setTimeout(r, 2000));
     await s.redis.restart();
     expect(await exited(writer, 150_000)).toBe(0);
@@ -248,7 +221,7 @@ describe('kill -9 of a random worker every few seconds', { timeout: 300_000 }, (
     let rowsAtFirstKill = -1;
     const killer = setInterval(() => {
       if (writer.exitCode !== null) return;
-      if (rowsAtFirstKill < 0) rowsAtFirstKill = rows(dataDir).length;
+      if (rowsAtFirstKill < 0) rowsAtFirstKill = resultLines(dataDir).length;
       const i = Math.floor(Math.random() * workers.length);
       workers[i]!.kill('SIGKILL');
       kills++;
@@ -266,7 +239,7 @@ describe('kill -9 of a random worker every few seconds', { timeout: 300_000 }, (
     const written = writtenNames(dataDir);
     expect(written.length).toBe(new Set(written).size);
     expect(written).toEqual([...names].sort());
-    const parsed = rows(dataDir).map((l) => JSON.parse(l));
+    const parsed = resultLines(dataDir).map((l) => JSON.parse(l));
     expect(parsed).toHaveLength(STORM_REPOS); // no torn or extra line
     const statuses = parsed.map((r) => r.scan_status as string);
     // The stand-in's pings are `empty` (it reports no agents); a job killed on every attempt

@@ -7,6 +7,7 @@ import { projectRoot } from '../../src/core/project-root.js';
 import { readCounters } from '../../src/core/run-counters.js';
 import { GitRepoFactory, manifestRow, writeManifest } from '../support/git-repos.js';
 import { deleteKeysWithPrefix, testRedis, uniquePrefix } from '../support/redis.js';
+import { resultLines, waitUntil, writtenNames } from '../support/result-files.js';
 import { tempDir } from '../support/tmp.js';
 import { AGENT_REPO, testEnv } from './helpers.js';
 
@@ -86,33 +87,6 @@ function exited(child: ChildProcess, timeoutMs = 60_000): Promise<number | null>
   });
 }
 
-async function until(
-  what: string,
-  check: () => Promise<boolean> | boolean,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function lines(dataDir: string): string[] {
-  const out: string[] = [];
-  for (const f of ['scan_results.jsonl', 'quarantine.jsonl']) {
-    const p = path.join(dataDir, f);
-    if (existsSync(p)) out.push(...readFileSync(p, 'utf8').split('\n').filter(Boolean));
-  }
-  return out;
-}
-
-function writtenNames(dataDir: string): string[] {
-  return lines(dataDir)
-    .map((l) => JSON.parse(l).repo_full_name as string)
-    .sort();
-}
-
 async function activeJobs(prefix: string): Promise<number> {
   return redis.llen(`${prefix}:scan:active`);
 }
@@ -123,7 +97,7 @@ describe('crash faults (separate CLI processes)', { timeout: 150_000 }, () => {
     const s = setup(names);
     expect(await exited(cli(['enqueue'], s.env))).toBe(0);
     const victim = cli(['worker', '--concurrency', '2'], s.env);
-    await until('the first worker to run jobs', async () => (await activeJobs(s.prefix)) >= 2);
+    await waitUntil('the first worker to run jobs', async () => (await activeJobs(s.prefix)) >= 2);
     process.kill(victim.pid!, 'SIGKILL');
     await exited(victim);
     const victimDirs = readdirSync(s.workDir).filter((d) => d.includes(`-${victim.pid}-`));
@@ -146,10 +120,10 @@ describe('crash faults (separate CLI processes)', { timeout: 150_000 }, () => {
     expect(await exited(cli(['enqueue'], s.env))).toBe(0);
     cli(['worker', '--concurrency', '4'], s.env);
     const first = cli(['writer'], s.env);
-    await until('some rows', () => lines(s.dataDir).length >= 5);
+    await waitUntil('some rows', () => resultLines(s.dataDir).length >= 5);
     process.kill(first.pid!, 'SIGKILL');
     await exited(first);
-    const before = lines(s.dataDir).length;
+    const before = resultLines(s.dataDir).length;
     expect(before).toBeLessThan(24);
     const second = cli(['writer', '--exit-when-done'], s.env);
     expect(await exited(second)).toBe(0);
@@ -168,10 +142,10 @@ describe('crash faults (separate CLI processes)', { timeout: 150_000 }, () => {
     const s = setup(names);
     const manifest = path.join(s.dataDir, 'repo_manifest.jsonl');
     const run = cli(['scan', '--workers', '3', '--manifest', manifest], s.env);
-    await until('a few rows', () => lines(s.dataDir).length >= 3);
+    await waitUntil('a few rows', () => resultLines(s.dataDir).length >= 3);
     process.kill(-run.pid!, 'SIGKILL'); // the whole process group: scan and its scanners
     await exited(run);
-    const partial = lines(s.dataDir).length;
+    const partial = resultLines(s.dataDir).length;
     expect(partial).toBeLessThan(12);
     await deleteKeysWithPrefix(redis, s.prefix);
 
