@@ -1,6 +1,7 @@
 import { Gauge, type Metric, Registry } from 'prom-client';
 import { DURATION_BOUNDS_MS, RESULT_STATUSES } from '../core/run-counters.js';
 import type { StatsSnapshot } from './stats.js';
+import { QUEUE_COUNT_STATES } from './stats-source.js';
 
 /**
  * Prometheus metrics for /metrics. Every scrape reads one snapshot (the same the stats page
@@ -8,16 +9,6 @@ import type { StatsSnapshot } from './stats.js';
  * process's. The scan-duration histogram is exported from the run counters' histogram as is.
  */
 export type ScrapeSource = () => Promise<StatsSnapshot>;
-
-const QUEUE_STATES = [
-  'waiting',
-  'active',
-  'delayed',
-  'prioritized',
-  'waiting-children',
-  'failed',
-  'completed',
-] as const;
 
 /** A histogram whose buckets are already counted elsewhere (prom-client's Histogram only observes). */
 class CountedHistogram {
@@ -67,7 +58,7 @@ export function createMetricsRegistry(source: ScrapeSource): Registry {
       this.reset();
       const q = (await snap()).queue;
       if (!q) return;
-      const byState: Record<(typeof QUEUE_STATES)[number], number> = {
+      const byState: Record<(typeof QUEUE_COUNT_STATES)[number], number> = {
         waiting: q.waiting,
         active: q.active,
         delayed: q.delayed,
@@ -76,7 +67,7 @@ export function createMetricsRegistry(source: ScrapeSource): Registry {
         failed: q.failed,
         completed: q.completed,
       };
-      for (const s of QUEUE_STATES) this.set({ state: s }, byState[s]);
+      for (const s of QUEUE_COUNT_STATES) this.set({ state: s }, byState[s]);
     },
   });
   new Gauge({

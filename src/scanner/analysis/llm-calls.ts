@@ -1,4 +1,5 @@
 import type { CallFact, PythonFacts } from '../model.js';
+import { LLM_INVOKE_METHODS as INVOKE_METHODS } from '../parse/python-facts.js';
 
 /** Chat-model classes and client constructors, by class name → provider. */
 export const CHAT_MODEL_PROVIDERS: Record<string, string> = {
@@ -56,25 +57,6 @@ export const CHAT_MODEL_PROVIDERS: Record<string, string> = {
 
 /** Factories that return a chat model whatever the provider. */
 const GENERIC_MODEL_FACTORIES = new Set(['init_chat_model', 'load_chat_model', 'get_llm', 'get_model']);
-
-const INVOKE_METHODS = new Set([
-  'invoke',
-  'ainvoke',
-  'stream',
-  'astream',
-  'batch',
-  'abatch',
-  'generate',
-  'agenerate',
-  'predict',
-  'apredict',
-  'complete',
-  'acomplete',
-  'chat',
-  'achat',
-  'run',
-  'generate_content',
-]);
 
 function last(dotted: string): string {
   const i = dotted.lastIndexOf('.');

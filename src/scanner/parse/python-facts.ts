@@ -480,8 +480,8 @@ class Extractor {
   }
 }
 
-/** Methods whose calls detectors and rules read, whatever the receiver. */
-const KEPT_METHODS = new Set([
+/** Methods that call a model when their receiver is an LLM client (`llm.invoke(...)`). */
+export const LLM_INVOKE_METHODS: ReadonlySet<string> = new Set([
   'invoke',
   'ainvoke',
   'stream',
@@ -497,9 +497,14 @@ const KEPT_METHODS = new Set([
   'chat',
   'achat',
   'run',
+  'generate_content',
+]);
+
+/** Methods whose calls detectors and rules read, whatever the receiver. */
+const KEPT_METHODS = new Set([
+  ...LLM_INVOKE_METHODS,
   'run_sync',
   'arun',
-  'generate_content',
   'add_node',
   'add_edge',
   'add_conditional_edges',
