@@ -3,7 +3,6 @@ import { ByteWriter, fileWriter, type Writer } from 'hyparquet-writer';
 import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { writeRleBitPackedHybrid } from 'hyparquet-writer/src/encoding.js';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
-import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 import type { ParquetColumn } from './parquet.js';
 import {
   type ColumnKeys,
@@ -19,6 +18,7 @@ import {
 /** Bytes of one column's values in a row group before the group is written early. */
 const COLUMN_BYTES_LIMIT = 8 * 1024 * 1024;
 const INITIAL_COLUMN_BYTES = 64 * 1024;
+const INITIAL_ROWS = 1024;
 
 interface ColumnState {
   readonly name: string;
@@ -29,7 +29,7 @@ interface ColumnState {
   used: number;
   nonNull: number;
   /** Definition level per row of the group: 1 present, 0 null. */
-  readonly present: Uint8Array;
+  present: Uint8Array;
   /** Row stamp of the last row that set this column (repeated keys, columns a row lacks). */
   stamp: number;
   /** `used`/`nonNull` before the current row touched the column (to roll a row back). */
@@ -39,34 +39,39 @@ interface ColumnState {
 
 const TWO_32 = 2 ** 32;
 
+/** A compressor for one page (Snappy). */
+export type Compress = (page: Uint8Array) => Uint8Array;
+
 /**
- * A Parquet file of flat optional columns written the way hyparquet-writer writes them with
- * PLAIN encoding, Snappy and one DATA_PAGE_V2 per column chunk, but with the values encoded
- * as rows arrive straight into per-column buffers (no value object per cell, no per-value
- * TextEncoder): a row read from the bytes of a JSONL line is copied from them. The page
- * headers, the footer and Snappy are hyparquet-writer's own.
+ * One encoded row group: its column chunks back to back in `bytes`, their offsets relative to
+ * the start of `bytes` (a `ParquetAssembler` moves them to where the group lands in the file).
+ * Plain data, so it crosses a worker boundary as is (`bytes` transferred).
  */
-export class PlainParquetEncoder {
-  private readonly writer: Writer;
+export interface EncodedRowGroup {
+  bytes: Uint8Array;
+  rows: number;
+  columns: ColumnChunk[];
+  totalUncompressed: bigint;
+}
+
+/**
+ * The rows of one Parquet row group of flat optional columns, encoded the way hyparquet-writer
+ * writes them with PLAIN encoding and one DATA_PAGE_V2 per column chunk, but with the values
+ * encoded as rows arrive straight into per-column buffers (no value object per cell, no
+ * per-value TextEncoder): a row read from the bytes of a JSONL line is copied from them. The
+ * page headers are hyparquet-writer's own.
+ */
+export class RowGroupEncoder {
   private readonly cols: ColumnState[];
-  private readonly rowGroups: RowGroup[] = [];
   private rowsInGroup = 0;
   private rowStamp = 0;
-  private numRows = 0;
   /** Rows appended straight from their line's bytes (the rest were parsed). */
   directRows = 0;
 
   constructor(
-    file: string,
     columns: readonly ParquetColumn[],
-    private readonly schema: SchemaElement[],
-    private readonly rowsPerGroup: number,
-    private readonly kvMetadata: KeyValue[],
-    private readonly createdBy: string,
+    private readonly rowsPerGroup = Number.POSITIVE_INFINITY,
   ) {
-    for (const el of schema.slice(1))
-      if (el.repetition_type !== 'OPTIONAL') throw new Error(`column ${el.name} must be OPTIONAL`);
-    this.writer = fileWriter(file);
     this.cols = columns.map((c) => ({
       name: c.name,
       kind: c.kind,
@@ -74,16 +79,21 @@ export class PlainParquetEncoder {
       data: Buffer.allocUnsafe(INITIAL_COLUMN_BYTES),
       used: 0,
       nonNull: 0,
-      present: new Uint8Array(rowsPerGroup),
+      present: new Uint8Array(Math.min(rowsPerGroup, INITIAL_ROWS)),
       stamp: -1,
       rowUsed: 0,
       rowNonNull: 0,
     }));
-    this.writer.appendUint32(0x31524150); // PAR1
   }
 
-  get rows(): number {
-    return this.numRows;
+  /** Rows appended since the last `takeGroup`. */
+  get pendingRows(): number {
+    return this.rowsInGroup;
+  }
+
+  /** True when the group should be taken: its row limit or a column's byte limit is reached. */
+  get full(): boolean {
+    return this.rowsInGroup >= this.rowsPerGroup || this.cols.some((c) => c.used >= COLUMN_BYTES_LIMIT);
   }
 
   private ensure(col: ColumnState, bytes: number): void {
@@ -100,6 +110,17 @@ export class PlainParquetEncoder {
     col.rowUsed = col.used;
     col.rowNonNull = col.nonNull;
     return true;
+  }
+
+  /** Grows every column's definition levels when the group outgrows them. */
+  private ensureRowCapacity(): void {
+    const first = this.cols[0];
+    if (!first || this.rowsInGroup < first.present.length) return;
+    for (const col of this.cols) {
+      const next = new Uint8Array(col.present.length * 2);
+      next.set(col.present);
+      col.present = next;
+    }
   }
 
   private putNull(col: ColumnState): void {
@@ -181,9 +202,6 @@ export class PlainParquetEncoder {
     for (const col of this.cols) if (col.stamp !== this.rowStamp) col.present[this.rowsInGroup] = 0;
     this.rowStamp++;
     this.rowsInGroup++;
-    this.numRows++;
-    if (this.rowsInGroup >= this.rowsPerGroup || this.cols.some((c) => c.used >= COLUMN_BYTES_LIMIT))
-      this.writeGroup();
   }
 
   /**
@@ -192,6 +210,7 @@ export class PlainParquetEncoder {
    * its column: the caller then parses the line and uses `appendValues`.
    */
   appendLine(line: Buffer, keys: ColumnKeys): boolean {
+    this.ensureRowCapacity();
     const ok = this.readLine(line, keys);
     if (ok) {
       this.directRows++;
@@ -235,6 +254,7 @@ export class PlainParquetEncoder {
 
   /** Appends one row given as column values (see `valuesFromPing`). */
   appendValues(values: readonly unknown[]): void {
+    this.ensureRowCapacity();
     for (let i = 0; i < this.cols.length; i++) {
       const col = this.cols[i] as ColumnState;
       const v = values[i];
@@ -261,19 +281,20 @@ export class PlainParquetEncoder {
     this.endRow();
   }
 
-  private writeGroup(): void {
+  /** Encodes the rows appended so far as one row group (undefined when there are none) and starts the next. */
+  takeGroup(compress: Compress): EncodedRowGroup | undefined {
     const rows = this.rowsInGroup;
-    if (rows === 0) return;
-    const groupStart = this.writer.offset;
-    const chunks: ColumnChunk[] = [];
+    if (rows === 0) return undefined;
+    const out = new ByteWriter(1024 * 1024);
+    const columns: ColumnChunk[] = [];
     let totalUncompressed = 0n;
     for (const col of this.cols) {
       const levels = new ByteWriter();
       const levelBytes = writeRleBitPackedHybrid(levels, col.present.subarray(0, rows), 1);
       const page = col.type === 'BOOLEAN' ? packBits(col.data, col.used) : col.data.subarray(0, col.used);
-      const compressed = snappyCompress(page);
-      const chunkStart = this.writer.offset;
-      writePageHeader(this.writer, {
+      const compressed = compress(page);
+      const chunkStart = out.offset;
+      writePageHeader(out, {
         type: 'DATA_PAGE_V2',
         uncompressed_page_size: levelBytes + page.length,
         compressed_page_size: levelBytes + compressed.length,
@@ -287,12 +308,12 @@ export class PlainParquetEncoder {
           is_compressed: true,
         },
       });
-      const headerBytes = this.writer.offset - chunkStart;
-      this.writer.appendBytes(levels.getBytes());
-      this.writer.appendBytes(compressed);
+      const headerBytes = out.offset - chunkStart;
+      out.appendBytes(levels.getBytes());
+      out.appendBytes(compressed);
       const uncompressed = BigInt(headerBytes + levelBytes + page.length);
       totalUncompressed += uncompressed;
-      chunks.push({
+      columns.push({
         file_offset: BigInt(chunkStart),
         meta_data: {
           type: col.type,
@@ -301,29 +322,72 @@ export class PlainParquetEncoder {
           codec: 'SNAPPY',
           num_values: BigInt(rows),
           total_uncompressed_size: uncompressed,
-          total_compressed_size: BigInt(this.writer.offset - chunkStart),
+          total_compressed_size: BigInt(out.offset - chunkStart),
           data_page_offset: BigInt(chunkStart),
         },
       });
       col.used = 0;
       col.nonNull = 0;
     }
-    this.rowGroups.push({
-      columns: chunks,
-      total_byte_size: totalUncompressed,
-      num_rows: BigInt(rows),
-      total_compressed_size: BigInt(this.writer.offset - groupStart),
-    });
     this.rowsInGroup = 0;
     // Buffers that grew for one unusual group go back to their usual size.
-    for (const col of this.cols)
+    for (const col of this.cols) {
       if (col.data.length > COLUMN_BYTES_LIMIT) col.data = Buffer.allocUnsafe(INITIAL_COLUMN_BYTES);
+      if (col.present.length > INITIAL_ROWS * 8) col.present = new Uint8Array(INITIAL_ROWS);
+    }
+    return { bytes: out.getBytes(), rows, columns, totalUncompressed };
+  }
+}
+
+/**
+ * A Parquet file assembled from encoded row groups, in the order they are added: the groups'
+ * bytes are appended and their offsets moved to where they land; the footer is
+ * hyparquet-writer's own.
+ */
+export class ParquetAssembler {
+  private readonly writer: Writer;
+  private readonly rowGroups: RowGroup[] = [];
+  private numRows = 0;
+
+  constructor(
+    file: string,
+    private readonly schema: SchemaElement[],
+    private readonly kvMetadata: KeyValue[],
+    private readonly createdBy: string,
+  ) {
+    for (const el of schema.slice(1))
+      if (el.repetition_type !== 'OPTIONAL') throw new Error(`column ${el.name} must be OPTIONAL`);
+    this.writer = fileWriter(file);
+    this.writer.appendUint32(0x31524150); // PAR1
+  }
+
+  get rows(): number {
+    return this.numRows;
+  }
+
+  addGroup(group: EncodedRowGroup): void {
+    const base = BigInt(this.writer.offset);
+    const columns = group.columns.map((c) => {
+      const meta = c.meta_data as NonNullable<ColumnChunk['meta_data']>;
+      return {
+        ...c,
+        file_offset: c.file_offset + base,
+        meta_data: { ...meta, data_page_offset: meta.data_page_offset + base },
+      };
+    });
+    this.writer.appendBytes(group.bytes);
+    this.rowGroups.push({
+      columns,
+      total_byte_size: group.totalUncompressed,
+      num_rows: BigInt(group.rows),
+      total_compressed_size: BigInt(group.bytes.length),
+    });
+    this.numRows += group.rows;
     void this.writer.flush?.();
   }
 
-  /** Writes the last row group and the footer, then flushes the file. */
+  /** Writes the footer, then flushes the file. */
   finish(): void {
-    this.writeGroup();
     const metadata: FileMetaData = {
       version: 2,
       created_by: this.createdBy,
@@ -338,6 +402,57 @@ export class PlainParquetEncoder {
     writeMetadata(this.writer, metadata);
     this.writer.appendUint32(0x31524150); // PAR1
     void this.writer.finish();
+  }
+}
+
+/** A whole Parquet file written row by row: groups of `rowsPerGroup` rows (or fewer when a column fills up). */
+export class PlainParquetEncoder {
+  private readonly encoder: RowGroupEncoder;
+  private readonly assembler: ParquetAssembler;
+
+  constructor(
+    file: string,
+    columns: readonly ParquetColumn[],
+    schema: SchemaElement[],
+    rowsPerGroup: number,
+    kvMetadata: KeyValue[],
+    createdBy: string,
+    private readonly compress: Compress,
+  ) {
+    this.assembler = new ParquetAssembler(file, schema, kvMetadata, createdBy);
+    this.encoder = new RowGroupEncoder(columns, rowsPerGroup);
+  }
+
+  get rows(): number {
+    return this.assembler.rows + this.encoder.pendingRows;
+  }
+
+  get directRows(): number {
+    return this.encoder.directRows;
+  }
+
+  appendLine(line: Buffer, keys: ColumnKeys): boolean {
+    const ok = this.encoder.appendLine(line, keys);
+    if (ok) this.flushIfFull();
+    return ok;
+  }
+
+  appendValues(values: readonly unknown[]): void {
+    this.encoder.appendValues(values);
+    this.flushIfFull();
+  }
+
+  private flushIfFull(): void {
+    if (!this.encoder.full) return;
+    const group = this.encoder.takeGroup(this.compress);
+    if (group) this.assembler.addGroup(group);
+  }
+
+  /** Writes the last row group and the footer, then flushes the file. */
+  finish(): void {
+    const group = this.encoder.takeGroup(this.compress);
+    if (group) this.assembler.addGroup(group);
+    this.assembler.finish();
   }
 }
 

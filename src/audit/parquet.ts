@@ -1,11 +1,13 @@
 import { readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import type { KeyValue, SchemaElement } from 'hyparquet';
 import { schemaFromColumnData } from 'hyparquet-writer';
 import type { Ping } from '../core/contract/index.js';
 import { projectRoot } from '../core/project-root.js';
 import { PIPELINE_VERSION } from '../core/version.js';
-import { PlainParquetEncoder } from './parquet-encoder.js';
+import { type Compress, PlainParquetEncoder } from './parquet-encoder.js';
 import { type ColumnKeys, columnKeys, valuesFromPing } from './row-values.js';
+import { snappy } from './snappy.js';
 
 type ColumnKind = 'STRING' | 'INT64' | 'DOUBLE' | 'BOOLEAN' | 'JSON';
 
@@ -52,9 +54,31 @@ export function parquetColumns(): ParquetColumn[] {
 
 let keysCache: ColumnKeys | undefined;
 
-function columnKeysOnce(): ColumnKeys {
+export function columnKeysOnce(): ColumnKeys {
   keysCache ??= columnKeys(parquetColumns());
   return keysCache;
+}
+
+/** The file-level parts of every Parquet file of the audit: schema, key-value metadata, writer name. */
+export function parquetLayout(meta: Record<string, string>): {
+  schema: SchemaElement[];
+  kvMetadata: KeyValue[];
+  createdBy: string;
+} {
+  const columns = parquetColumns();
+  const schema = schemaFromColumnData({
+    columnData: columns.map((c) => ({ name: c.name, data: [], type: c.kind === 'JSON' ? 'STRING' : c.kind })),
+  });
+  const jsonColumns = columns.filter((c) => c.kind === 'JSON').map((c) => c.name);
+  return {
+    schema,
+    kvMetadata: [
+      { key: 'stratum.schema_version', value: '0.3.2' },
+      { key: 'stratum.json_columns', value: JSON.stringify(jsonColumns) },
+      ...Object.entries(meta).map(([key, value]) => ({ key, value })),
+    ],
+    createdBy: `stratum-pipeline ${PIPELINE_VERSION}`,
+  };
 }
 
 /** Where a Parquet file is written before it is renamed into place (one per process). */
@@ -91,27 +115,18 @@ export class ParquetSink implements ParquetLineSink {
   constructor(
     readonly file: string,
     meta: Record<string, string> = {},
+    compress: Compress = snappy(),
   ) {
     this.tmp = parquetTempFile(file);
-    const schema = schemaFromColumnData({
-      columnData: this.columns.map((c) => ({
-        name: c.name,
-        data: [],
-        type: c.kind === 'JSON' ? 'STRING' : c.kind,
-      })),
-    });
-    const jsonColumns = this.columns.filter((c) => c.kind === 'JSON').map((c) => c.name);
+    const layout = parquetLayout(meta);
     this.encoder = new PlainParquetEncoder(
       this.tmp,
       this.columns,
-      schema,
+      layout.schema,
       ROWS_PER_GROUP,
-      [
-        { key: 'stratum.schema_version', value: '0.3.2' },
-        { key: 'stratum.json_columns', value: JSON.stringify(jsonColumns) },
-        ...Object.entries(meta).map(([key, value]) => ({ key, value })),
-      ],
-      `stratum-pipeline ${PIPELINE_VERSION}`,
+      layout.kvMetadata,
+      layout.createdBy,
+      compress,
     );
   }
 
