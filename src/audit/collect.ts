@@ -1,5 +1,5 @@
-import { formatIssues, type Ping, validatePing } from '../core/contract/index.js';
 import { Counter, GrowableInt32 } from './counts.js';
+import type { LineVerdict, RowFacts } from './line-verdict.js';
 import type { ManifestIndex } from './manifest-index.js';
 import type { LeakageGroups } from './split/grouping.js';
 
@@ -21,12 +21,6 @@ export interface StratumCount {
 
 const MAX_LISTED = 100;
 const SAMPLES_PER_CLUSTER = 3;
-
-/**
- * Receives every accepted row (valid, first of its repository) during the statistics pass:
- * the parsed ping and the UTF-8 bytes of its line (a view valid only during the call).
- */
-export type RowSink = (ping: Ping, repoIndex: number, line: Uint8Array) => void;
 
 /**
  * Everything the report needs, gathered in one pass over the results. Memory is bounded by
@@ -82,104 +76,86 @@ export class AuditStats {
   constructor(
     private readonly manifest?: ManifestIndex,
     private readonly groups?: LeakageGroups,
-    private readonly sinks: readonly RowSink[] = [],
   ) {}
 
   get effective(): number {
     return this.status.get('success') + this.status.get('partial');
   }
 
-  /** Feeds one raw line (its 1-based number and, when the reader has them, its bytes) to the statistics. */
-  addLine(raw: string, line: number, bytes?: Uint8Array): void {
+  /**
+   * Feeds the verdict on one non-blank line (its 1-based number in the file) to the statistics.
+   * Returns the repository index when the row is accepted (valid and the first of its
+   * repository), else -1.
+   */
+  addVerdict(v: LineVerdict, line: number): number {
     this.lines++;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (err) {
+    if (v.kind === 'corrupt') {
       this.corruptCount++;
-      if (this.corrupt.length < MAX_LISTED)
-        this.corrupt.push({ line, error: `${(err as Error).message} (${raw.length} chars)` });
-      return;
+      if (this.corrupt.length < MAX_LISTED) this.corrupt.push({ line, error: v.error });
+      return -1;
     }
-    const v = validatePing(value);
-    if (!v.ok) {
+    if (v.kind === 'invalid') {
       this.invalidCount++;
-      if (this.invalid.length < MAX_LISTED) {
-        const repo = (value as { repo_full_name?: unknown }).repo_full_name;
-        this.invalid.push({
-          line,
-          ...(typeof repo === 'string' ? { repo } : {}),
-          error:
-            formatIssues(v.errors.slice(0, 3)) +
-            (v.errors.length > 3 ? ` (+${v.errors.length - 3} more)` : ''),
-        });
-      }
-      return;
+      if (this.invalid.length < MAX_LISTED)
+        this.invalid.push({ line, ...(v.repo !== undefined ? { repo: v.repo } : {}), error: v.error });
+      return -1;
     }
-    const ping = v.value;
-    const first = this.repoIndex.get(ping.repo_full_name);
+    const row = v.row;
+    const first = this.repoIndex.get(row.repo);
     if (first !== undefined) {
       this.duplicateCount++;
       if (this.duplicates.length < MAX_LISTED)
-        this.duplicates.push({
-          line,
-          repo: ping.repo_full_name,
-          error: `repeats the row of ${ping.repo_full_name}`,
-        });
-      return;
+        this.duplicates.push({ line, repo: row.repo, error: `repeats the row of ${row.repo}` });
+      return -1;
     }
     const index = this.repoNames.length;
-    this.repoIndex.set(ping.repo_full_name, index);
-    this.repoNames.push(ping.repo_full_name);
+    this.repoIndex.set(row.repo, index);
+    this.repoNames.push(row.repo);
     this.lineRepo.set(line, index);
-    this.addPing(ping, index);
-    if (this.sinks.length) {
-      const lineBytes = bytes ?? Buffer.from(raw, 'utf8');
-      for (const sink of this.sinks) sink(ping, index, lineBytes);
-    }
+    this.addRow(row, index);
+    return index;
   }
 
-  private addPing(p: Ping, index: number): void {
+  private addRow(p: RowFacts, index: number): void {
     this.rows++;
-    const status = p.scan_status;
+    const status = p.status;
     this.status.add(status);
-    this.scannerVersions.add(p.scanner_version);
-    if (p.failure_reason) this.failureReasons.add(`${status}:${p.failure_reason}`);
+    this.scannerVersions.add(p.scannerVersion);
+    if (p.failureReason) this.failureReasons.add(`${status}:${p.failureReason}`);
     const effective = status === 'success' || status === 'partial';
-    const stratum = this.strata.get(p.selection_stratum) ?? { rows: 0, effective: 0 };
+    const stratum = this.strata.get(p.stratum) ?? { rows: 0, effective: 0 };
     stratum.rows++;
     if (effective) stratum.effective++;
-    this.strata.set(p.selection_stratum, stratum);
+    this.strata.set(p.stratum, stratum);
 
     if (this.manifest) {
-      if (!this.manifest.forkParent.has(p.repo_full_name)) {
+      if (!this.manifest.forkParent.has(p.repo)) {
         this.notInManifestCount++;
-        if (this.notInManifest.length < MAX_LISTED) this.notInManifest.push(p.repo_full_name);
+        if (this.notInManifest.length < MAX_LISTED) this.notInManifest.push(p.repo);
       }
     }
 
-    const primary = p.repo_metadata?.primary_framework || p.frameworks?.[0] || 'none';
-    const score = p.deployment_signals?.deployment_score;
+    const score = p.deploymentScore;
     this.splitStratum.set(
       index,
-      this.stratumId(`${primary} × ${score === undefined ? 'n/a' : `deploy ${score}`}`),
+      this.stratumId(`${p.primary} × ${score === null ? 'n/a' : `deploy ${score}`}`),
     );
     this.groups?.addRepo(index);
-    const forkParent = this.manifest?.forkParent.get(p.repo_full_name);
+    const forkParent = this.manifest?.forkParent.get(p.repo);
     if (this.groups) {
       if (forkParent) this.groups.link(index, `fork:${forkParent}`);
-      if (this.manifest?.parents.has(p.repo_full_name)) this.groups.link(index, `fork:${p.repo_full_name}`);
+      if (this.manifest?.parents.has(p.repo)) this.groups.link(index, `fork:${p.repo}`);
     }
     if (!effective) return;
     this.inSplit.set(index, 1);
 
-    for (const fw of p.frameworks ?? []) this.frameworks.add(fw);
-    const risk = p.risk_score ?? 0;
-    this.risk[Math.max(0, Math.min(100, risk))]!++;
-    for (const rule of p.finding_rules ?? []) {
+    for (const fw of p.frameworks) this.frameworks.add(fw);
+    this.risk[Math.max(0, Math.min(100, p.risk))]!++;
+    for (let r = 0; r < p.rules.length; r++) {
+      const rule = p.rules[r] as string;
       this.ruleRepos.add(rule);
-      const impact = p.fix_impact_estimates?.[rule];
-      if (impact !== undefined) {
+      const impact = p.impacts[r];
+      if (impact !== null && impact !== undefined) {
         let c = this.ruleImpact.get(rule);
         if (!c) {
           c = new Counter<number>();
@@ -188,8 +164,8 @@ export class AuditStats {
         c.add(impact);
       }
     }
-    if (score !== undefined) this.deployment[score]!++;
-    const hash = p.topology_signature_hash;
+    if (score !== null) this.deployment[score]!++;
+    const hash = p.topologyHash;
     if (hash) {
       this.topologyRows++;
       const first = this.topologyFirst.get(hash);
@@ -198,14 +174,13 @@ export class AuditStats {
         const cluster = this.clusters.get(hash);
         if (cluster) {
           cluster.count++;
-          if (cluster.samples.length < SAMPLES_PER_CLUSTER) cluster.samples.push(p.repo_full_name);
-        } else
-          this.clusters.set(hash, { count: 2, samples: [this.repoNames[first] as string, p.repo_full_name] });
+          if (cluster.samples.length < SAMPLES_PER_CLUSTER) cluster.samples.push(p.repo);
+        } else this.clusters.set(hash, { count: 2, samples: [this.repoNames[first] as string, p.repo] });
         this.groups?.union(first, index);
       }
     }
-    if (p.files_total > 0) {
-      const ratio = p.files_scanned / p.files_total;
+    if (p.filesTotal > 0) {
+      const ratio = p.filesScanned / p.filesTotal;
       this.coverage[Math.round(ratio * 1000)]!++;
       this.coverageRows++;
       if (ratio < 0.5) this.coverageUnderHalf++;

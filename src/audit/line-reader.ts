@@ -91,3 +91,90 @@ export async function forEachLineBytes(
   }
   return { lines: line, bytes };
 }
+
+/** A run of whole lines of a file, in a buffer of its own (so it can be moved to a worker thread). */
+export interface LineChunk {
+  /** 0-based position of the chunk in the file. */
+  seq: number;
+  bytes: Buffer;
+  /** 1-based number of the chunk's first line. */
+  firstLine: number;
+  /** Lines in the chunk, blank ones included (the last line of a file may lack its newline). */
+  lineCount: number;
+}
+
+/**
+ * Reads a file as chunks of whole lines of about `chunkBytes` each (a longer line makes a
+ * chunk alone). Where chunks end depends only on the file's bytes, so two readings of one
+ * file cut it the same way. `onChunk` owns each chunk's buffer; its promise is awaited before
+ * the next read (back-pressure).
+ */
+export async function forEachChunk(
+  file: string,
+  chunkBytes: number,
+  onChunk: (chunk: LineChunk) => void | Promise<void>,
+  onProgress?: (bytesRead: number) => void,
+): Promise<{ lines: number; bytes: number }> {
+  const handle = await open(file, 'r');
+  let carry: Buffer = Buffer.alloc(0);
+  let size = chunkBytes;
+  let seq = 0;
+  let line = 1;
+  let bytes = 0;
+  const emit = async (chunk: Buffer, lineCount: number) => {
+    await onChunk({ seq: seq++, bytes: chunk, firstLine: line, lineCount });
+    line += lineCount;
+  };
+  try {
+    for (;;) {
+      const buffer = Buffer.allocUnsafeSlow(Math.max(size, carry.length + 1));
+      carry.copy(buffer, 0);
+      const { bytesRead } = await handle.read(buffer, carry.length, buffer.length - carry.length, null);
+      const filled = carry.length + bytesRead;
+      bytes += bytesRead;
+      if (bytesRead === 0) {
+        if (filled > 0) await emit(buffer.subarray(0, filled), countNewlines(buffer, filled) + 1);
+        break;
+      }
+      const lastNewline = buffer.lastIndexOf(NEWLINE, filled - 1);
+      if (lastNewline === -1) {
+        // No line ends in this buffer: read on with a bigger one.
+        carry = buffer.subarray(0, filled);
+        size = buffer.length * 2;
+        continue;
+      }
+      carry = Buffer.from(buffer.subarray(lastNewline + 1, filled));
+      size = chunkBytes;
+      onProgress?.(bytes);
+      await emit(buffer.subarray(0, lastNewline + 1), countNewlines(buffer, lastNewline + 1));
+    }
+  } finally {
+    await handle.close();
+  }
+  return { lines: line - 1, bytes };
+}
+
+function countNewlines(b: Buffer, end: number): number {
+  let n = 0;
+  for (let i = b.indexOf(NEWLINE); i !== -1 && i < end; i = b.indexOf(NEWLINE, i + 1)) n++;
+  return n;
+}
+
+/**
+ * Calls `onLine(bytes, at)` for each line of a chunk that is not empty (`at` counts every line,
+ * empty ones included; a trailing CR is dropped), like `forEachLineBytes` does for a file.
+ */
+export function forEachLineOf(chunk: Buffer, onLine: (bytes: Buffer, at: number) => void): void {
+  let at = 0;
+  let start = 0;
+  const n = chunk.length;
+  while (start < n) {
+    let nl = chunk.indexOf(NEWLINE, start);
+    if (nl === -1) nl = n;
+    let end = nl;
+    if (end > start && chunk[end - 1] === 13) end--;
+    if (end > start) onLine(chunk.subarray(start, end), at);
+    at++;
+    start = nl + 1;
+  }
+}

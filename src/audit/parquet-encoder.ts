@@ -17,7 +17,7 @@ import {
 
 /** Bytes of one column's values in a row group before the group is written early. */
 const COLUMN_BYTES_LIMIT = 8 * 1024 * 1024;
-const INITIAL_COLUMN_BYTES = 64 * 1024;
+const INITIAL_COLUMN_BYTES = 16 * 1024;
 const INITIAL_ROWS = 1024;
 
 interface ColumnState {
@@ -352,7 +352,6 @@ export class ParquetAssembler {
   constructor(
     file: string,
     private readonly schema: SchemaElement[],
-    private readonly kvMetadata: KeyValue[],
     private readonly createdBy: string,
   ) {
     for (const el of schema.slice(1))
@@ -386,8 +385,8 @@ export class ParquetAssembler {
     void this.writer.flush?.();
   }
 
-  /** Writes the footer, then flushes the file. */
-  finish(): void {
+  /** Writes the footer (with the file's key-value metadata), then flushes the file. */
+  finish(kvMetadata: KeyValue[]): void {
     const metadata: FileMetaData = {
       version: 2,
       created_by: this.createdBy,
@@ -395,7 +394,7 @@ export class ParquetAssembler {
       num_rows: BigInt(this.numRows),
       row_groups: this.rowGroups,
       metadata_length: 0,
-      key_value_metadata: this.kvMetadata,
+      key_value_metadata: kvMetadata,
     };
     // Not a field of the footer (hyparquet-writer removes it the same way).
     delete (metadata as Partial<FileMetaData>).metadata_length;
@@ -415,11 +414,11 @@ export class PlainParquetEncoder {
     columns: readonly ParquetColumn[],
     schema: SchemaElement[],
     rowsPerGroup: number,
-    kvMetadata: KeyValue[],
+    private readonly kvMetadata: KeyValue[],
     createdBy: string,
     private readonly compress: Compress,
   ) {
-    this.assembler = new ParquetAssembler(file, schema, kvMetadata, createdBy);
+    this.assembler = new ParquetAssembler(file, schema, createdBy);
     this.encoder = new RowGroupEncoder(columns, rowsPerGroup);
   }
 
@@ -452,7 +451,7 @@ export class PlainParquetEncoder {
   finish(): void {
     const group = this.encoder.takeGroup(this.compress);
     if (group) this.assembler.addGroup(group);
-    this.assembler.finish();
+    this.assembler.finish(this.kvMetadata);
   }
 }
 

@@ -5,7 +5,12 @@ import { schemaFromColumnData } from 'hyparquet-writer';
 import type { Ping } from '../core/contract/index.js';
 import { projectRoot } from '../core/project-root.js';
 import { PIPELINE_VERSION } from '../core/version.js';
-import { type Compress, PlainParquetEncoder } from './parquet-encoder.js';
+import {
+  type Compress,
+  type EncodedRowGroup,
+  ParquetAssembler,
+  PlainParquetEncoder,
+} from './parquet-encoder.js';
 import { type ColumnKeys, columnKeys, valuesFromPing } from './row-values.js';
 import { snappy } from './snappy.js';
 
@@ -115,7 +120,7 @@ export class ParquetSink implements ParquetLineSink {
   constructor(
     readonly file: string,
     meta: Record<string, string> = {},
-    compress: Compress = snappy(),
+    compress: Compress = snappy,
   ) {
     this.tmp = parquetTempFile(file);
     const layout = parquetLayout(meta);
@@ -161,6 +166,42 @@ export class ParquetSink implements ParquetLineSink {
   /** Writes the footer and moves the file into place. */
   finish(): void {
     this.encoder.finish();
+    renameSync(this.tmp, this.file);
+  }
+
+  abort(): void {
+    rmSync(this.tmp, { force: true });
+  }
+}
+
+/**
+ * A Parquet file assembled on this thread from row groups encoded elsewhere (a worker, in
+ * input order): written to a temp file and renamed into place by `finish`.
+ */
+export class ParquetGroupFile {
+  private readonly assembler: ParquetAssembler;
+  private readonly tmp: string;
+
+  /** `meta` is asked for when the footer is written. */
+  constructor(
+    readonly file: string,
+    private readonly meta: () => Record<string, string>,
+  ) {
+    this.tmp = parquetTempFile(file);
+    const layout = parquetLayout({});
+    this.assembler = new ParquetAssembler(this.tmp, layout.schema, layout.createdBy);
+  }
+
+  get rows(): number {
+    return this.assembler.rows;
+  }
+
+  addGroup(group: EncodedRowGroup): void {
+    this.assembler.addGroup(group);
+  }
+
+  finish(): void {
+    this.assembler.finish(parquetLayout(this.meta()).kvMetadata);
     renameSync(this.tmp, this.file);
   }
 

@@ -1,16 +1,18 @@
 import { mkdir, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../core/atomic-write.js';
 import { fileExists } from '../core/jsonl.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { DATA_FILES } from '../core/paths.js';
 import { loadThresholds } from './audit-config.js';
-import { AuditStats, type RowSink } from './collect.js';
+import { type ChunkPool, chunkWorkerFile, InlineChunkPool, ThreadChunkPool } from './chunk-pool.js';
+import { AuditStats } from './collect.js';
 import { datasetCard } from './dataset-card.js';
+import { statisticsPass } from './first-pass.js';
 import { evaluateGates, type GateResult } from './gates.js';
-import { forEachLine } from './line-reader.js';
 import { type ManifestIndex, readManifestIndex } from './manifest-index.js';
-import { type OpenParquet, ParquetSink } from './parquet.js';
+import { ParquetGroupFile } from './parquet.js';
 import { type AuditReportData, auditJson, buildSections, reportMarkdown, sectionContext } from './report.js';
 import { findSection, SECTION_IDS, type SectionOutput } from './sections/index.js';
 import { assignSplit, NOT_SPLIT, type SplitSummary, TEST } from './split/assign.js';
@@ -18,7 +20,6 @@ import { LeakageGroups } from './split/grouping.js';
 import { readSidecar, writeSidecar } from './split/sidecar.js';
 import { writeSplitFiles } from './split/write-split.js';
 import { loadStrataTargets } from './strata-targets.js';
-import { ParquetWorker, parquetWorkerFile } from './threaded-parquet.js';
 
 export interface AuditOptions {
   /** scan_results.jsonl to audit. */
@@ -39,8 +40,8 @@ export interface AuditOptions {
   gatesFile?: string;
   logger?: Logger;
   /**
-   * Write scan_results.parquet on a worker thread while the main thread validates (default:
-   * for inputs of 4 MB or more, when the compiled worker is present).
+   * Parse, validate and encode on worker threads, one per core (default: for inputs of 4 MB or
+   * more, when the compiled worker is present); otherwise all on this thread.
    */
   threads?: boolean;
   /** Called after each chunk of the first pass with bytes read and the file size. */
@@ -73,8 +74,13 @@ export class AuditInputError extends Error {
 
 export const DEFAULT_SPLIT_SEED = 42;
 
-/** Inputs from this size on write scan_results.parquet on a worker thread (below, a thread costs more than it saves). */
+/** Inputs from this size on are judged and encoded on worker threads (below, threads cost more than they save). */
 const THREADS_FROM_BYTES = 4 * 1024 * 1024;
+
+/** Worker threads for the audit: one per core, at most 4. */
+function auditThreads(): number {
+  return Math.max(1, Math.min(4, os.availableParallelism()));
+}
 
 export async function runAudit(options: AuditOptions): Promise<AuditResult> {
   const logger = options.logger ?? silentLogger;
@@ -89,18 +95,21 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
 
   const { thresholds, source: thresholdsSource } = await loadThresholds(options.gatesFile);
   const strata = await loadStrataTargets(options.strataFile);
-  const manifest: ManifestIndex | undefined = options.manifest
-    ? await readManifestIndex(options.manifest)
-    : undefined;
+  const manifestReady: Promise<ManifestIndex | undefined> = options.manifest
+    ? readManifestIndex(options.manifest)
+    : Promise.resolve(undefined);
+  manifestReady.catch(() => undefined); // awaited through the statistics
   const doSplit = Boolean(options.split) && !section;
   const seed = options.seed ?? DEFAULT_SPLIT_SEED;
   const outDir = path.resolve(options.outDir);
   const out = (name: string) => path.join(outDir, name);
   const files: Record<string, string> = {};
-  const parquetMeta = {
+  // Known once the manifest is read (before any Parquet file is finished).
+  let manifest: ManifestIndex | undefined;
+  const parquetMeta = () => ({
     'stratum.source': path.basename(options.input),
     ...(manifest ? { 'stratum.manifest_sha256': manifest.sha256 } : {}),
-  };
+  });
 
   logger.info(
     {
@@ -114,44 +123,41 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
   const started = Date.now();
   if (!section) await mkdir(outDir, { recursive: true });
   const totalBytes = (await stat(options.input)).size;
-  const workerFile = parquetWorkerFile();
-  const threaded =
-    !section && workerFile !== undefined && (options.threads ?? totalBytes >= THREADS_FROM_BYTES);
-  // One worker thread writes scan_results.parquet during the first pass and the train file
-  // during the second; the main thread, idle by then, writes the (smaller) test file.
-  const parquetWorker = threaded ? new ParquetWorker(workerFile as string) : undefined;
-  const openParquet: OpenParquet = (file, meta, role) =>
-    parquetWorker && role !== 'test' ? parquetWorker.open(file, meta) : new ParquetSink(file, meta);
-  const fullParquet = section ? undefined : openParquet(out(DATA_FILES.parquet), parquetMeta, 'full');
-  const sinks: RowSink[] = fullParquet ? [(_p, _i, bytes) => fullParquet.addLine(bytes)] : [];
+  const workerFile = chunkWorkerFile();
+  const threaded = workerFile !== undefined && (options.threads ?? totalBytes >= THREADS_FROM_BYTES);
+  const pool: ChunkPool = threaded
+    ? new ThreadChunkPool(workerFile as string, auditThreads())
+    : new InlineChunkPool();
   const groups = doSplit ? new LeakageGroups() : undefined;
-  const stats = new AuditStats(manifest, groups, sinks);
+  // The manifest loads here while the pool judges the first chunks.
+  const statsReady = manifestReady.then((m) => {
+    manifest = m;
+    return new AuditStats(m, groups);
+  });
+  statsReady.catch(() => undefined); // awaited by the pass
+  const fullParquet = section ? undefined : new ParquetGroupFile(out(DATA_FILES.parquet), parquetMeta);
+  let stats: AuditStats;
+  let split: SplitSummary | undefined;
   try {
-    const { bytes } = await forEachLine(
-      options.input,
-      (raw, line, bytes) => stats.addLine(raw, line, bytes),
-      options.onProgress ? (b) => options.onProgress?.(b, totalBytes) : undefined,
-      fullParquet ? () => fullParquet.drained() : undefined,
-    );
+    const { bytes } = await statisticsPass({
+      input: options.input,
+      stats: statsReady,
+      pool,
+      ...(fullParquet ? { parquet: fullParquet } : {}),
+      ...(options.onProgress ? { onProgress: (b: number) => options.onProgress?.(b, totalBytes) } : {}),
+    });
+    stats = await statsReady;
     stats.bytes = bytes;
     stats.finish();
+    fullParquet?.finish();
+    if (fullParquet) files.parquet = fullParquet.file;
+    split = await writeSplit(stats);
   } catch (err) {
-    await fullParquet?.abort();
-    await parquetWorker?.close();
+    fullParquet?.abort();
     throw err;
+  } finally {
+    await pool.close();
   }
-  // A worker finishes the full Parquet file while the split's second pass runs.
-  let fullParquetDone: Promise<void> | undefined;
-  try {
-    fullParquetDone = Promise.resolve(fullParquet?.finish());
-  } catch (err) {
-    await fullParquet?.abort();
-    await parquetWorker?.close();
-    throw err;
-  }
-  // Handled below (awaited after the split); this only keeps an early failure from being unhandled.
-  fullParquetDone.catch(() => undefined);
-  if (fullParquet) files.parquet = fullParquet.file;
   if (stats.corruptCount || stats.invalidCount || stats.duplicateCount)
     logger.warn(
       { corrupt: stats.corruptCount, invalid: stats.invalidCount, duplicates: stats.duplicateCount },
@@ -160,18 +166,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
 
   const gates: GateResult[] = evaluateGates(stats, thresholds);
 
-  let split: SplitSummary | undefined;
-  try {
-    split = await writeSplit();
-  } finally {
-    try {
-      await fullParquetDone;
-    } finally {
-      await parquetWorker?.close();
-    }
-  }
-
-  async function writeSplit(): Promise<SplitSummary | undefined> {
+  async function writeSplit(stats: AuditStats): Promise<SplitSummary | undefined> {
     if (!doSplit || !groups) return undefined;
     const sidecarPath = out(DATA_FILES.splitAssignment);
     const frozen = await readSidecar(sidecarPath);
@@ -192,19 +187,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
       trainParquet: out(DATA_FILES.trainParquet),
       testParquet: out(DATA_FILES.testParquet),
     };
-    const written = await writeSplitFiles(
-      options.input,
-      stats,
-      assignment.sides,
-      splitFiles,
-      parquetMeta,
-      openParquet,
-    );
-    if (written.appendedBytes > 0)
-      logger.warn(
-        { appendedBytes: written.appendedBytes },
-        'input grew during the audit; rows appended after the first pass are not in this audit',
-      );
+    await writeSplitFiles(options.input, stats, assignment.sides, splitFiles, parquetMeta(), pool);
     await writeSidecar(sidecarPath, frozen.splits, stats.repoNames, (repo) => {
       const i = stats.repoIndex.get(repo);
       if (i === undefined || assignment.sides[i] === NOT_SPLIT) return undefined;

@@ -1,24 +1,9 @@
-import { createRequire } from 'node:module';
 import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 import type { Compress } from './parquet-encoder.js';
 
-/** hyparquet-writer's JavaScript Snappy: the reference the encoder's byte-identity test compares with. */
-export const jsSnappy: Compress = (page) => snappyCompress(page);
-
-let chosen: Compress | undefined;
-
 /**
- * Snappy for Parquet pages: the native `snappy` module (about twice as fast here) when its
- * prebuilt binary loads on this platform, else hyparquet-writer's JavaScript one. Both write
- * valid Snappy; the bytes differ.
+ * Snappy for Parquet pages: hyparquet-writer's JavaScript one. (A native Snappy module was
+ * measured: about twice as fast, but its output buffers live outside V8's accounting, so a
+ * worker's memory grew through the whole audit before a GC freed them.)
  */
-export function snappy(): Compress {
-  if (chosen) return chosen;
-  try {
-    const native = createRequire(import.meta.url)('snappy') as { compressSync(b: Uint8Array): Buffer };
-    chosen = (page) => native.compressSync(page);
-  } catch {
-    chosen = jsSnappy;
-  }
-  return chosen;
-}
+export const snappy: Compress = (page) => snappyCompress(page);

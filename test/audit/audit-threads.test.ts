@@ -61,24 +61,26 @@ describe.runIf(existsSync(compiledAudit) && existsSync(compiledData))('audit on 
     expect(threaded.split.notSplit).toBeGreaterThan(0);
   });
 
-  it('reports a worker that cannot write its file as an error, not a hang', async () => {
-    const { ParquetWorker, parquetWorkerFile } = await import(
-      path.resolve(import.meta.dirname, '../../dist/src/audit/threaded-parquet.js')
+  it('reports a worker that dies, or a chunk it never judged, as an error, not a hang', async () => {
+    const { ThreadChunkPool, chunkWorkerFile } = await import(
+      path.resolve(import.meta.dirname, '../../dist/src/audit/chunk-pool.js')
     );
-    const worker = new ParquetWorker(parquetWorkerFile());
+    const pool = new ThreadChunkPool(chunkWorkerFile(), 1);
     try {
-      const file = path.join(dir, 'missing-dir', 'x.parquet');
-      const sink = worker.open(file, {});
-      sink.addLine(Buffer.from('{"scan_id":"a"}'));
-      await expect(sink.finish()).rejects.toThrow(/Parquet worker for .*x\.parquet/);
-      expect(existsSync(file)).toBe(false);
-      // The same worker still writes another file.
-      const ok = worker.open(path.join(dir, 'ok.parquet'), {});
-      ok.addLine(Buffer.from('{"scan_id":"a"}'));
-      await ok.finish();
-      expect(existsSync(path.join(dir, 'ok.parquet'))).toBe(true);
+      const verdicts = await pool.judge(0, Buffer.from('{"scan_id":"a"}\nnot json\n'));
+      expect(verdicts.map((v: { kind: string; at: number }) => [v.kind, v.at])).toEqual([
+        ['invalid', 0],
+        ['corrupt', 1],
+      ]);
+      // A chunk this worker never judged is an error reply, not a hang.
+      await expect(pool.encode(7, new Uint8Array(1))).rejects.toThrow(/chunk 7 was not judged/);
+      const pending = pool.judge(1, Buffer.from('{}\n'));
+      await (
+        pool as unknown as { threads: Array<{ worker: { terminate(): Promise<number> } }> }
+      ).threads[0]?.worker.terminate();
+      await expect(pending).rejects.toThrow(/audit worker exited/);
     } finally {
-      await worker.close();
+      await pool.close();
     }
   });
 });

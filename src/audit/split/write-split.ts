@@ -1,8 +1,11 @@
 import { isUtf8 } from 'node:buffer';
 import { AtomicFileSync } from '../../core/atomic-write.js';
+import type { ChunkPool } from '../chunk-pool.js';
+import { SIDE_TEST, SIDE_TRAIN } from '../chunk-work.js';
 import type { AuditStats } from '../collect.js';
-import { forEachLineBytes } from '../line-reader.js';
-import { type OpenParquet, ParquetSink } from '../parquet.js';
+import { CHUNK_BYTES, MAX_IN_FLIGHT } from '../first-pass.js';
+import { forEachChunk, forEachLineOf } from '../line-reader.js';
+import { ParquetGroupFile } from '../parquet.js';
 import { NOT_SPLIT, TEST } from './assign.js';
 
 const FLUSH_BYTES = 4 * 1024 * 1024;
@@ -49,10 +52,13 @@ export interface SplitFiles {
   testParquet?: string;
 }
 
+const ignore = () => undefined;
+
 /**
- * The second pass: streams the input again (as bytes, no line is decoded or parsed twice)
- * and copies each accepted row, byte for byte, to the train or test file (and its Parquet twin). Only line → repository → side lookups are
- * kept in memory, so this pass is bounded like the first one.
+ * The second pass: streams the input again in the first pass's chunks and copies each accepted
+ * row, byte for byte, to the train or test file; the pool encodes each chunk's train and test
+ * rows as row groups of the Parquet twins, appended in input order. Only line → repository →
+ * side lookups are kept in memory, so this pass is bounded like the first one.
  */
 export async function writeSplitFiles(
   input: string,
@@ -60,47 +66,59 @@ export async function writeSplitFiles(
   sides: Uint8Array,
   files: SplitFiles,
   parquetMeta: Record<string, string>,
-  openParquet: OpenParquet = (file, meta) => new ParquetSink(file, meta),
-): Promise<{ train: number; test: number; appendedBytes: number }> {
+  pool: ChunkPool,
+): Promise<{ train: number; test: number }> {
   const train = new LineFile(files.trainJsonl);
   const test = new LineFile(files.testJsonl);
   const trainPq = files.trainParquet
-    ? openParquet(files.trainParquet, { ...parquetMeta, 'stratum.split': 'train' }, 'train')
+    ? new ParquetGroupFile(files.trainParquet, () => ({ ...parquetMeta, 'stratum.split': 'train' }))
     : undefined;
   const testPq = files.testParquet
-    ? openParquet(files.testParquet, { ...parquetMeta, 'stratum.split': 'test' }, 'test')
+    ? new ParquetGroupFile(files.testParquet, () => ({ ...parquetMeta, 'stratum.split': 'test' }))
     : undefined;
-  let appendedBytes = 0;
+  const withParquet = Boolean(trainPq || testPq);
+  let written: Promise<void> = Promise.resolve();
+  const inFlight: Promise<void>[] = [];
   try {
-    const { bytes } = await forEachLineBytes(
-      input,
-      (lineBytes, line) => {
-        const repo = stats.lineRepo.get(line);
+    const { bytes } = await forEachChunk(input, CHUNK_BYTES, async (chunk) => {
+      const lineSides = new Uint8Array(chunk.lineCount);
+      let rows = 0;
+      forEachLineOf(chunk.bytes, (lineBytes, at) => {
+        const repo = stats.lineRepo.get(chunk.firstLine + at);
         if (repo < 0 || sides[repo] === NOT_SPLIT) return;
         const isTest = sides[repo] === TEST;
         (isTest ? test : train).push(lineBytes);
-        (isTest ? testPq : trainPq)?.addLine(lineBytes);
-      },
-      undefined,
-      () => {
-        const a = trainPq?.drained();
-        const b = testPq?.drained();
-        return a && b ? Promise.all([a, b]).then(() => undefined) : (a ?? b);
-      },
-    );
+        lineSides[at] = isTest ? SIDE_TEST : SIDE_TRAIN;
+        rows++;
+      });
+      if (!withParquet || rows === 0) return;
+      // After the copy above: the chunk's buffer moves to the pool.
+      const groups = pool.split(chunk.bytes, lineSides);
+      const done = Promise.all([written, groups]).then(([, g]) => {
+        if (g.train) trainPq?.addGroup(g.train);
+        if (g.test) testPq?.addGroup(g.test);
+      });
+      done.catch(ignore); // awaited through `inFlight` or at the end
+      written = done;
+      inFlight.push(done);
+      if (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
+    });
+    await written;
     if (bytes !== stats.bytes)
       throw new Error(
         `${input} changed during the audit (${stats.bytes} bytes in the first pass, ${bytes} in the second)`,
       );
-    appendedBytes = bytes - stats.bytes;
     train.commit();
     test.commit();
-    await Promise.all([trainPq?.finish(), testPq?.finish()]);
+    trainPq?.finish();
+    testPq?.finish();
   } catch (err) {
+    await Promise.allSettled(inFlight);
     train.abort();
     test.abort();
-    await Promise.allSettled([trainPq?.abort(), testPq?.abort()]);
+    trainPq?.abort();
+    testPq?.abort();
     throw err;
   }
-  return { train: train.rows, test: test.rows, appendedBytes };
+  return { train: train.rows, test: test.rows };
 }
