@@ -1,54 +1,33 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { encodeChunk, encodeSplitChunk, judgeChunk } from './chunk-work.js';
+import { type ChunkGroups, encodeChunk, judgeChunkText } from './chunk-work.js';
 import type { ChunkReply, ChunkRequest } from './chunk-worker.js';
-import type { LineVerdict } from './line-verdict.js';
-import type { EncodedRowGroup } from './parquet-encoder.js';
-
-export interface SplitGroups {
-  train: EncodedRowGroup | undefined;
-  test: EncodedRowGroup | undefined;
-}
 
 /**
- * Where the audit's per-line work runs: parsing and validating each line, and encoding the
- * accepted ones as Parquet row groups. A chunk judged under `seq` stays with its worker until
- * `encode(seq, …)` releases it. Results are the same on threads and inline.
+ * Where the audit's per-line work runs: parsing and validating each line (first pass), and
+ * encoding accepted rows as Parquet row groups (output pass). A chunk handed over is the
+ * pool's. Results are the same on threads and inline.
  */
 export interface ChunkPool {
-  /** Verdicts on the chunk's lines (the chunk's buffer is handed over). */
-  judge(seq: number, chunk: Buffer): Promise<LineVerdict[]>;
-  /** The kept lines of judged chunk `seq` as a row group, then the chunk is dropped (`keep` null: just dropped). */
-  encode(seq: number, keep: Uint8Array | null): Promise<EncodedRowGroup | undefined>;
-  /** The train and test row groups of a chunk (its buffer is handed over). */
-  split(chunk: Buffer, sides: Uint8Array): Promise<SplitGroups>;
+  /** Verdicts on the chunk's non-blank lines, as JSON text of a `LineVerdict[]`. */
+  judge(chunk: Buffer): Promise<string>;
+  /** The chunk's rows as row groups, by `rows` (one ROW_* entry per line). */
+  encode(chunk: Buffer, rows: Uint8Array): Promise<ChunkGroups>;
   close(): Promise<void>;
 }
 
 /** The pool that runs everything on the calling thread. */
 export class InlineChunkPool implements ChunkPool {
-  private readonly held = new Map<number, Buffer>();
-
-  async judge(seq: number, chunk: Buffer): Promise<LineVerdict[]> {
-    this.held.set(seq, chunk);
-    return judgeChunk(chunk);
+  async judge(chunk: Buffer): Promise<string> {
+    return judgeChunkText(chunk);
   }
 
-  async encode(seq: number, keep: Uint8Array | null): Promise<EncodedRowGroup | undefined> {
-    const chunk = this.held.get(seq);
-    this.held.delete(seq);
-    if (!chunk) throw new Error(`chunk ${seq} was not judged`);
-    return keep ? encodeChunk(chunk, keep) : undefined;
+  async encode(chunk: Buffer, rows: Uint8Array): Promise<ChunkGroups> {
+    return encodeChunk(chunk, rows);
   }
 
-  async split(chunk: Buffer, sides: Uint8Array): Promise<SplitGroups> {
-    return encodeSplitChunk(chunk, sides);
-  }
-
-  async close(): Promise<void> {
-    this.held.clear();
-  }
+  async close(): Promise<void> {}
 }
 
 /** The compiled worker beside this module (absent when running from TypeScript sources). */
@@ -111,14 +90,9 @@ function moved(chunk: Buffer): { bytes: Uint8Array; transfer: ArrayBuffer[] } {
   };
 }
 
-/**
- * Worker threads that judge and encode chunks side by side. A chunk's encode request goes to
- * the thread that judged it (which kept the chunk); new chunks go to the thread with the
- * fewest requests outstanding.
- */
+/** Worker threads that judge and encode chunks side by side; each chunk goes to the thread with the fewest requests outstanding. */
 export class ThreadChunkPool implements ChunkPool {
   private readonly threads: ChunkThread[];
-  private readonly owner = new Map<number, ChunkThread>();
   private nextId = 0;
 
   constructor(file: string, threads: number) {
@@ -131,30 +105,20 @@ export class ThreadChunkPool implements ChunkPool {
     return best;
   }
 
-  judge(seq: number, chunk: Buffer): Promise<LineVerdict[]> {
-    const thread = this.leastBusy();
-    this.owner.set(seq, thread);
-    const { bytes, transfer } = moved(chunk);
-    return thread.request({ id: this.nextId++, type: 'judge', seq, chunk: bytes }, transfer) as Promise<
-      LineVerdict[]
-    >;
-  }
-
-  encode(seq: number, keep: Uint8Array | null): Promise<EncodedRowGroup | undefined> {
-    const thread = this.owner.get(seq);
-    this.owner.delete(seq);
-    if (!thread) return Promise.reject(new Error(`chunk ${seq} was not judged`));
-    return thread.request({ id: this.nextId++, type: 'encode', seq, keep }, []) as Promise<
-      EncodedRowGroup | undefined
-    >;
-  }
-
-  split(chunk: Buffer, sides: Uint8Array): Promise<SplitGroups> {
+  judge(chunk: Buffer): Promise<string> {
     const { bytes, transfer } = moved(chunk);
     return this.leastBusy().request(
-      { id: this.nextId++, type: 'split', chunk: bytes, sides },
+      { id: this.nextId++, type: 'judge', chunk: bytes },
       transfer,
-    ) as Promise<SplitGroups>;
+    ) as Promise<string>;
+  }
+
+  encode(chunk: Buffer, rows: Uint8Array): Promise<ChunkGroups> {
+    const { bytes, transfer } = moved(chunk);
+    return this.leastBusy().request(
+      { id: this.nextId++, type: 'encode', chunk: bytes, rows },
+      transfer,
+    ) as Promise<ChunkGroups>;
   }
 
   async close(): Promise<void> {

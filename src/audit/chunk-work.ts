@@ -7,10 +7,21 @@ import { type EncodedRowGroup, RowGroupEncoder } from './parquet-encoder.js';
 import { valuesFromPing } from './row-values.js';
 import { snappy } from './snappy.js';
 
-/** Where a row of a chunk goes in the split pass (per line of the chunk). */
-export const SIDE_NONE = 0;
-export const SIDE_TRAIN = 1;
-export const SIDE_TEST = 2;
+/** Where a line of a chunk goes in the output pass (one entry per line). */
+export const ROW_SKIP = 0;
+/** Into scan_results.parquet only (an accepted row outside the split, or no split). */
+export const ROW_FULL = 1;
+/** Into scan_results.parquet and the train file. */
+export const ROW_TRAIN = 2;
+/** Into scan_results.parquet and the test file. */
+export const ROW_TEST = 3;
+
+/** One chunk's rows as row groups of the three Parquet files (undefined where a file gets none). */
+export interface ChunkGroups {
+  full: EncodedRowGroup | undefined;
+  train: EncodedRowGroup | undefined;
+  test: EncodedRowGroup | undefined;
+}
 
 /** Decodes one line; pure-ASCII lines (most pings) take the cheaper one-byte path. */
 function decodeLine(bytes: Buffer): string {
@@ -27,40 +38,42 @@ export function judgeChunk(chunk: Buffer): LineVerdict[] {
   return out;
 }
 
+/**
+ * The verdicts as one JSON text (what crosses to the main thread): the main thread then builds
+ * each verdict only when it adds it, so those objects die young instead of waiting in its heap.
+ */
+export function judgeChunkText(chunk: Buffer): string {
+  return JSON.stringify(judgeChunk(chunk));
+}
+
 /** Adds one line to a row group: straight from its bytes when it has the form JSON.stringify writes, else parsed. */
 function appendLine(encoder: RowGroupEncoder, bytes: Buffer): void {
   if (encoder.appendLine(bytes, columnKeysOnce())) return;
   encoder.appendValues(valuesFromPing(parquetColumns(), JSON.parse(bytes.toString('utf8')) as Ping));
 }
 
-// One encoder per role, reused chunk after chunk (each holds a buffer per column); the
-// functions below are synchronous, so no two chunks ever share one at the same time.
-const encoders: Partial<Record<'full' | 'train' | 'test', RowGroupEncoder>> = {};
-function encoderFor(role: 'full' | 'train' | 'test'): RowGroupEncoder {
-  encoders[role] ??= new RowGroupEncoder(parquetColumns());
-  return encoders[role];
-}
+// One encoder per file, reused chunk after chunk (each holds a buffer per column); the
+// functions here are synchronous, so no two chunks ever share one at the same time.
+let encoders: { full: RowGroupEncoder; train: RowGroupEncoder; test: RowGroupEncoder } | undefined;
 
-/** The lines of a chunk whose `keep` entry is non-zero, as one Parquet row group (undefined when none). */
-export function encodeChunk(chunk: Buffer, keep: Uint8Array): EncodedRowGroup | undefined {
-  const encoder = encoderFor('full');
+/**
+ * Encodes the rows of a chunk by `rows` (one ROW_* entry per line): each row is read once
+ * into the full file's group, and a train or test row is then copied from there.
+ */
+export function encodeChunk(chunk: Buffer, rows: Uint8Array): ChunkGroups {
+  const columns = parquetColumns();
+  encoders ??= {
+    full: new RowGroupEncoder(columns),
+    train: new RowGroupEncoder(columns),
+    test: new RowGroupEncoder(columns),
+  };
+  const { full, train, test } = encoders;
   forEachLineOf(chunk, (bytes, at) => {
-    if (keep[at]) appendLine(encoder, bytes);
+    const row = rows[at];
+    if (!row) return;
+    appendLine(full, bytes);
+    if (row === ROW_TRAIN) full.copyLastRowTo(train);
+    else if (row === ROW_TEST) full.copyLastRowTo(test);
   });
-  return encoder.takeGroup(snappy);
-}
-
-/** The train and the test rows of a chunk (by `sides`, one entry per line) as two row groups. */
-export function encodeSplitChunk(
-  chunk: Buffer,
-  sides: Uint8Array,
-): { train: EncodedRowGroup | undefined; test: EncodedRowGroup | undefined } {
-  const train = encoderFor('train');
-  const test = encoderFor('test');
-  forEachLineOf(chunk, (bytes, at) => {
-    const side = sides[at];
-    if (side === SIDE_TRAIN) appendLine(train, bytes);
-    else if (side === SIDE_TEST) appendLine(test, bytes);
-  });
-  return { train: train.takeGroup(snappy), test: test.takeGroup(snappy) };
+  return { full: full.takeGroup(snappy), train: train.takeGroup(snappy), test: test.takeGroup(snappy) };
 }

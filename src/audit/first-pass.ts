@@ -1,60 +1,47 @@
 import type { ChunkPool } from './chunk-pool.js';
 import type { AuditStats } from './collect.js';
 import { forEachChunk } from './line-reader.js';
-import type { ParquetGroupFile } from './parquet.js';
+import type { LineVerdict } from './line-verdict.js';
 
 /** Bytes of input per chunk: about 500 pings, one Parquet row group. */
 export const CHUNK_BYTES = 2 * 1024 * 1024;
-/** Chunks read but not yet written before reading waits (memory: this many chunks and their row groups). */
+/** Chunks handed to the pool but not yet done before reading waits (memory: this many chunks). */
 export const MAX_IN_FLIGHT = 5;
 
-const ignore = () => undefined;
+export const ignore = (): undefined => undefined;
 
 /**
- * The statistics pass: chunks of the input are judged (parsed, validated) in the pool, their
- * verdicts are added to the statistics in input order, and the accepted rows of each chunk go
- * back to the pool to be encoded as one row group of `parquet`, appended in input order.
- * `stats` may still be loading (the manifest): chunks are judged meanwhile.
+ * The statistics pass: chunks of the input are judged (parsed, validated) in the pool and
+ * their verdicts added to the statistics in input order. `stats` may still be loading (the
+ * manifest): chunks are judged meanwhile.
  */
 export async function statisticsPass(options: {
   input: string;
   stats: Promise<AuditStats>;
   pool: ChunkPool;
-  parquet?: ParquetGroupFile;
   onProgress?: (bytesRead: number) => void;
 }): Promise<{ bytes: number; lines: number }> {
-  const { pool, parquet } = options;
-  let ordered: Promise<unknown> = options.stats;
-  let written: Promise<void> = Promise.resolve();
-  const inFlight: Promise<void>[] = [];
+  const { pool } = options;
+  let added: Promise<unknown> = options.stats;
+  const inFlight: Promise<unknown>[] = [];
   const result = await forEachChunk(
     options.input,
     CHUNK_BYTES,
     async (chunk) => {
-      const verdicts = pool.judge(chunk.seq, chunk.bytes);
+      const verdicts = pool.judge(chunk.bytes);
       verdicts.catch(ignore); // awaited in order below
-      const keep = ordered.then(async () => {
+      const done = added.then(async () => {
         const stats = await options.stats;
-        const lines = await verdicts;
-        const keep = parquet ? new Uint8Array(chunk.lineCount) : null;
-        for (const v of lines) {
-          const repo = stats.addVerdict(v, chunk.firstLine + v.at);
-          if (keep && repo >= 0) keep[v.at] = 1;
-        }
-        return keep;
-      });
-      ordered = keep;
-      const group = keep.then((k) => pool.encode(chunk.seq, k));
-      const done = Promise.all([written, group]).then(([, g]) => {
-        if (g) parquet?.addGroup(g);
+        for (const v of JSON.parse(await verdicts) as LineVerdict[])
+          stats.addVerdict(v, chunk.firstLine + v.at);
       });
       done.catch(ignore); // awaited through `inFlight` or at the end
-      written = done;
+      added = done;
       inFlight.push(done);
       if (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
     },
     options.onProgress,
   );
-  await written;
+  await added;
   return result;
 }

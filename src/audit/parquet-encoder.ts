@@ -19,6 +19,7 @@ import {
 const COLUMN_BYTES_LIMIT = 8 * 1024 * 1024;
 const INITIAL_COLUMN_BYTES = 16 * 1024;
 const INITIAL_ROWS = 1024;
+const OUT_BYTES = 1024 * 1024;
 
 interface ColumnState {
   readonly name: string;
@@ -50,8 +51,12 @@ export type Compress = (page: Uint8Array) => Uint8Array;
 export interface EncodedRowGroup {
   bytes: Uint8Array;
   rows: number;
-  columns: ColumnChunk[];
-  totalUncompressed: bigint;
+  /**
+   * Per column, in column order, three numbers: the chunk's offset in `bytes`, its
+   * uncompressed size and its compressed size (numbers, not footer objects: a file keeps one
+   * of these per group until its footer is written).
+   */
+  chunks: Float64Array;
 }
 
 /**
@@ -63,6 +68,9 @@ export interface EncodedRowGroup {
  */
 export class RowGroupEncoder {
   private readonly cols: ColumnState[];
+  /** Where groups are encoded (reused). */
+  private out = new ByteWriter(OUT_BYTES);
+  private readonly levels = new ByteWriter();
   private rowsInGroup = 0;
   private rowStamp = 0;
   /** Rows appended straight from their line's bytes (the rest were parsed). */
@@ -137,9 +145,7 @@ export class RowGroupEncoder {
     data[at + 2] = (len >>> 16) & 0xff;
     data[at + 3] = len >>> 24;
     at += 4;
-    // Short values (most of them) copy faster byte by byte than through Buffer#copy.
-    if (len <= 48) for (let k = start; k < end; k++) data[at++] = src[k] as number;
-    else src.copy(data, at, start, end);
+    copyBytes(src, start, end, data, at);
     col.used += 4 + len;
     col.nonNull++;
     col.present[this.rowsInGroup] = 1;
@@ -281,15 +287,45 @@ export class RowGroupEncoder {
     this.endRow();
   }
 
+  /**
+   * Appends to `target` (same columns) a copy of the row appended here last: its encoded values
+   * are copied, nothing is read again.
+   */
+  copyLastRowTo(target: RowGroupEncoder): void {
+    const last = this.rowsInGroup - 1;
+    if (last < 0) throw new Error('no row to copy');
+    target.ensureRowCapacity();
+    const row = target.rowsInGroup;
+    for (let i = 0; i < this.cols.length; i++) {
+      const from = this.cols[i] as ColumnState;
+      const to = target.cols[i] as ColumnState;
+      if (from.present[last] === 1) {
+        // A present column was touched by the last row: its value is [rowUsed, used).
+        const len = from.used - from.rowUsed;
+        target.ensure(to, len);
+        copyBytes(from.data, from.rowUsed, from.used, to.data, to.used);
+        to.used += len;
+        to.nonNull++;
+        to.present[row] = 1;
+      } else to.present[row] = 0;
+    }
+    target.rowStamp++;
+    target.rowsInGroup++;
+  }
+
   /** Encodes the rows appended so far as one row group (undefined when there are none) and starts the next. */
   takeGroup(compress: Compress): EncodedRowGroup | undefined {
     const rows = this.rowsInGroup;
     if (rows === 0) return undefined;
-    const out = new ByteWriter(1024 * 1024);
-    const columns: ColumnChunk[] = [];
-    let totalUncompressed = 0n;
-    for (const col of this.cols) {
-      const levels = new ByteWriter();
+    const out = this.out;
+    out.index = 0;
+    out.offset = 0;
+    const chunks = new Float64Array(this.cols.length * 3);
+    for (let c = 0; c < this.cols.length; c++) {
+      const col = this.cols[c] as ColumnState;
+      const levels = this.levels;
+      levels.index = 0;
+      levels.offset = 0;
       const levelBytes = writeRleBitPackedHybrid(levels, col.present.subarray(0, rows), 1);
       const page = col.type === 'BOOLEAN' ? packBits(col.data, col.used) : col.data.subarray(0, col.used);
       const compressed = compress(page);
@@ -311,21 +347,9 @@ export class RowGroupEncoder {
       const headerBytes = out.offset - chunkStart;
       out.appendBytes(levels.getBytes());
       out.appendBytes(compressed);
-      const uncompressed = BigInt(headerBytes + levelBytes + page.length);
-      totalUncompressed += uncompressed;
-      columns.push({
-        file_offset: BigInt(chunkStart),
-        meta_data: {
-          type: col.type,
-          encodings: ['PLAIN'],
-          path_in_schema: [col.name],
-          codec: 'SNAPPY',
-          num_values: BigInt(rows),
-          total_uncompressed_size: uncompressed,
-          total_compressed_size: BigInt(out.offset - chunkStart),
-          data_page_offset: BigInt(chunkStart),
-        },
-      });
+      chunks[c * 3] = chunkStart;
+      chunks[c * 3 + 1] = headerBytes + levelBytes + page.length;
+      chunks[c * 3 + 2] = out.offset - chunkStart;
       col.used = 0;
       col.nonNull = 0;
     }
@@ -335,7 +359,10 @@ export class RowGroupEncoder {
       if (col.data.length > COLUMN_BYTES_LIMIT) col.data = Buffer.allocUnsafe(INITIAL_COLUMN_BYTES);
       if (col.present.length > INITIAL_ROWS * 8) col.present = new Uint8Array(INITIAL_ROWS);
     }
-    return { bytes: out.getBytes(), rows, columns, totalUncompressed };
+    // An exact copy leaves; the writer's buffer stays for the next group.
+    const bytes = new Uint8Array(out.getBuffer());
+    if (out.buffer.byteLength > COLUMN_BYTES_LIMIT) this.out = new ByteWriter(OUT_BYTES);
+    return { bytes, rows, chunks };
   }
 }
 
@@ -346,7 +373,8 @@ export class RowGroupEncoder {
  */
 export class ParquetAssembler {
   private readonly writer: Writer;
-  private readonly rowGroups: RowGroup[] = [];
+  /** Per group: where it starts in the file, its rows and its chunks' numbers (see EncodedRowGroup). */
+  private readonly groups: Array<{ base: number; rows: number; chunks: Float64Array }> = [];
   private numRows = 0;
 
   constructor(
@@ -365,24 +393,43 @@ export class ParquetAssembler {
   }
 
   addGroup(group: EncodedRowGroup): void {
-    const base = BigInt(this.writer.offset);
-    const columns = group.columns.map((c) => {
-      const meta = c.meta_data as NonNullable<ColumnChunk['meta_data']>;
-      return {
-        ...c,
-        file_offset: c.file_offset + base,
-        meta_data: { ...meta, data_page_offset: meta.data_page_offset + base },
-      };
-    });
+    this.groups.push({ base: this.writer.offset, rows: group.rows, chunks: group.chunks });
     this.writer.appendBytes(group.bytes);
-    this.rowGroups.push({
-      columns,
-      total_byte_size: group.totalUncompressed,
-      num_rows: BigInt(group.rows),
-      total_compressed_size: BigInt(group.bytes.length),
-    });
     this.numRows += group.rows;
     void this.writer.flush?.();
+  }
+
+  /** The footer's row groups, built from the numbers kept per group. */
+  private rowGroups(): RowGroup[] {
+    const columns = this.schema.slice(1);
+    return this.groups.map(({ base, rows, chunks }) => {
+      let uncompressed = 0;
+      let compressed = 0;
+      const cols: ColumnChunk[] = columns.map((el, c) => {
+        const offset = BigInt(base + (chunks[c * 3] as number));
+        uncompressed += chunks[c * 3 + 1] as number;
+        compressed += chunks[c * 3 + 2] as number;
+        return {
+          file_offset: offset,
+          meta_data: {
+            type: el.type as NonNullable<SchemaElement['type']>,
+            encodings: ['PLAIN'],
+            path_in_schema: [el.name],
+            codec: 'SNAPPY',
+            num_values: BigInt(rows),
+            total_uncompressed_size: BigInt(chunks[c * 3 + 1] as number),
+            total_compressed_size: BigInt(chunks[c * 3 + 2] as number),
+            data_page_offset: offset,
+          },
+        };
+      });
+      return {
+        columns: cols,
+        total_byte_size: BigInt(uncompressed),
+        num_rows: BigInt(rows),
+        total_compressed_size: BigInt(compressed),
+      };
+    });
   }
 
   /** Writes the footer (with the file's key-value metadata), then flushes the file. */
@@ -392,7 +439,7 @@ export class ParquetAssembler {
       created_by: this.createdBy,
       schema: this.schema,
       num_rows: BigInt(this.numRows),
-      row_groups: this.rowGroups,
+      row_groups: this.rowGroups(),
       metadata_length: 0,
       key_value_metadata: kvMetadata,
     };
@@ -453,6 +500,12 @@ export class PlainParquetEncoder {
     if (group) this.assembler.addGroup(group);
     this.assembler.finish(this.kvMetadata);
   }
+}
+
+/** Copies src[start, end) to dst at `at`: short runs (most values) byte by byte, which beats Buffer#copy's overhead. */
+function copyBytes(src: Uint8Array, start: number, end: number, dst: Uint8Array, at: number): void {
+  if (end - start <= 64) for (let k = start; k < end; k++) dst[at++] = src[k] as number;
+  else dst.set(src.subarray(start, end), at);
 }
 
 /** PLAIN BOOLEAN: bits packed least significant first. */

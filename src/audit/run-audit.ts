@@ -12,13 +12,12 @@ import { datasetCard } from './dataset-card.js';
 import { statisticsPass } from './first-pass.js';
 import { evaluateGates, type GateResult } from './gates.js';
 import { type ManifestIndex, readManifestIndex } from './manifest-index.js';
-import { ParquetGroupFile } from './parquet.js';
+import { writeOutputs } from './output-pass.js';
 import { type AuditReportData, auditJson, buildSections, reportMarkdown, sectionContext } from './report.js';
 import { findSection, SECTION_IDS, type SectionOutput } from './sections/index.js';
 import { assignSplit, NOT_SPLIT, type SplitSummary, TEST } from './split/assign.js';
 import { LeakageGroups } from './split/grouping.js';
 import { readSidecar, writeSidecar } from './split/sidecar.js';
-import { writeSplitFiles } from './split/write-split.js';
 import { loadStrataTargets } from './strata-targets.js';
 
 export interface AuditOptions {
@@ -135,7 +134,6 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
     return new AuditStats(m, groups);
   });
   statsReady.catch(() => undefined); // awaited by the pass
-  const fullParquet = section ? undefined : new ParquetGroupFile(out(DATA_FILES.parquet), parquetMeta);
   let stats: AuditStats;
   let split: SplitSummary | undefined;
   try {
@@ -143,18 +141,12 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
       input: options.input,
       stats: statsReady,
       pool,
-      ...(fullParquet ? { parquet: fullParquet } : {}),
       ...(options.onProgress ? { onProgress: (b: number) => options.onProgress?.(b, totalBytes) } : {}),
     });
     stats = await statsReady;
     stats.bytes = bytes;
     stats.finish();
-    fullParquet?.finish();
-    if (fullParquet) files.parquet = fullParquet.file;
-    split = await writeSplit(stats);
-  } catch (err) {
-    fullParquet?.abort();
-    throw err;
+    if (!section) split = await writeFiles(stats);
   } finally {
     await pool.close();
   }
@@ -166,8 +158,14 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
 
   const gates: GateResult[] = evaluateGates(stats, thresholds);
 
-  async function writeSplit(stats: AuditStats): Promise<SplitSummary | undefined> {
-    if (!doSplit || !groups) return undefined;
+  /** The output pass (Parquet, and the split's files with its sidecar); returns the split's summary. */
+  async function writeFiles(stats: AuditStats): Promise<SplitSummary | undefined> {
+    const parquet = out(DATA_FILES.parquet);
+    if (!doSplit || !groups) {
+      await writeOutputs(options.input, stats, undefined, { parquet }, parquetMeta, pool);
+      files.parquet = parquet;
+      return undefined;
+    }
     const sidecarPath = out(DATA_FILES.splitAssignment);
     const frozen = await readSidecar(sidecarPath);
     if (frozen.problems.length)
@@ -187,7 +185,15 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
       trainParquet: out(DATA_FILES.trainParquet),
       testParquet: out(DATA_FILES.testParquet),
     };
-    await writeSplitFiles(options.input, stats, assignment.sides, splitFiles, parquetMeta(), pool);
+    await writeOutputs(
+      options.input,
+      stats,
+      assignment.sides,
+      { parquet, split: splitFiles },
+      parquetMeta,
+      pool,
+    );
+    files.parquet = parquet;
     await writeSidecar(sidecarPath, frozen.splits, stats.repoNames, (repo) => {
       const i = stats.repoIndex.get(repo);
       if (i === undefined || assignment.sides[i] === NOT_SPLIT) return undefined;

@@ -61,20 +61,22 @@ describe.runIf(existsSync(compiledAudit) && existsSync(compiledData))('audit on 
     expect(threaded.split.notSplit).toBeGreaterThan(0);
   });
 
-  it('reports a worker that dies, or a chunk it never judged, as an error, not a hang', async () => {
+  it('reports a worker that dies, or a row it cannot encode, as an error, not a hang', async () => {
     const { ThreadChunkPool, chunkWorkerFile } = await import(
       path.resolve(import.meta.dirname, '../../dist/src/audit/chunk-pool.js')
     );
     const pool = new ThreadChunkPool(chunkWorkerFile(), 1);
     try {
-      const verdicts = await pool.judge(0, Buffer.from('{"scan_id":"a"}\nnot json\n'));
+      const verdicts = JSON.parse(await pool.judge(Buffer.from('{"scan_id":"a"}\nnot json\n')));
       expect(verdicts.map((v: { kind: string; at: number }) => [v.kind, v.at])).toEqual([
         ['invalid', 0],
         ['corrupt', 1],
       ]);
-      // A chunk this worker never judged is an error reply, not a hang.
-      await expect(pool.encode(7, new Uint8Array(1))).rejects.toThrow(/chunk 7 was not judged/);
-      const pending = pool.judge(1, Buffer.from('{}\n'));
+      // A row the worker cannot encode is an error reply, not a hang.
+      await expect(pool.encode(Buffer.from('not json\n'), new Uint8Array([1]))).rejects.toThrow(
+        /audit worker: .*JSON/,
+      );
+      const pending = pool.judge(Buffer.from('{}\n'));
       await (
         pool as unknown as { threads: Array<{ worker: { terminate(): Promise<number> } }> }
       ).threads[0]?.worker.terminate();
