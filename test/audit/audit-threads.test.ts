@@ -76,10 +76,12 @@ describe.runIf(existsSync(compiledAudit) && existsSync(compiledData))('audit on 
       await expect(pool.encode(Buffer.from('not json\n'), new Uint8Array([1]))).rejects.toThrow(
         /audit worker: .*JSON/,
       );
-      const pending = pool.judge(Buffer.from('{}\n'));
+      // A worker that is gone answers every request with its exit, at once.
       await (
         pool as unknown as { threads: Array<{ worker: { terminate(): Promise<number> } }> }
       ).threads[0]?.worker.terminate();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const pending = pool.judge(Buffer.from('{}\n'));
       await expect(pending).rejects.toThrow(/audit worker exited/);
     } finally {
       await pool.close();
