@@ -1,6 +1,7 @@
 import { Counter, GrowableInt32 } from './counts.js';
 import type { LineVerdict, RowFacts } from './line-verdict.js';
 import type { ManifestIndex } from './manifest-index.js';
+import { NameTable } from './name-table.js';
 import type { LeakageGroups } from './split/grouping.js';
 
 export interface RowIssue {
@@ -46,8 +47,9 @@ export class AuditStats {
   readonly ruleRepos = new Counter();
   readonly ruleImpact = new Map<string, Counter<number>>();
   readonly deployment = new Int32Array(6);
-  /** topology hash → index of its first repository (one number per distinct hash). */
-  readonly topologyFirst = new Map<string, number>();
+  /** Distinct topology hashes; `topologyFirst[id]` is the index of the hash's first repository. */
+  readonly topologyHashes = new NameTable();
+  private readonly topologyFirst = new GrowableInt32(1024, -1);
   /** Only hashes shared by 2+ repositories: member count and sample members. */
   readonly clusters = new Map<string, TopologyCluster>();
   /** Effective rows that carry a topology hash. */
@@ -58,9 +60,8 @@ export class AuditStats {
   coverageUnderHalf = 0;
   filesTotalZero = 0;
   readonly strata = new Map<string, StratumCount>();
-  /** Repository name → index in acceptance order; also detects duplicate rows. */
-  readonly repoIndex = new Map<string, number>();
-  readonly repoNames: string[] = [];
+  /** Accepted repositories, numbered in acceptance order (the repository index); also detects duplicate rows. */
+  readonly repos = new NameTable();
   /** Line number → repository index of the accepted row on it (-1 for any other line). */
   readonly lineRepo = new GrowableInt32(1024, -1);
   /** Repository index → split stratum id (framework × deployment score). */
@@ -101,16 +102,14 @@ export class AuditStats {
       return -1;
     }
     const row = v.row;
-    const first = this.repoIndex.get(row.repo);
-    if (first !== undefined) {
+    const before = this.repos.size;
+    const index = this.repos.add(row.repo);
+    if (index < before) {
       this.duplicateCount++;
       if (this.duplicates.length < MAX_LISTED)
         this.duplicates.push({ line, repo: row.repo, error: `repeats the row of ${row.repo}` });
       return -1;
     }
-    const index = this.repoNames.length;
-    this.repoIndex.set(row.repo, index);
-    this.repoNames.push(row.repo);
     this.lineRepo.set(line, index);
     this.addRow(row, index);
     return index;
@@ -129,7 +128,7 @@ export class AuditStats {
     this.strata.set(p.stratum, stratum);
 
     if (this.manifest) {
-      if (!this.manifest.forkParent.has(p.repo)) {
+      if (!this.manifest.repos.has(p.repo)) {
         this.notInManifestCount++;
         if (this.notInManifest.length < MAX_LISTED) this.notInManifest.push(p.repo);
       }
@@ -141,10 +140,10 @@ export class AuditStats {
       this.stratumId(`${p.primary} × ${score === null ? 'n/a' : `deploy ${score}`}`),
     );
     this.groups?.addRepo(index);
-    const forkParent = this.manifest?.forkParent.get(p.repo);
-    if (this.groups) {
+    if (this.groups && this.manifest) {
+      const forkParent = this.manifest.repos.forkParent(p.repo);
       if (forkParent) this.groups.link(index, `fork:${forkParent}`);
-      if (this.manifest?.parents.has(p.repo)) this.groups.link(index, `fork:${p.repo}`);
+      if (this.manifest.repos.isForkParent(p.repo)) this.groups.link(index, `fork:${p.repo}`);
     }
     if (!effective) return;
     this.inSplit.set(index, 1);
@@ -168,14 +167,16 @@ export class AuditStats {
     const hash = p.topologyHash;
     if (hash) {
       this.topologyRows++;
-      const first = this.topologyFirst.get(hash);
-      if (first === undefined) this.topologyFirst.set(hash, index);
+      const before = this.topologyHashes.size;
+      const id = this.topologyHashes.add(hash);
+      const first = this.topologyFirst.get(id);
+      if (id === before) this.topologyFirst.set(id, index);
       else {
         const cluster = this.clusters.get(hash);
         if (cluster) {
           cluster.count++;
           if (cluster.samples.length < SAMPLES_PER_CLUSTER) cluster.samples.push(p.repo);
-        } else this.clusters.set(hash, { count: 2, samples: [this.repoNames[first] as string, p.repo] });
+        } else this.clusters.set(hash, { count: 2, samples: [this.repos.name(first), p.repo] });
         this.groups?.union(first, index);
       }
     }
@@ -201,7 +202,7 @@ export class AuditStats {
   finish(): void {
     if (!this.manifest) return;
     let missing = 0;
-    for (const repo of this.manifest.forkParent.keys()) if (!this.repoIndex.has(repo)) missing++;
+    for (const repo of this.manifest.repos.listedRepos()) if (this.repos.find(repo) < 0) missing++;
     this.manifestMissing = missing;
   }
 }

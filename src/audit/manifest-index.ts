@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { validateManifestRecord } from '../core/contract/index.js';
-import { Counter } from './counts.js';
+import { Counter, GrowableInt32 } from './counts.js';
 import { forEachLine } from './line-reader.js';
+import { NameTable } from './name-table.js';
 
 /** What the audit needs from the manifest: per repository a stratum and fork family, plus totals. */
 export interface ManifestIndex {
@@ -12,10 +13,8 @@ export interface ManifestIndex {
   invalidRows: Array<{ line: number; error: string }>;
   invalidCount: number;
   duplicateRows: number;
-  /** repo_full_name → fork_parent (null when not a fork). */
-  forkParent: Map<string, string | null>;
-  /** Repositories that are the fork_parent of some manifest row. */
-  parents: Set<string>;
+  /** The manifest's repositories with their fork parents. */
+  repos: ManifestRepos;
   strata: Counter;
   forks: number;
   pythonBytes: number;
@@ -25,6 +24,62 @@ export interface ManifestIndex {
 }
 
 const MAX_LISTED = 50;
+
+/**
+ * The manifest's repositories and their fork parents, off the V8 heap (one `NameTable` for
+ * every name, listed repositories and parents alike, and a few numbers per name).
+ */
+export class ManifestRepos {
+  private readonly names = new NameTable();
+  /** Per name: 1 when it is a manifest row. */
+  private readonly listed = new GrowableInt32(1024, 0);
+  /** Per name: the id of its fork parent, -1 when none. */
+  private readonly parentOf = new GrowableInt32(1024, -1);
+  /** Per name: 1 when it is the fork_parent of some manifest row. */
+  private readonly parent = new GrowableInt32(1024, 0);
+  /** Distinct fork parents (fork families). */
+  families = 0;
+
+  /** Adds a manifest row; false when the repository is already listed. */
+  add(repo: string, forkParent: string | null): boolean {
+    const id = this.names.add(repo);
+    if (this.listed.get(id)) return false;
+    this.listed.set(id, 1);
+    if (forkParent) {
+      const p = this.names.add(forkParent);
+      this.parentOf.set(id, p);
+      if (!this.parent.get(p)) {
+        this.parent.set(p, 1);
+        this.families++;
+      }
+    }
+    return true;
+  }
+
+  has(repo: string): boolean {
+    const id = this.names.find(repo);
+    return id >= 0 && this.listed.get(id) === 1;
+  }
+
+  /** The fork parent of a listed repository (null when it is not a fork; undefined when not listed). */
+  forkParent(repo: string): string | null | undefined {
+    const id = this.names.find(repo);
+    if (id < 0 || !this.listed.get(id)) return undefined;
+    const p = this.parentOf.get(id);
+    return p < 0 ? null : this.names.name(p);
+  }
+
+  /** True when `repo` is the fork_parent of some manifest row. */
+  isForkParent(repo: string): boolean {
+    const id = this.names.find(repo);
+    return id >= 0 && this.parent.get(id) === 1;
+  }
+
+  /** Every listed repository, in manifest order. */
+  *listedRepos(): Generator<string> {
+    for (let id = 0; id < this.names.size; id++) if (this.listed.get(id)) yield this.names.name(id);
+  }
+}
 
 async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -41,8 +96,7 @@ export async function readManifestIndex(file: string): Promise<ManifestIndex> {
     invalidRows: [],
     invalidCount: 0,
     duplicateRows: 0,
-    forkParent: new Map(),
-    parents: new Set(),
+    repos: new ManifestRepos(),
     strata: new Counter(),
     forks: 0,
     pythonBytes: 0,
@@ -68,16 +122,12 @@ export async function readManifestIndex(file: string): Promise<ManifestIndex> {
       return;
     }
     const rec = v.value;
-    if (index.forkParent.has(rec.repo_full_name)) {
+    if (!index.repos.add(rec.repo_full_name, rec.fork_parent)) {
       index.duplicateRows++;
       return;
     }
     index.rows++;
-    index.forkParent.set(rec.repo_full_name, rec.fork_parent);
-    if (rec.fork_parent) {
-      index.forks++;
-      index.parents.add(rec.fork_parent);
-    }
+    if (rec.fork_parent) index.forks++;
     index.strata.add(rec.selection_stratum);
     let total = 0;
     for (const b of Object.values(rec.language_bytes)) total += b;

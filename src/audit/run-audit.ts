@@ -76,6 +76,11 @@ export const DEFAULT_SPLIT_SEED = 42;
 /** Inputs from this size on are judged and encoded on worker threads (below, threads cost more than they save). */
 const THREADS_FROM_BYTES = 4 * 1024 * 1024;
 
+/** The accepted repositories in acceptance order. */
+function* acceptedRepos(stats: AuditStats): Generator<string> {
+  for (let i = 0; i < stats.repos.size; i++) yield stats.repos.name(i);
+}
+
 /** Worker threads for the audit: one per core, at most 4. */
 function auditThreads(): number {
   return Math.max(1, Math.min(4, os.availableParallelism()));
@@ -194,13 +199,13 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
       pool,
     );
     files.parquet = parquet;
-    await writeSidecar(sidecarPath, frozen.splits, stats.repoNames, (repo) => {
-      const i = stats.repoIndex.get(repo);
-      if (i === undefined || assignment.sides[i] === NOT_SPLIT) return undefined;
+    await writeSidecar(sidecarPath, frozen.splits, acceptedRepos(stats), (repo) => {
+      const i = stats.repos.find(repo);
+      if (i < 0 || assignment.sides[i] === NOT_SPLIT) return undefined;
       return {
         split: assignment.sides[i] === TEST ? 'test' : 'train',
         stratum: stats.splitStrata[stats.splitStratum.get(i)] as string,
-        group: stats.repoNames[assignment.groupOf[i] as number] as string,
+        group: stats.repos.name(assignment.groupOf[i] as number),
       };
     });
     Object.assign(files, splitFiles, { splitAssignment: sidecarPath });

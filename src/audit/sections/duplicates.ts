@@ -30,11 +30,11 @@ export const duplicatesSection: Section = {
     const redundant = inClusters - clusters;
     const contaminated = contaminatedRepos(stats, thresholds.g5MinOthers);
     const forkFamilies = manifest
-      ? { manifest_forks: manifest.forks, families: manifest.parents.size }
+      ? { manifest_forks: manifest.forks, families: manifest.repos.families }
       : null;
     const data = {
       repos_with_hash: hashed,
-      distinct_hashes: stats.topologyFirst.size,
+      distinct_hashes: stats.topologyHashes.size,
       clusters,
       repos_in_clusters: inClusters,
       clusters_of_10_plus: large,
@@ -47,7 +47,7 @@ export const duplicatesSection: Section = {
       fork_families: forkFamilies,
     };
     const md = [
-      `${hashed} success + partial repositories carry ${stats.topologyFirst.size} distinct topology_signature_hash values. ` +
+      `${hashed} success + partial repositories carry ${stats.topologyHashes.size} distinct topology_signature_hash values. ` +
         `${clusters} hashes are shared (clusters of 2+, ${inClusters} repos); ${large} clusters have 10+ members (${inLarge} repos).`,
       '',
       `Contamination rate (redundant copies: cluster members beyond the first, over effective repos): ` +

@@ -89,7 +89,7 @@ export function assignSplit(
     let frozenTest = 0;
     let frozenTrain = 0;
     for (let k = starts[g] as number; k < groupEnd(g); k++) {
-      const side = frozen.get(stats.repoNames[order[k] as number] as string);
+      const side = frozen.get(stats.repos.name(order[k] as number));
       if (side === 'test') frozenTest++;
       else if (side === 'train') frozenTrain++;
     }
@@ -100,7 +100,7 @@ export function assignSplit(
     const groupSide = frozenTest > frozenTrain ? TEST : TRAIN;
     for (let k = starts[g] as number; k < groupEnd(g); k++) {
       const repo = order[k] as number;
-      const side = frozen.get(stats.repoNames[repo] as string);
+      const side = frozen.get(stats.repos.name(repo));
       if (side) frozenRepos++;
       sides[repo] = side === undefined ? groupSide : side === 'test' ? TEST : TRAIN;
       if (sides[repo] === TEST) {
@@ -112,7 +112,7 @@ export function assignSplit(
 
   const size = (g: number) => groupEnd(g) - (starts[g] as number);
   const key = (g: number) =>
-    hash32(stats.repoNames[groupOf[order[starts[g] as number] as number] as number] as string, options.seed);
+    hash32(stats.repos.name(groupOf[order[starts[g] as number] as number] as number), options.seed);
   open.sort((a, b) => size(b) - size(a) || key(a) - key(b) || a - b);
 
   const members = new Map<number, number>();

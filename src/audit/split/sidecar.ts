@@ -47,7 +47,7 @@ export interface CurrentAssignment {
 export async function writeSidecar(
   file: string,
   frozen: ReadonlyMap<string, SplitName>,
-  order: readonly string[],
+  order: Iterable<string>,
   current: (repo: string) => CurrentAssignment | undefined,
 ): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
