@@ -40,7 +40,7 @@ interface ColumnState {
 
 const TWO_32 = 2 ** 32;
 
-/** A compressor for one page (Snappy). */
+/** A compressor for one page (Snappy); its result may be reused by its next call. */
 export type Compress = (page: Uint8Array) => Uint8Array;
 
 /**

@@ -5,6 +5,7 @@ import { fileWriter, ParquetWriter, schemaFromColumnData } from 'hyparquet-write
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ParquetSink, parquetColumns } from '../../src/audit/parquet.js';
 import { columnKeys, readField, SHAPE_NUMBER, valuesFromPing } from '../../src/audit/row-values.js';
+import { hyparquetSnappy } from '../../src/audit/snappy.js';
 import type { Ping } from '../../src/core/contract/index.js';
 import { PIPELINE_VERSION } from '../../src/core/version.js';
 import { createGeneratorContext, createRandom, generatePing } from '../../src/testdata/index.js';
@@ -91,7 +92,7 @@ describe('Parquet encoder', () => {
     lines.splice(1500, 0, ...awkwardLines(failed));
     const meta = { 'stratum.source': 'x.jsonl' };
     const mine = path.join(dir, 'mine.parquet');
-    const sink = new ParquetSink(mine, meta);
+    const sink = new ParquetSink(mine, meta, hyparquetSnappy);
     for (const line of lines) sink.addLine(line);
     sink.finish();
     const lib = path.join(dir, 'lib.parquet');
