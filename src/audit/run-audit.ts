@@ -81,9 +81,9 @@ function* acceptedRepos(stats: AuditStats): Generator<string> {
   for (let i = 0; i < stats.repos.size; i++) yield stats.repos.name(i);
 }
 
-/** Worker threads for the audit: one per core, at most 4. */
+/** Worker threads for the audit: one per core but the one this thread uses, at least 1, at most 4. */
 function auditThreads(): number {
-  return Math.max(1, Math.min(4, os.availableParallelism()));
+  return Math.max(1, Math.min(4, os.availableParallelism() - 1));
 }
 
 export async function runAudit(options: AuditOptions): Promise<AuditResult> {
@@ -130,7 +130,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
   const workerFile = chunkWorkerFile();
   const threaded = workerFile !== undefined && (options.threads ?? totalBytes >= THREADS_FROM_BYTES);
   const pool: ChunkPool = threaded
-    ? new ThreadChunkPool(workerFile as string, auditThreads())
+    ? new ThreadChunkPool(workerFile as string, auditThreads(), true)
     : new InlineChunkPool();
   const groups = doSplit ? new LeakageGroups() : undefined;
   // The manifest loads here while the pool judges the first chunks.
