@@ -13,14 +13,11 @@ export const ROW_SKIP = 0;
 export const ROW_FULL = 1;
 /** Into scan_results.parquet and the train file. */
 export const ROW_TRAIN = 2;
-/** Into scan_results.parquet and the test file. */
-export const ROW_TEST = 3;
 
-/** One chunk's rows as row groups of the three Parquet files (undefined where a file gets none). */
+/** One chunk's rows as row groups of the full and the train Parquet files (undefined where a file gets none). */
 export interface ChunkGroups {
   full: EncodedRowGroup | undefined;
   train: EncodedRowGroup | undefined;
-  test: EncodedRowGroup | undefined;
 }
 
 /** Decodes one line; pure-ASCII lines (most pings) take the cheaper one-byte path. */
@@ -54,26 +51,24 @@ function appendLine(encoder: RowGroupEncoder, bytes: Buffer): void {
 
 // One encoder per file, reused chunk after chunk (each holds a buffer per column); the
 // functions here are synchronous, so no two chunks ever share one at the same time.
-let encoders: { full: RowGroupEncoder; train: RowGroupEncoder; test: RowGroupEncoder } | undefined;
+let encoders: { full: RowGroupEncoder; train: RowGroupEncoder } | undefined;
 
 /**
  * Encodes the rows of a chunk by `rows` (one ROW_* entry per line): each row is read once
- * into the full file's group, and a train or test row is then copied from there.
+ * into the full file's group, and a train row is then copied from there.
  */
 export function encodeChunk(chunk: Buffer, rows: Uint8Array): ChunkGroups {
   const columns = parquetColumns();
   encoders ??= {
     full: new RowGroupEncoder(columns),
     train: new RowGroupEncoder(columns),
-    test: new RowGroupEncoder(columns),
   };
-  const { full, train, test } = encoders;
+  const { full, train } = encoders;
   forEachLineOf(chunk, (bytes, at) => {
     const row = rows[at];
     if (!row) return;
     appendLine(full, bytes);
     if (row === ROW_TRAIN) full.copyLastRowTo(train);
-    else if (row === ROW_TEST) full.copyLastRowTo(test);
   });
-  return { full: full.takeGroup(snappy), train: train.takeGroup(snappy), test: test.takeGroup(snappy) };
+  return { full: full.takeGroup(snappy), train: train.takeGroup(snappy) };
 }

@@ -25,8 +25,7 @@ parentPort?.on('message', (msg: ChunkRequest) => {
     }
     const groups = encodeChunk(asBuffer(msg.chunk), msg.rows);
     const transfer: ArrayBuffer[] = [];
-    for (const g of [groups.full, groups.train, groups.test])
-      if (g) transfer.push(g.bytes.buffer as ArrayBuffer);
+    for (const g of [groups.full, groups.train]) if (g) transfer.push(g.bytes.buffer as ArrayBuffer);
     parentPort?.postMessage({ id: msg.id, type: 'result', result: groups } satisfies ChunkReply, transfer);
   } catch (err) {
     parentPort?.postMessage({
