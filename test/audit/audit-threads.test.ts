@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/tmp.js';
@@ -28,6 +28,12 @@ describe.runIf(existsSync(compiledAudit) && existsSync(compiledData))('audit on 
     const input = path.join(dir, 'scan_results.jsonl');
     const manifest = path.join(dir, 'manifest.jsonl');
     await writeTestData({ count: 1_500, seed: 3, output: input, manifestOutput: manifest, workers: 1 });
+    // Hostile lines the chunking must carry whole: one longer than a chunk (3 MB), a duplicate
+    // row, blank lines, and a truncated last line without its newline.
+    const lines = readFileSync(input, 'utf8').split('\n').filter(Boolean);
+    const long = JSON.stringify({ ...JSON.parse(lines[10] as string), failure_detail: 'x'.repeat(3 << 20) });
+    lines.splice(700, 0, long, '', '   ', lines[5] as string);
+    writeFileSync(input, `${lines.join('\n')}\n${(lines[20] as string).slice(0, 100)}`);
     const threaded = await runAudit({
       input,
       manifest,
@@ -57,6 +63,7 @@ describe.runIf(existsSync(compiledAudit) && existsSync(compiledData))('audit on 
     };
     expect(numbers(threaded.auditJsonPath)).toEqual(numbers(single.auditJsonPath));
     expect(threaded.rows).toBe(1_500);
+    expect([threaded.corruptLines, threaded.invalidRows, threaded.duplicateRows]).toEqual([1, 1, 1]);
     expect(threaded.split.train + threaded.split.test + threaded.split.notSplit).toBe(1_500);
     expect(threaded.split.notSplit).toBeGreaterThan(0);
   });
