@@ -1,10 +1,8 @@
 import { isAscii } from 'node:buffer';
-import type { Ping } from '../core/contract/index.js';
 import { forEachLineOf } from './line-reader.js';
 import { judgeLine, type LineVerdict } from './line-verdict.js';
-import { columnKeysOnce, parquetColumns } from './parquet.js';
+import { appendJsonLine, parquetColumns } from './parquet.js';
 import { type EncodedRowGroup, RowGroupEncoder } from './parquet-encoder.js';
-import { valuesFromPing } from './row-values.js';
 import { snappy } from './snappy.js';
 
 /** Where a line of a chunk goes in the output pass (one entry per line). */
@@ -43,12 +41,6 @@ export function judgeChunkText(chunk: Buffer): string {
   return JSON.stringify(judgeChunk(chunk));
 }
 
-/** Adds one line to a row group: straight from its bytes when it has the form JSON.stringify writes, else parsed. */
-function appendLine(encoder: RowGroupEncoder, bytes: Buffer): void {
-  if (encoder.appendLine(bytes, columnKeysOnce())) return;
-  encoder.appendValues(valuesFromPing(parquetColumns(), JSON.parse(bytes.toString('utf8')) as Ping));
-}
-
 // One encoder per file, reused chunk after chunk (each holds a buffer per column); the
 // functions here are synchronous, so no two chunks ever share one at the same time.
 let encoders: { full: RowGroupEncoder; train: RowGroupEncoder } | undefined;
@@ -67,7 +59,7 @@ export function encodeChunk(chunk: Buffer, rows: Uint8Array): ChunkGroups {
   forEachLineOf(chunk, (bytes, at) => {
     const row = rows[at];
     if (!row) return;
-    appendLine(full, bytes);
+    appendJsonLine(full, bytes);
     if (row === ROW_TRAIN) full.copyLastRowTo(train);
   });
   return { full: full.takeGroup(snappy), train: train.takeGroup(snappy) };

@@ -59,7 +59,7 @@ export function parquetColumns(): ParquetColumn[] {
 
 let keysCache: ColumnKeys | undefined;
 
-export function columnKeysOnce(): ColumnKeys {
+function columnKeysOnce(): ColumnKeys {
   keysCache ??= columnKeys(parquetColumns());
   return keysCache;
 }
@@ -84,6 +84,21 @@ export function parquetLayout(meta: Record<string, string>): {
     ],
     createdBy: `stratum-pipeline ${PIPELINE_VERSION}`,
   };
+}
+
+/**
+ * Adds one JSONL line (UTF-8 bytes) as a row: straight from its bytes when it has the form
+ * JSON.stringify writes, else parsed.
+ */
+export function appendJsonLine(
+  encoder: {
+    appendLine(line: Buffer, keys: ColumnKeys): boolean;
+    appendValues(values: readonly unknown[]): void;
+  },
+  line: Buffer,
+): void {
+  if (encoder.appendLine(line, columnKeysOnce())) return;
+  encoder.appendValues(valuesFromPing(parquetColumns(), JSON.parse(line.toString('utf8')) as Ping));
 }
 
 /** Where a Parquet file is written before it is renamed into place (one per process). */
@@ -153,9 +168,10 @@ export class ParquetSink implements ParquetLineSink {
    * in the form JSON.stringify writes, else parsed.
    */
   addLine(line: Uint8Array): void {
-    const b = Buffer.isBuffer(line) ? line : Buffer.from(line.buffer, line.byteOffset, line.length);
-    if (this.encoder.appendLine(b, columnKeysOnce())) return;
-    this.add(JSON.parse(b.toString('utf8')) as Ping);
+    appendJsonLine(
+      this.encoder,
+      Buffer.isBuffer(line) ? line : Buffer.from(line.buffer, line.byteOffset, line.length),
+    );
   }
 
   /** In-thread writing never needs to wait (see ThreadedParquetSink). */
