@@ -88,7 +88,7 @@ export function assignSplit(
   for (let g = 0; g < starts.length; g++) {
     let frozenTest = 0;
     let frozenTrain = 0;
-    for (let k = starts[g] as number; k < groupEnd(g); k++) {
+    for (let k = starts[g] as number; k < groupEnd(g) && frozen.size > 0; k++) {
       const side = frozen.get(stats.repos.name(order[k] as number));
       if (side === 'test') frozenTest++;
       else if (side === 'train') frozenTrain++;
@@ -111,8 +111,11 @@ export function assignSplit(
   }
 
   const size = (g: number) => groupEnd(g) - (starts[g] as number);
-  const key = (g: number) =>
-    hash32(stats.repos.name(groupOf[order[starts[g] as number] as number] as number), options.seed);
+  // Each open group's seeded key, computed once (a name is decoded per call).
+  const keys = new Float64Array(starts.length);
+  for (const g of open)
+    keys[g] = hash32(stats.repos.name(groupOf[order[starts[g] as number] as number] as number), options.seed);
+  const key = (g: number) => keys[g] as number;
   open.sort((a, b) => size(b) - size(a) || key(a) - key(b) || a - b);
 
   const members = new Map<number, number>();
