@@ -48,7 +48,10 @@ export function registerAuditCommands(program: Command): void {
       const bar =
         process.stderr.isTTY && !opts.section
           ? new cliProgress.SingleBar(
-              { format: 'audit [{bar}] {percentage}% | {value}/{total} MB', stream: process.stderr },
+              {
+                format: 'audit [{bar}] {percentage}% | {value}/{total} MB read (two passes)',
+                stream: process.stderr,
+              },
               cliProgress.Presets.shades_classic,
             )
           : undefined;

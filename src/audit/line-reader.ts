@@ -133,6 +133,7 @@ export async function forEachChunk(
       const filled = carry.length + bytesRead;
       bytes += bytesRead;
       if (bytesRead === 0) {
+        onProgress?.(bytes);
         if (filled > 0) await emit(buffer.subarray(0, filled), countNewlines(buffer, filled) + 1);
         break;
       }

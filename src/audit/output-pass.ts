@@ -67,6 +67,7 @@ export async function writeOutputs(
   files: OutputFiles,
   parquetMeta: () => Record<string, string>,
   pool: ChunkPool,
+  onProgress?: (bytesRead: number) => void,
 ): Promise<{ train: number; test: number }> {
   const split = sides && files.split;
   const full = new ParquetGroupFile(files.parquet, parquetMeta);
@@ -83,36 +84,41 @@ export async function writeOutputs(
   let written: Promise<void> = Promise.resolve();
   const inFlight: Promise<void>[] = [];
   try {
-    const { bytes } = await forEachChunk(input, CHUNK_BYTES, async (chunk) => {
-      const rows = new Uint8Array(chunk.lineCount);
-      let accepted = 0;
-      forEachLineOf(chunk.bytes, (lineBytes, at) => {
-        const repo = stats.lineRepo.get(chunk.firstLine + at);
-        if (repo < 0) return;
-        accepted++;
-        const side = sides?.[repo];
-        if (side === undefined || side === NOT_SPLIT) rows[at] = ROW_FULL;
-        else if (side === TEST) {
-          test?.push(lineBytes);
-          testPq?.addLine(lineBytes);
-          rows[at] = ROW_FULL;
-        } else {
-          train?.push(lineBytes);
-          rows[at] = ROW_TRAIN;
-        }
-      });
-      if (accepted === 0) return;
-      // After the copies above: the chunk's buffer moves to the pool.
-      const groups = pool.encode(chunk.bytes, rows);
-      const done = Promise.all([written, groups]).then(([, g]) => {
-        if (g.full) full.addGroup(g.full);
-        if (g.train) trainPq?.addGroup(g.train);
-      });
-      done.catch(ignore); // awaited through `inFlight` or at the end
-      written = done;
-      inFlight.push(done);
-      if (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
-    });
+    const { bytes } = await forEachChunk(
+      input,
+      CHUNK_BYTES,
+      async (chunk) => {
+        const rows = new Uint8Array(chunk.lineCount);
+        let accepted = 0;
+        forEachLineOf(chunk.bytes, (lineBytes, at) => {
+          const repo = stats.lineRepo.get(chunk.firstLine + at);
+          if (repo < 0) return;
+          accepted++;
+          const side = sides?.[repo];
+          if (side === undefined || side === NOT_SPLIT) rows[at] = ROW_FULL;
+          else if (side === TEST) {
+            test?.push(lineBytes);
+            testPq?.addLine(lineBytes);
+            rows[at] = ROW_FULL;
+          } else {
+            train?.push(lineBytes);
+            rows[at] = ROW_TRAIN;
+          }
+        });
+        if (accepted === 0) return;
+        // After the copies above: the chunk's buffer moves to the pool.
+        const groups = pool.encode(chunk.bytes, rows);
+        const done = Promise.all([written, groups]).then(([, g]) => {
+          if (g.full) full.addGroup(g.full);
+          if (g.train) trainPq?.addGroup(g.train);
+        });
+        done.catch(ignore); // awaited through `inFlight` or at the end
+        written = done;
+        inFlight.push(done);
+        if (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
+      },
+      onProgress,
+    );
     await written;
     if (bytes !== stats.bytes)
       throw new Error(

@@ -43,7 +43,10 @@ export interface AuditOptions {
    * more, when the compiled worker is present); otherwise all on this thread.
    */
   threads?: boolean;
-  /** Called after each chunk of the first pass with bytes read and the file size. */
+  /**
+   * Called after each chunk read with the bytes read so far and the bytes to read in all (the
+   * input once per pass: twice, or once in --section mode).
+   */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
@@ -139,6 +142,10 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
     return new AuditStats(m, groups);
   });
   statsReady.catch(() => undefined); // awaited by the pass
+  const passes = section ? 1 : 2;
+  const outputProgress = options.onProgress
+    ? (b: number) => options.onProgress?.(totalBytes + b, passes * totalBytes)
+    : undefined;
   let stats: AuditStats;
   let split: SplitSummary | undefined;
   try {
@@ -146,7 +153,9 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
       input: options.input,
       stats: statsReady,
       pool,
-      ...(options.onProgress ? { onProgress: (b: number) => options.onProgress?.(b, totalBytes) } : {}),
+      ...(options.onProgress
+        ? { onProgress: (b: number) => options.onProgress?.(b, passes * totalBytes) }
+        : {}),
     });
     stats = await statsReady;
     stats.bytes = bytes;
@@ -167,7 +176,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
   async function writeFiles(stats: AuditStats): Promise<SplitSummary | undefined> {
     const parquet = out(DATA_FILES.parquet);
     if (!doSplit || !groups) {
-      await writeOutputs(options.input, stats, undefined, { parquet }, parquetMeta, pool);
+      await writeOutputs(options.input, stats, undefined, { parquet }, parquetMeta, pool, outputProgress);
       files.parquet = parquet;
       return undefined;
     }
@@ -197,6 +206,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
       { parquet, split: splitFiles },
       parquetMeta,
       pool,
+      outputProgress,
     );
     files.parquet = parquet;
     await writeSidecar(sidecarPath, frozen.splits, acceptedRepos(stats), (repo) => {
