@@ -62,7 +62,7 @@ export function extractPythonFacts(
     swallowedExceptLines: [],
     sensitiveData: SENSITIVE.filter(([, re]) => re.test(source)).map(([kind]) => kind),
   };
-  const extractor = new Extractor(facts);
+  const extractor = new Extractor(facts, source);
   extractor.run(tree.rootNode);
   extractor.environSubscripts(source);
   extractor.finish();
@@ -92,8 +92,15 @@ class Extractor {
   private readonly callCache = new Map<number, CallFact>();
   private readonly recorded = new Set<number>();
   private readonly fnCalls = new Map<string, Set<string>>();
+  /** Calls that are the value (or annotation) of an `assignment`, by node id: their target. */
+  private readonly assignedCalls = new Map<number, string>();
+  /** The `decorated_definition` whose definition is the next function or class visited. */
+  private pendingDecorated: Node | null = null;
 
-  constructor(private readonly facts: PythonFacts) {}
+  constructor(
+    private readonly facts: PythonFacts,
+    private readonly source: string,
+  ) {}
 
   /**
    * Visits the nodes that matter in document order. `descendantsOfType` collects them inside
@@ -103,7 +110,9 @@ class Extractor {
    */
   run(root: Node): void {
     const scopes: Scope[] = [];
-    for (const node of root.descendantsOfType(VISITED_TYPES)) {
+    const nodes = root.descendantsOfType(VISITED_TYPES);
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i];
       if (!node) continue;
       const start = node.startIndex;
       while (scopes.length > 0 && (scopes[scopes.length - 1] as Scope).end <= start) scopes.pop();
@@ -114,7 +123,13 @@ class Extractor {
           this.importFact(node);
           break;
         case 'call':
-          this.callFact(node, ctx, true);
+          // The list is in document order, parents first: a next node starting where this call
+          // starts lies inside it (`f(x)(y)`, `a(x).b(y)`), so this call's callee is not the
+          // plain name its text begins with.
+          this.callFact(node, ctx, true, nodes[i + 1]?.startIndex !== start);
+          break;
+        case 'decorated_definition':
+          this.pendingDecorated = node;
           break;
         case 'function_definition': {
           const fn = this.functionFact(node, ctx);
@@ -122,6 +137,7 @@ class Extractor {
           break;
         }
         case 'class_definition': {
+          this.pendingDecorated = null;
           const name = node.childForFieldName('name')?.text ?? '';
           const supers = node.childForFieldName('superclasses');
           const bases = (supers?.namedChildren ?? [])
@@ -236,14 +252,13 @@ class Extractor {
     this.facts.imports.push({ module, names, alias: null, line, dynamic: false });
   }
 
-  private callFact(node: Node, ctx: WalkContext, record: boolean): CallFact {
+  private callFact(node: Node, ctx: WalkContext, record: boolean, innermost = false): CallFact {
     let fact = this.callCache.get(node.id);
     let light: CallFact | undefined;
     if (fact === undefined && record) {
       // Most calls in ordinary code (helpers, list.append, len…) matter to no detector or rule:
       // only their name is kept (for helper resolution); their arguments are not read.
-      const fnNode = node.childForFieldName('function');
-      const callee = fnNode ? dottedName(fnNode) : '';
+      const callee = (innermost ? plainCallee(this.source, node.startIndex) : null) ?? this.calleeOf(node);
       light = {
         callee,
         qualified: this.qualify(callee),
@@ -291,12 +306,7 @@ class Extractor {
 
   /** `light`: the same call's callee, already read (and qualified) by `callFact`. */
   private buildCall(node: Node, ctx: WalkContext, light?: CallFact): CallFact {
-    let callee: string;
-    if (light) callee = light.callee;
-    else {
-      const fnNode = node.childForFieldName('function');
-      callee = fnNode ? dottedName(fnNode) : '';
-    }
+    const callee = light ? light.callee : this.calleeOf(node);
     const args: ArgValue[] = [];
     const kwargs = new Map<string, ArgValue>();
     const argList = node.childForFieldName('arguments');
@@ -321,11 +331,16 @@ class Extractor {
       inTry: ctx.inTry,
       fn: ctx.fn,
       cls: ctx.cls,
-      assignedTo: assignmentTarget(node),
+      assignedTo: this.assignedCalls.get(node.id) ?? null,
       inLoop: ctx.inLoop,
     };
     this.callCache.set(node.id, fact);
     return fact;
+  }
+
+  private calleeOf(call: Node): string {
+    const fnNode = call.childForFieldName('function');
+    return fnNode ? dottedName(fnNode) : '';
   }
 
   private argValue(n: Node, ctx: WalkContext): ArgValue {
@@ -400,8 +415,11 @@ class Extractor {
   private functionFact(node: Node, ctx: WalkContext): FunctionFact {
     const name = node.childForFieldName('name')?.text ?? '';
     const decorators: FunctionFact['decorators'] = [];
-    const parent = node.parent;
-    if (parent?.type === 'decorated_definition') {
+    // A decorated definition is visited right before its function: its decorators are
+    // expressions and hold no definitions (cheaper than `node.parent`, which descends from the root).
+    const parent = this.pendingDecorated;
+    this.pendingDecorated = null;
+    if (parent !== null) {
       for (const d of parent.namedChildren) {
         if (d?.type !== 'decorator') continue;
         const expr = d.namedChildren.find((x) => x !== null && x.type !== 'comment');
@@ -421,7 +439,7 @@ class Extractor {
       }
     }
     const body = node.childForFieldName('body');
-    const first = body?.namedChildren[0];
+    const first = body?.firstNamedChild;
     const docstring = first?.type === 'expression_statement' && first.namedChildren[0]?.type === 'string';
     const fact: FunctionFact = {
       name,
@@ -437,15 +455,23 @@ class Extractor {
 
   private assignFact(node: Node): void {
     const left = node.childForFieldName('left');
-    const right = node.childForFieldName('right');
-    if (!left || !right) return;
+    if (!left) return;
     const leftType = left.type;
     if (leftType !== 'identifier' && leftType !== 'attribute') return;
     const target = dottedNameOfType(left, leftType);
     if (target === '') return;
+    const right = node.childForFieldName('right');
+    if (!right) return;
+    const rightType = right.type;
+    // A call that is the value (also under `await`) is visited next (document order, parents
+    // first) and takes its assignment target from here, which is cheaper than asking each call
+    // for its parent (that descends from the root).
+    if (rightType === 'call') this.assignedCalls.set(right.id, target);
+    else if (rightType === 'await') {
+      for (const ch of right.namedChildren) if (ch?.type === 'call') this.assignedCalls.set(ch.id, target);
+    }
     // Only literals and calls matter (credentials, model names, constructors); calls are
     // recorded by the walk itself with their assignment target.
-    const rightType = right.type;
     let value: ArgValue;
     if (rightType === 'string' || rightType === 'concatenated_string')
       value = this.argValueOfType(right, rightType, noCtx);
@@ -602,6 +628,7 @@ function isKeptCall(call: CallFact, imported: boolean): boolean {
 }
 
 const VISITED_TYPES = [
+  'decorated_definition',
   'import_statement',
   'import_from_statement',
   'call',
@@ -685,18 +712,28 @@ function stringValueOfType(n: Node, type: string): ArgValue {
   return { kind: 'str', value };
 }
 
-function assignmentTarget(call: Node): string | null {
-  let p = call.parent;
-  let parentType = p?.type;
-  if (parentType === 'await') {
-    p = p?.parent ?? null;
-    parentType = p?.type;
-  }
-  if (parentType !== 'assignment' || !p) return null;
-  const left = p.childForFieldName('left');
-  if (!left) return null;
-  const name = dottedName(left);
-  return name === '' ? null : name;
+const CALLEE_CHAIN = /[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?=\()/y;
+/** Words that are not an `identifier` node where they stand (keywords, literals). */
+const NOT_IDENTIFIERS = new Set(
+  'False None True and as assert async await break class continue def del elif else except exec finally for from global if import in is lambda match nonlocal not or pass print raise return try type while with yield'.split(
+    ' ',
+  ),
+);
+
+/**
+ * The dotted callee of a call read from the source, without walking its function node: when the
+ * call's text starts with ASCII names joined by dots immediately followed by `(`, and the call is
+ * the innermost one starting there, its function is that identifier/attribute chain. Null when
+ * the text has anything else (spaces, comments, subscripts, other scripts, keywords) — the tree
+ * decides then.
+ */
+function plainCallee(source: string, start: number): string | null {
+  CALLEE_CHAIN.lastIndex = start;
+  const m = CALLEE_CHAIN.exec(source);
+  if (m === null) return null;
+  const chain = m[0];
+  for (const part of chain.split('.')) if (NOT_IDENTIFIERS.has(part)) return null;
+  return chain.slice(0, MAX_NAME_CHARS);
 }
 
 function swallows(node: Node): boolean {
