@@ -11,17 +11,15 @@ import { Language, Parser, type Tree } from 'web-tree-sitter';
  */
 let parserPromise: Promise<Parser> | null = null;
 
-function grammarPath(): string {
-  const require = createRequire(import.meta.url);
-  return require.resolve('tree-sitter-python/tree-sitter-python.wasm');
-}
-
 export function loadPythonParser(): Promise<Parser> {
   parserPromise ??= (async () => {
-    // The grammar's bytes are read now (0.5 MB, one read), not through Language.load's own
-    // asynchronous read once the runtime is up: one step less between the two compilations.
-    const grammar = readFileSync(grammarPath());
-    await Parser.init();
+    // Both WASM files are read now, not by web-tree-sitter once its runtime is up: one step
+    // less between the two compilations, and the runtime's file is found the same way whether
+    // web-tree-sitter is loaded from node_modules or bundled into the scanner (scanner-bundle.cjs).
+    const require = createRequire(import.meta.url);
+    const runtime = readFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm'));
+    const grammar = readFileSync(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
+    await Parser.init({ wasmBinary: runtime });
     const language = await Language.load(grammar);
     const parser = new Parser();
     parser.setLanguage(language);
