@@ -97,6 +97,7 @@ describe('Python facts (callees read from the text, targets and decorators from 
       '    @staticmethod',
       '    def h():',
       '        pass',
+      '# IBAN, the patient and email_address (sensitive data, any order and case)',
       '',
     ].join('\n');
     const parsed = parsePython(await loadPythonParser(), source, Date.now() + 60_000);

@@ -27,17 +27,33 @@ const MODEL_LITERAL =
 /** An `input()` prompt that asks a person to approve an action, not for the next question. */
 const APPROVAL_PROMPT = /approv|confirm|proceed|allow|\(y\/n\)|\[y\/n\]|yes\/no|y\/n/i;
 
-const SENSITIVE: [string, RegExp][] = [
+/** Words that name sensitive data, by kind (whole words, any case). */
+const SENSITIVE_WORDS: [string, string][] = [
   [
     'personal',
-    /\b(email_address|phone_number|ssn|social_security|date_of_birth|passport_number|home_address|personal_data|pii)\b/i,
+    'email_address|phone_number|ssn|social_security|date_of_birth|passport_number|home_address|personal_data|pii',
   ],
   [
     'financial',
-    /\b(credit_card|card_number|iban|account_number|bank_account|routing_number|transaction_amount|payment_method)\b/i,
+    'credit_card|card_number|iban|account_number|bank_account|routing_number|transaction_amount|payment_method',
   ],
-  ['health', /\b(patient|diagnosis|medical_record|health_record|prescription|hipaa)\b/i],
+  ['health', 'patient|diagnosis|medical_record|health_record|prescription|hipaa'],
 ];
+/** All kinds in one scan: matches are whole words, so one kind's match never hides another's. */
+const SENSITIVE = new RegExp(
+  SENSITIVE_WORDS.map(([kind, words]) => `\\b(?<${kind}>${words})\\b`).join('|'),
+  'gi',
+);
+
+/** The kinds of sensitive data the source names, in `SENSITIVE_WORDS` order. */
+function sensitiveKinds(source: string): string[] {
+  const found = new Set<string>();
+  for (const m of source.matchAll(SENSITIVE)) {
+    for (const [kind] of SENSITIVE_WORDS) if (m.groups?.[kind] !== undefined) found.add(kind);
+    if (found.size === SENSITIVE_WORDS.length) break;
+  }
+  return SENSITIVE_WORDS.filter(([kind]) => found.has(kind)).map(([kind]) => kind);
+}
 
 /** Extracts what the detectors and rules need from one parsed Python source. */
 export function extractPythonFacts(
@@ -60,7 +76,7 @@ export function extractPythonFacts(
     whileTrueLines: [],
     inputInLoopLines: [],
     swallowedExceptLines: [],
-    sensitiveData: SENSITIVE.filter(([, re]) => re.test(source)).map(([kind]) => kind),
+    sensitiveData: sensitiveKinds(source),
   };
   const extractor = new Extractor(facts, source);
   extractor.run(tree.rootNode);
@@ -126,7 +142,7 @@ class Extractor {
           // The list is in document order, parents first: a next node starting where this call
           // starts lies inside it (`f(x)(y)`, `a(x).b(y)`), so this call's callee is not the
           // plain name its text begins with.
-          this.callFact(node, ctx, true, nodes[i + 1]?.startIndex !== start);
+          this.visitCall(node, ctx, nodes[i + 1]?.startIndex !== start);
           break;
         case 'decorated_definition':
           this.pendingDecorated = node;
@@ -152,7 +168,7 @@ class Extractor {
           break;
         }
         case 'try_statement': {
-          const hasExcept = node.children.some((ch) => ch?.type === 'except_clause');
+          const hasExcept = node.namedChildren.some((ch) => ch?.type === 'except_clause');
           const body = node.childForFieldName('body');
           if (hasExcept && body) scopes.push({ end: body.endIndex, kind: 'try', name: '' });
           break;
@@ -252,48 +268,47 @@ class Extractor {
     this.facts.imports.push({ module, names, alias: null, line, dynamic: false });
   }
 
-  private callFact(node: Node, ctx: WalkContext, record: boolean, innermost = false): CallFact {
-    let fact = this.callCache.get(node.id);
-    let light: CallFact | undefined;
-    if (fact === undefined && record) {
-      // Most calls in ordinary code (helpers, list.append, len…) matter to no detector or rule:
-      // only their name is kept (for helper resolution); their arguments are not read.
+  /**
+   * A call met by the walk. Most calls in ordinary code (helpers, list.append, len…) matter to no
+   * detector or rule: only their name is kept (for helper resolution) and their arguments are
+   * not read. `innermost`: no other call starts where this one does (see `plainCallee`).
+   */
+  private visitCall(node: Node, ctx: WalkContext, innermost: boolean): void {
+    const id = node.id;
+    if (this.recorded.has(id)) return;
+    this.recorded.add(id);
+    let fact = this.callCache.get(id);
+    if (fact === undefined) {
       const callee = (innermost ? plainCallee(this.source, node.startIndex) : null) ?? this.calleeOf(node);
-      light = {
-        callee,
-        qualified: this.qualify(callee),
-        line: node.startPosition.row + 1,
-        args: [],
-        kwargs: new Map(),
-        inTry: ctx.inTry,
-        fn: ctx.fn,
-        cls: ctx.cls,
-        assignedTo: null,
-        inLoop: ctx.inLoop,
-      };
-      if (!isKeptCall(light, this.isImported(callee))) {
-        if (!this.recorded.has(node.id)) {
-          this.recorded.add(node.id);
-          this.record(light, ctx);
-        }
-        return light;
+      const qualified = this.qualify(callee);
+      if (!keepsCall(callee, qualified, this.isImported(callee))) {
+        // Such a call is no dynamic import, env read or input() prompt either (those are kept).
+        this.addCalledName(callee, ctx);
+        return;
       }
+      fact = this.buildCall(node, ctx, callee, qualified);
     }
-    fact ??= this.buildCall(node, ctx, light);
-    if (record && !this.recorded.has(node.id)) {
-      this.recorded.add(node.id);
-      this.record(fact, ctx);
+    this.record(fact, ctx);
+  }
+
+  /** A call read outside the walk's order (an argument, a decorator); recorded when visited. */
+  private callFact(node: Node, ctx: WalkContext): CallFact {
+    return this.callCache.get(node.id) ?? this.buildCall(node, ctx);
+  }
+
+  private addCalledName(callee: string, ctx: WalkContext): void {
+    if (ctx.fn === null || callee === '') return;
+    let set = this.fnCalls.get(ctx.fn);
+    if (set === undefined) {
+      set = new Set<string>();
+      this.fnCalls.set(ctx.fn, set);
     }
-    return fact;
+    set.add(callee.slice(callee.lastIndexOf('.') + 1));
   }
 
   private record(fact: CallFact, ctx: WalkContext): void {
     const callee = fact.callee;
-    if (ctx.fn !== null && callee !== '') {
-      const set = this.fnCalls.get(ctx.fn) ?? new Set<string>();
-      set.add(callee.includes('.') ? (callee.split('.').pop() as string) : callee);
-      this.fnCalls.set(ctx.fn, set);
-    }
+    this.addCalledName(callee, ctx);
     if (isKeptCall(fact, this.isImported(callee))) this.facts.calls.push(fact);
     this.dynamicImport(fact);
     this.envCall(fact);
@@ -304,9 +319,9 @@ class Extractor {
     }
   }
 
-  /** `light`: the same call's callee, already read (and qualified) by `callFact`. */
-  private buildCall(node: Node, ctx: WalkContext, light?: CallFact): CallFact {
-    const callee = light ? light.callee : this.calleeOf(node);
+  /** `callee`/`qualified`: the call's, when the caller has read them already. */
+  private buildCall(node: Node, ctx: WalkContext, knownCallee?: string, knownQualified?: string): CallFact {
+    const callee = knownCallee ?? this.calleeOf(node);
     const args: ArgValue[] = [];
     const kwargs = new Map<string, ArgValue>();
     const argList = node.childForFieldName('arguments');
@@ -324,7 +339,7 @@ class Extractor {
     }
     const fact: CallFact = {
       callee,
-      qualified: light ? light.qualified : this.qualify(callee),
+      qualified: knownQualified ?? this.qualify(callee),
       line: node.startPosition.row + 1,
       args,
       kwargs,
@@ -399,7 +414,7 @@ class Extractor {
         return { kind: 'dict', keys, entries };
       }
       case 'call': {
-        const call = this.callFact(n, ctx, false);
+        const call = this.callFact(n, ctx);
         return { kind: 'call', callee: call.callee, call };
       }
       case 'parenthesized_expression':
@@ -425,7 +440,7 @@ class Extractor {
         const expr = d.namedChildren.find((x) => x !== null && x.type !== 'comment');
         if (!expr) continue;
         if (expr.type === 'call') {
-          const call = this.callFact(expr, ctx, false);
+          const call = this.callFact(expr, ctx);
           decorators.push({
             name: call.callee,
             qualified: call.qualified,
@@ -613,12 +628,15 @@ const KEPT_BUILTINS = new Set(['eval', 'exec', 'input', '__import__', 'interrupt
  * large repositories; every call still counts for helper resolution through `calledNames`.
  */
 function isKeptCall(call: CallFact, imported: boolean): boolean {
-  const callee = call.callee;
+  return keepsCall(call.callee, call.qualified, imported);
+}
+
+function keepsCall(callee: string, qualified: string, imported: boolean): boolean {
   if (callee === '') return false;
   if (imported) {
-    const m = /[.(]/.exec(call.qualified);
-    const root = m ? call.qualified.slice(0, m.index) : call.qualified;
-    return !NOISE_ROOTS.has(root) && !call.qualified.startsWith('os.path.');
+    const m = /[.(]/.exec(qualified);
+    const root = m ? qualified.slice(0, m.index) : qualified;
+    return !NOISE_ROOTS.has(root) && !qualified.startsWith('os.path.');
   }
   const dot = callee.lastIndexOf('.');
   const last = dot === -1 ? callee : callee.slice(dot + 1);
@@ -712,13 +730,21 @@ function stringValueOfType(n: Node, type: string): ArgValue {
   return { kind: 'str', value };
 }
 
-const CALLEE_CHAIN = /[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?=\()/y;
 /** Words that are not an `identifier` node where they stand (keywords, literals). */
 const NOT_IDENTIFIERS = new Set(
   'False None True and as assert async await break class continue def del elif else except exec finally for from global if import in is lambda match nonlocal not or pass print raise return try type while with yield'.split(
     ' ',
   ),
 );
+const LONGEST_NOT_IDENTIFIER = 8;
+
+function isNameStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+
+function isNamePart(c: number): boolean {
+  return isNameStart(c) || (c >= 48 && c <= 57);
+}
 
 /**
  * The dotted callee of a call read from the source, without walking its function node: when the
@@ -728,12 +754,19 @@ const NOT_IDENTIFIERS = new Set(
  * decides then.
  */
 function plainCallee(source: string, start: number): string | null {
-  CALLEE_CHAIN.lastIndex = start;
-  const m = CALLEE_CHAIN.exec(source);
-  if (m === null) return null;
-  const chain = m[0];
-  for (const part of chain.split('.')) if (NOT_IDENTIFIERS.has(part)) return null;
-  return chain.slice(0, MAX_NAME_CHARS);
+  let i = start;
+  for (;;) {
+    const partStart = i;
+    if (!isNameStart(source.charCodeAt(i))) return null;
+    i++;
+    while (isNamePart(source.charCodeAt(i))) i++;
+    if (i - partStart <= LONGEST_NOT_IDENTIFIER && NOT_IDENTIFIERS.has(source.slice(partStart, i)))
+      return null;
+    const next = source.charCodeAt(i);
+    if (next === 40) return source.slice(start, Math.min(i, start + MAX_NAME_CHARS)); // (
+    if (next !== 46) return null; // .
+    i++;
+  }
 }
 
 function swallows(node: Node): boolean {
