@@ -6,8 +6,11 @@ import { Language, Parser, type Tree } from 'web-tree-sitter';
  * The tree-sitter Python grammar through WASM (web-tree-sitter 0.25 + tree-sitter-python
  * 0.25's `.wasm`). Chosen over the native addon because npm install scripts do not run in
  * every environment the pipeline runs in, and the WASM build needs no compiler; the speed
- * cost is measured in bench/scanner.ts (README). Parsing is synchronous: the scanner runs in
- * its own process, so it never blocks a worker's event loop.
+ * cost is measured in bench/scanner.ts (README). The native addon's prebuilt linux-x64 binary
+ * (tree-sitter 0.25.1) needs libstdc++ GLIBCXX_3.4.31 (GCC 13), which Debian 12 — the image's
+ * node:20-bookworm-slim — does not have (3.4.30): it does not load there without a compiler.
+ * Parsing is synchronous: the scanner runs in its own process, so it never blocks a worker's
+ * event loop.
  */
 let parserPromise: Promise<Parser> | null = null;
 
