@@ -26,6 +26,37 @@ export interface LoadedBundle {
   codeCache: CodeCacheState;
 }
 
+/**
+ * Built-in modules the bundle's dependencies load up front but the scanner never uses:
+ * commander loads child_process (with net and dgram) for executable subcommands, which the
+ * scanner has none of — several milliseconds of every scanner process. They load on first use.
+ */
+const LOADED_ON_FIRST_USE = new Set(['node:child_process', 'child_process']);
+
+function bundleRequire(file: string): (id: string) => unknown {
+  const require = createRequire(file);
+  return (id) => {
+    if (!LOADED_ON_FIRST_USE.has(id)) return require(id);
+    let loaded: object | undefined;
+    const target = () => {
+      loaded ??= require(id) as object;
+      return loaded;
+    };
+    return new Proxy(
+      {},
+      {
+        get: (_, key) => Reflect.get(target(), key),
+        has: (_, key) => Reflect.has(target(), key),
+        ownKeys: () => Reflect.ownKeys(target()),
+        getOwnPropertyDescriptor: (_, key) => {
+          const d = Reflect.getOwnPropertyDescriptor(target(), key);
+          return d === undefined ? undefined : { ...d, configurable: true };
+        },
+      },
+    );
+  };
+}
+
 function mtime(file: string): number | undefined {
   return statSync(file, { throwIfNoEntry: false })?.mtimeMs;
 }
@@ -55,7 +86,7 @@ export function loadScannerBundle(useCodeCache: boolean): LoadedBundle | null {
         : 'accepted';
   const module = { exports: {} as { main?: typeof cliMain } };
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
-  wrapper(module.exports, createRequire(BUNDLE_FILE), module, BUNDLE_FILE, path.dirname(BUNDLE_FILE));
+  wrapper(module.exports, bundleRequire(BUNDLE_FILE), module, BUNDLE_FILE, path.dirname(BUNDLE_FILE));
   if (typeof module.exports.main !== 'function') throw new Error(`${BUNDLE_FILE}: no main export`);
   return { main: module.exports.main, script, codeCache };
 }
