@@ -108,7 +108,7 @@ class Extractor {
   private readonly callCache = new Map<number, CallFact>();
   private readonly recorded = new Set<number>();
   private readonly fnCalls = new Map<string, Set<string>>();
-  /** Calls that are the value (or annotation) of an `assignment`, by node id: their target. */
+  /** Calls that are the value of an `assignment` (also under `await`), by node id: its target. */
   private readonly assignedCalls = new Map<number, string>();
   /** The `decorated_definition` whose definition is the next function or class visited. */
   private pendingDecorated: Node | null = null;
