@@ -11,6 +11,8 @@ import {
 } from '../../src/scanner/deps/dependency-versions.js';
 import { scanRepository } from '../../src/scanner/index.js';
 import { notebookCode } from '../../src/scanner/parse/notebook.js';
+import { extractPythonFacts } from '../../src/scanner/parse/python-facts.js';
+import { loadPythonParser, parsePython } from '../../src/scanner/parse/python-parser.js';
 import { hasFewPythonSources } from '../../src/scanner/walk/small-repository.js';
 import { FIXTURES, writeTree } from './helpers.js';
 
@@ -69,6 +71,58 @@ describe('dependency files', () => {
 
   it('throws on malformed TOML so the file counts as a parser error', () => {
     expect(() => parseDependencyFile('pyproject.toml', '[project\nname=', new Map())).toThrow();
+  });
+});
+
+describe('Python facts (callees read from the text, targets and decorators from the walk)', () => {
+  it('gives the callees, assignment targets and decorators the tree gives', async () => {
+    const source = [
+      'import client',
+      'from crewai import Agent',
+      'client.a(1)(2)',
+      'client.make(1).run(2)',
+      'True()',
+      'client .spaced(3)',
+      'x = Agent(role="r")',
+      'a = b = Agent(role="s")',
+      'async def f():',
+      '    r = await client.call(4)',
+      '    return r',
+      '@client.deco(5)',
+      'def g():',
+      '    """doc"""',
+      '    return client.inner(6)',
+      '@client.plain',
+      'class K:',
+      '    @staticmethod',
+      '    def h():',
+      '        pass',
+      '# IBAN, the patient and email_address (sensitive data, any order and case)',
+      '',
+    ].join('\n');
+    const parsed = parsePython(await loadPythonParser(), source, Date.now() + 60_000);
+    if (!parsed.ok) throw new Error('snippet did not parse');
+    const facts = extractPythonFacts(parsed.tree, source, { path: 'x.py', isTest: false, isNotebook: false });
+    parsed.tree.delete();
+    // `client.a(1)(2)`: the outer call's function is a call (no name), as is `True()`'s: neither is kept.
+    expect(facts.calls.map((c) => [c.callee, c.line, c.assignedTo, c.fn])).toEqual([
+      ['client.a', 3, null, null],
+      ['client.make().run', 4, null, null],
+      ['client.make', 4, null, null],
+      ['client.spaced', 6, null, null],
+      ['Agent', 7, 'x', null],
+      ['Agent', 8, 'b', null],
+      ['client.call', 10, 'r', 'f'],
+      ['client.deco', 12, null, null],
+      ['client.inner', 15, null, 'g'],
+    ]);
+    expect(facts.functions.map((f) => [f.name, f.cls, f.docstring, f.decorators.map((d) => d.name)])).toEqual(
+      [
+        ['f', null, false, []],
+        ['g', null, true, ['client.deco']],
+        ['h', 'K', false, ['staticmethod']],
+      ],
+    );
   });
 });
 

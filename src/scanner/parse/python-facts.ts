@@ -27,17 +27,33 @@ const MODEL_LITERAL =
 /** An `input()` prompt that asks a person to approve an action, not for the next question. */
 const APPROVAL_PROMPT = /approv|confirm|proceed|allow|\(y\/n\)|\[y\/n\]|yes\/no|y\/n/i;
 
-const SENSITIVE: [string, RegExp][] = [
+/** Words that name sensitive data, by kind (whole words, any case). */
+const SENSITIVE_WORDS: [string, string][] = [
   [
     'personal',
-    /\b(email_address|phone_number|ssn|social_security|date_of_birth|passport_number|home_address|personal_data|pii)\b/i,
+    'email_address|phone_number|ssn|social_security|date_of_birth|passport_number|home_address|personal_data|pii',
   ],
   [
     'financial',
-    /\b(credit_card|card_number|iban|account_number|bank_account|routing_number|transaction_amount|payment_method)\b/i,
+    'credit_card|card_number|iban|account_number|bank_account|routing_number|transaction_amount|payment_method',
   ],
-  ['health', /\b(patient|diagnosis|medical_record|health_record|prescription|hipaa)\b/i],
+  ['health', 'patient|diagnosis|medical_record|health_record|prescription|hipaa'],
 ];
+/** All kinds in one scan: matches are whole words, so one kind's match never hides another's. */
+const SENSITIVE = new RegExp(
+  SENSITIVE_WORDS.map(([kind, words]) => `\\b(?<${kind}>${words})\\b`).join('|'),
+  'gi',
+);
+
+/** The kinds of sensitive data the source names, in `SENSITIVE_WORDS` order. */
+function sensitiveKinds(source: string): string[] {
+  const found = new Set<string>();
+  for (const m of source.matchAll(SENSITIVE)) {
+    for (const [kind] of SENSITIVE_WORDS) if (m.groups?.[kind] !== undefined) found.add(kind);
+    if (found.size === SENSITIVE_WORDS.length) break;
+  }
+  return SENSITIVE_WORDS.filter(([kind]) => found.has(kind)).map(([kind]) => kind);
+}
 
 /** Extracts what the detectors and rules need from one parsed Python source. */
 export function extractPythonFacts(
@@ -60,9 +76,9 @@ export function extractPythonFacts(
     whileTrueLines: [],
     inputInLoopLines: [],
     swallowedExceptLines: [],
-    sensitiveData: SENSITIVE.filter(([, re]) => re.test(source)).map(([kind]) => kind),
+    sensitiveData: sensitiveKinds(source),
   };
-  const extractor = new Extractor(facts);
+  const extractor = new Extractor(facts, source);
   extractor.run(tree.rootNode);
   extractor.environSubscripts(source);
   extractor.finish();
@@ -92,8 +108,15 @@ class Extractor {
   private readonly callCache = new Map<number, CallFact>();
   private readonly recorded = new Set<number>();
   private readonly fnCalls = new Map<string, Set<string>>();
+  /** Calls that are the value of an `assignment` (also under `await`), by node id: its target. */
+  private readonly assignedCalls = new Map<number, string>();
+  /** The `decorated_definition` whose definition is the next function or class visited. */
+  private pendingDecorated: Node | null = null;
 
-  constructor(private readonly facts: PythonFacts) {}
+  constructor(
+    private readonly facts: PythonFacts,
+    private readonly source: string,
+  ) {}
 
   /**
    * Visits the nodes that matter in document order. `descendantsOfType` collects them inside
@@ -103,7 +126,9 @@ class Extractor {
    */
   run(root: Node): void {
     const scopes: Scope[] = [];
-    for (const node of root.descendantsOfType(VISITED_TYPES)) {
+    const nodes = root.descendantsOfType(VISITED_TYPES);
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i];
       if (!node) continue;
       const start = node.startIndex;
       while (scopes.length > 0 && (scopes[scopes.length - 1] as Scope).end <= start) scopes.pop();
@@ -114,7 +139,13 @@ class Extractor {
           this.importFact(node);
           break;
         case 'call':
-          this.callFact(node, ctx, true);
+          // The list is in document order, parents first: a next node starting where this call
+          // starts lies inside it (`f(x)(y)`, `a(x).b(y)`), so this call's callee is not the
+          // plain name its text begins with.
+          this.visitCall(node, ctx, nodes[i + 1]?.startIndex !== start);
+          break;
+        case 'decorated_definition':
+          this.pendingDecorated = node;
           break;
         case 'function_definition': {
           const fn = this.functionFact(node, ctx);
@@ -122,6 +153,7 @@ class Extractor {
           break;
         }
         case 'class_definition': {
+          this.pendingDecorated = null;
           const name = node.childForFieldName('name')?.text ?? '';
           const supers = node.childForFieldName('superclasses');
           const bases = (supers?.namedChildren ?? [])
@@ -136,7 +168,7 @@ class Extractor {
           break;
         }
         case 'try_statement': {
-          const hasExcept = node.children.some((ch) => ch?.type === 'except_clause');
+          const hasExcept = node.namedChildren.some((ch) => ch?.type === 'except_clause');
           const body = node.childForFieldName('body');
           if (hasExcept && body) scopes.push({ end: body.endIndex, kind: 'try', name: '' });
           break;
@@ -236,49 +268,47 @@ class Extractor {
     this.facts.imports.push({ module, names, alias: null, line, dynamic: false });
   }
 
-  private callFact(node: Node, ctx: WalkContext, record: boolean): CallFact {
-    let fact = this.callCache.get(node.id);
-    let light: CallFact | undefined;
-    if (fact === undefined && record) {
-      // Most calls in ordinary code (helpers, list.append, len…) matter to no detector or rule:
-      // only their name is kept (for helper resolution); their arguments are not read.
-      const fnNode = node.childForFieldName('function');
-      const callee = fnNode ? dottedName(fnNode) : '';
-      light = {
-        callee,
-        qualified: this.qualify(callee),
-        line: node.startPosition.row + 1,
-        args: [],
-        kwargs: new Map(),
-        inTry: ctx.inTry,
-        fn: ctx.fn,
-        cls: ctx.cls,
-        assignedTo: null,
-        inLoop: ctx.inLoop,
-      };
-      if (!isKeptCall(light, this.isImported(callee))) {
-        if (!this.recorded.has(node.id)) {
-          this.recorded.add(node.id);
-          this.record(light, ctx);
-        }
-        return light;
+  /**
+   * A call met by the walk. Most calls in ordinary code (helpers, list.append, len…) matter to no
+   * detector or rule: only their name is kept (for helper resolution) and their arguments are
+   * not read. `innermost`: no other call starts where this one does (see `plainCallee`).
+   */
+  private visitCall(node: Node, ctx: WalkContext, innermost: boolean): void {
+    const id = node.id;
+    if (this.recorded.has(id)) return;
+    this.recorded.add(id);
+    let fact = this.callCache.get(id);
+    if (fact === undefined) {
+      const callee = (innermost ? plainCallee(this.source, node.startIndex) : null) ?? this.calleeOf(node);
+      const qualified = this.qualify(callee);
+      if (!keepsCall(callee, qualified, this.isImported(callee))) {
+        // Such a call is no dynamic import, env read or input() prompt either (those are kept).
+        this.addCalledName(callee, ctx);
+        return;
       }
+      fact = this.buildCall(node, ctx, callee, qualified);
     }
-    fact ??= this.buildCall(node, ctx, light);
-    if (record && !this.recorded.has(node.id)) {
-      this.recorded.add(node.id);
-      this.record(fact, ctx);
+    this.record(fact, ctx);
+  }
+
+  /** A call read outside the walk's order (an argument, a decorator); recorded when visited. */
+  private callFact(node: Node, ctx: WalkContext): CallFact {
+    return this.callCache.get(node.id) ?? this.buildCall(node, ctx);
+  }
+
+  private addCalledName(callee: string, ctx: WalkContext): void {
+    if (ctx.fn === null || callee === '') return;
+    let set = this.fnCalls.get(ctx.fn);
+    if (set === undefined) {
+      set = new Set<string>();
+      this.fnCalls.set(ctx.fn, set);
     }
-    return fact;
+    set.add(callee.slice(callee.lastIndexOf('.') + 1));
   }
 
   private record(fact: CallFact, ctx: WalkContext): void {
     const callee = fact.callee;
-    if (ctx.fn !== null && callee !== '') {
-      const set = this.fnCalls.get(ctx.fn) ?? new Set<string>();
-      set.add(callee.includes('.') ? (callee.split('.').pop() as string) : callee);
-      this.fnCalls.set(ctx.fn, set);
-    }
+    this.addCalledName(callee, ctx);
     if (isKeptCall(fact, this.isImported(callee))) this.facts.calls.push(fact);
     this.dynamicImport(fact);
     this.envCall(fact);
@@ -289,14 +319,9 @@ class Extractor {
     }
   }
 
-  /** `light`: the same call's callee, already read (and qualified) by `callFact`. */
-  private buildCall(node: Node, ctx: WalkContext, light?: CallFact): CallFact {
-    let callee: string;
-    if (light) callee = light.callee;
-    else {
-      const fnNode = node.childForFieldName('function');
-      callee = fnNode ? dottedName(fnNode) : '';
-    }
+  /** `callee`/`qualified`: the call's, when the caller has read them already. */
+  private buildCall(node: Node, ctx: WalkContext, knownCallee?: string, knownQualified?: string): CallFact {
+    const callee = knownCallee ?? this.calleeOf(node);
     const args: ArgValue[] = [];
     const kwargs = new Map<string, ArgValue>();
     const argList = node.childForFieldName('arguments');
@@ -314,18 +339,23 @@ class Extractor {
     }
     const fact: CallFact = {
       callee,
-      qualified: light ? light.qualified : this.qualify(callee),
+      qualified: knownQualified ?? this.qualify(callee),
       line: node.startPosition.row + 1,
       args,
       kwargs,
       inTry: ctx.inTry,
       fn: ctx.fn,
       cls: ctx.cls,
-      assignedTo: assignmentTarget(node),
+      assignedTo: this.assignedCalls.get(node.id) ?? null,
       inLoop: ctx.inLoop,
     };
     this.callCache.set(node.id, fact);
     return fact;
+  }
+
+  private calleeOf(call: Node): string {
+    const fnNode = call.childForFieldName('function');
+    return fnNode ? dottedName(fnNode) : '';
   }
 
   private argValue(n: Node, ctx: WalkContext): ArgValue {
@@ -384,7 +414,7 @@ class Extractor {
         return { kind: 'dict', keys, entries };
       }
       case 'call': {
-        const call = this.callFact(n, ctx, false);
+        const call = this.callFact(n, ctx);
         return { kind: 'call', callee: call.callee, call };
       }
       case 'parenthesized_expression':
@@ -400,14 +430,17 @@ class Extractor {
   private functionFact(node: Node, ctx: WalkContext): FunctionFact {
     const name = node.childForFieldName('name')?.text ?? '';
     const decorators: FunctionFact['decorators'] = [];
-    const parent = node.parent;
-    if (parent?.type === 'decorated_definition') {
+    // A decorated definition is visited right before its function: its decorators are
+    // expressions and hold no definitions (cheaper than `node.parent`, which descends from the root).
+    const parent = this.pendingDecorated;
+    this.pendingDecorated = null;
+    if (parent !== null) {
       for (const d of parent.namedChildren) {
         if (d?.type !== 'decorator') continue;
         const expr = d.namedChildren.find((x) => x !== null && x.type !== 'comment');
         if (!expr) continue;
         if (expr.type === 'call') {
-          const call = this.callFact(expr, ctx, false);
+          const call = this.callFact(expr, ctx);
           decorators.push({
             name: call.callee,
             qualified: call.qualified,
@@ -421,7 +454,7 @@ class Extractor {
       }
     }
     const body = node.childForFieldName('body');
-    const first = body?.namedChildren[0];
+    const first = body?.firstNamedChild;
     const docstring = first?.type === 'expression_statement' && first.namedChildren[0]?.type === 'string';
     const fact: FunctionFact = {
       name,
@@ -437,15 +470,23 @@ class Extractor {
 
   private assignFact(node: Node): void {
     const left = node.childForFieldName('left');
-    const right = node.childForFieldName('right');
-    if (!left || !right) return;
+    if (!left) return;
     const leftType = left.type;
     if (leftType !== 'identifier' && leftType !== 'attribute') return;
     const target = dottedNameOfType(left, leftType);
     if (target === '') return;
+    const right = node.childForFieldName('right');
+    if (!right) return;
+    const rightType = right.type;
+    // A call that is the value (also under `await`) is visited next (document order, parents
+    // first) and takes its assignment target from here, which is cheaper than asking each call
+    // for its parent (that descends from the root).
+    if (rightType === 'call') this.assignedCalls.set(right.id, target);
+    else if (rightType === 'await') {
+      for (const ch of right.namedChildren) if (ch?.type === 'call') this.assignedCalls.set(ch.id, target);
+    }
     // Only literals and calls matter (credentials, model names, constructors); calls are
     // recorded by the walk itself with their assignment target.
-    const rightType = right.type;
     let value: ArgValue;
     if (rightType === 'string' || rightType === 'concatenated_string')
       value = this.argValueOfType(right, rightType, noCtx);
@@ -587,12 +628,15 @@ const KEPT_BUILTINS = new Set(['eval', 'exec', 'input', '__import__', 'interrupt
  * large repositories; every call still counts for helper resolution through `calledNames`.
  */
 function isKeptCall(call: CallFact, imported: boolean): boolean {
-  const callee = call.callee;
+  return keepsCall(call.callee, call.qualified, imported);
+}
+
+function keepsCall(callee: string, qualified: string, imported: boolean): boolean {
   if (callee === '') return false;
   if (imported) {
-    const m = /[.(]/.exec(call.qualified);
-    const root = m ? call.qualified.slice(0, m.index) : call.qualified;
-    return !NOISE_ROOTS.has(root) && !call.qualified.startsWith('os.path.');
+    const m = /[.(]/.exec(qualified);
+    const root = m ? qualified.slice(0, m.index) : qualified;
+    return !NOISE_ROOTS.has(root) && !qualified.startsWith('os.path.');
   }
   const dot = callee.lastIndexOf('.');
   const last = dot === -1 ? callee : callee.slice(dot + 1);
@@ -602,6 +646,7 @@ function isKeptCall(call: CallFact, imported: boolean): boolean {
 }
 
 const VISITED_TYPES = [
+  'decorated_definition',
   'import_statement',
   'import_from_statement',
   'call',
@@ -685,18 +730,43 @@ function stringValueOfType(n: Node, type: string): ArgValue {
   return { kind: 'str', value };
 }
 
-function assignmentTarget(call: Node): string | null {
-  let p = call.parent;
-  let parentType = p?.type;
-  if (parentType === 'await') {
-    p = p?.parent ?? null;
-    parentType = p?.type;
+/** Words that are not an `identifier` node where they stand (keywords, literals). */
+const NOT_IDENTIFIERS = new Set(
+  'False None True and as assert async await break class continue def del elif else except exec finally for from global if import in is lambda match nonlocal not or pass print raise return try type while with yield'.split(
+    ' ',
+  ),
+);
+const LONGEST_NOT_IDENTIFIER = 8;
+
+function isNameStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+
+function isNamePart(c: number): boolean {
+  return isNameStart(c) || (c >= 48 && c <= 57);
+}
+
+/**
+ * The dotted callee of a call read from the source, without walking its function node: when the
+ * call's text starts with ASCII names joined by dots immediately followed by `(`, and the call is
+ * the innermost one starting there, its function is that identifier/attribute chain. Null when
+ * the text has anything else (spaces, comments, subscripts, other scripts, keywords) — the tree
+ * decides then.
+ */
+function plainCallee(source: string, start: number): string | null {
+  let i = start;
+  for (;;) {
+    const partStart = i;
+    if (!isNameStart(source.charCodeAt(i))) return null;
+    i++;
+    while (isNamePart(source.charCodeAt(i))) i++;
+    if (i - partStart <= LONGEST_NOT_IDENTIFIER && NOT_IDENTIFIERS.has(source.slice(partStart, i)))
+      return null;
+    const next = source.charCodeAt(i);
+    if (next === 40) return source.slice(start, Math.min(i, start + MAX_NAME_CHARS)); // (
+    if (next !== 46) return null; // .
+    i++;
   }
-  if (parentType !== 'assignment' || !p) return null;
-  const left = p.childForFieldName('left');
-  if (!left) return null;
-  const name = dottedName(left);
-  return name === '' ? null : name;
 }
 
 function swallows(node: Node): boolean {
