@@ -1,5 +1,4 @@
-import { isAscii } from 'node:buffer';
-import { forEachLineOf } from './line-reader.js';
+import { decodeLine, forEachLineOf } from './line-reader.js';
 import { judgeLine, type LineVerdict } from './line-verdict.js';
 import { appendJsonLine, parquetColumns } from './parquet.js';
 import { type EncodedRowGroup, RowGroupEncoder } from './parquet-encoder.js';
@@ -16,11 +15,6 @@ export const ROW_TRAIN = 2;
 export interface ChunkGroups {
   full: EncodedRowGroup | undefined;
   train: EncodedRowGroup | undefined;
-}
-
-/** Decodes one line; pure-ASCII lines (most pings) take the cheaper one-byte path. */
-function decodeLine(bytes: Buffer): string {
-  return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
 }
 
 /** The verdict on every non-blank line of a chunk. */

@@ -5,7 +5,7 @@ const CHUNK_BYTES = 1024 * 1024;
 const NEWLINE = 0x0a;
 
 /** Decodes one line; pure-ASCII lines (most pings) take the cheaper one-byte path. */
-function decodeLine(bytes: Buffer): string {
+export function decodeLine(bytes: Buffer): string {
   return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
 }
 
