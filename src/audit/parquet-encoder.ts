@@ -1,8 +1,10 @@
-import type { ColumnChunk, FileMetaData, KeyValue, RowGroup, SchemaElement } from 'hyparquet';
+import type { FileMetaData, KeyValue, SchemaElement } from 'hyparquet';
+import { CompressionCodecs, Encodings, ParquetTypes } from 'hyparquet/src/constants.js';
 import { ByteWriter, fileWriter, type Writer } from 'hyparquet-writer';
 import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { writeRleBitPackedHybrid } from 'hyparquet-writer/src/encoding.js';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
+import { serializeTCompactProtocol } from 'hyparquet-writer/src/thrift.js';
 import type { ParquetColumn } from './parquet.js';
 import {
   type ColumnKeys,
@@ -399,57 +401,105 @@ export class ParquetAssembler {
     void this.writer.flush?.();
   }
 
-  /** The footer's row groups, built from the numbers kept per group. */
-  private rowGroups(): RowGroup[] {
+  /**
+   * Writes the footer (with the file's key-value metadata), then flushes the file. The row
+   * groups' part of the footer is serialised group by group from the numbers kept per group,
+   * so the footer of a file with thousands of groups never exists as one object tree; the
+   * rest of it is hyparquet-writer's own serialisation (see `footerAround`).
+   */
+  finish(kvMetadata: KeyValue[]): void {
+    const { head, tail } = footerAround(this.schema, this.numRows, kvMetadata, this.createdBy);
+    const start = this.writer.offset;
+    this.writer.appendBytes(head);
+    // row_groups: list<RowGroup>, after the field header that `head` ends with.
+    const count = this.groups.length;
+    if (count > 14) {
+      this.writer.appendUint8(0xf0 | THRIFT_STRUCT);
+      this.writer.appendVarInt(count);
+    } else this.writer.appendUint8((count << 4) | THRIFT_STRUCT);
     const columns = this.schema.slice(1);
-    return this.groups.map(({ base, rows, chunks }) => {
+    for (const { base, rows, chunks } of this.groups) {
       let uncompressed = 0;
       let compressed = 0;
-      const cols: ColumnChunk[] = columns.map((el, c) => {
+      const cols = columns.map((el, c) => {
         const offset = BigInt(base + (chunks[c * 3] as number));
         uncompressed += chunks[c * 3 + 1] as number;
         compressed += chunks[c * 3 + 2] as number;
+        // ColumnChunk { 2: file_offset, 3: ColumnMetaData { 1: type, 2: encodings, 3: path,
+        // 4: codec, 5: num_values, 6: uncompressed, 7: compressed, 9: data_page_offset } }
         return {
-          file_offset: offset,
-          meta_data: {
-            type: el.type as NonNullable<SchemaElement['type']>,
-            encodings: ['PLAIN'],
-            path_in_schema: [el.name],
-            codec: 'SNAPPY',
-            num_values: BigInt(rows),
-            total_uncompressed_size: BigInt(chunks[c * 3 + 1] as number),
-            total_compressed_size: BigInt(chunks[c * 3 + 2] as number),
-            data_page_offset: offset,
+          field_2: offset,
+          field_3: {
+            field_1: ParquetTypes.indexOf(el.type as (typeof ParquetTypes)[number]),
+            field_2: [PLAIN],
+            field_3: [el.name],
+            field_4: SNAPPY,
+            field_5: BigInt(rows),
+            field_6: BigInt(chunks[c * 3 + 1] as number),
+            field_7: BigInt(chunks[c * 3 + 2] as number),
+            field_9: offset,
           },
         };
       });
-      return {
-        columns: cols,
-        total_byte_size: BigInt(uncompressed),
-        num_rows: BigInt(rows),
-        total_compressed_size: BigInt(compressed),
-      };
-    });
-  }
-
-  /** Writes the footer (with the file's key-value metadata), then flushes the file. */
-  finish(kvMetadata: KeyValue[]): void {
-    const metadata: FileMetaData = {
-      version: 2,
-      created_by: this.createdBy,
-      schema: this.schema,
-      num_rows: BigInt(this.numRows),
-      row_groups: this.rowGroups(),
-      metadata_length: 0,
-      key_value_metadata: kvMetadata,
-    };
-    // Not a field of the footer (hyparquet-writer removes it the same way).
-    delete (metadata as Partial<FileMetaData>).metadata_length;
-    writeMetadata(this.writer, metadata);
+      // RowGroup { 1: columns, 2: total_byte_size, 3: num_rows, 6: total_compressed_size }
+      serializeTCompactProtocol(this.writer, {
+        field_1: cols,
+        field_2: BigInt(uncompressed),
+        field_3: BigInt(rows),
+        field_6: BigInt(compressed),
+      });
+    }
+    this.writer.appendBytes(tail);
+    this.writer.appendUint32(this.writer.offset - start);
     this.writer.appendUint32(0x31524150); // PAR1
     void this.writer.finish();
   }
 }
+
+/**
+ * hyparquet-writer's footer for these file-level fields and no row groups, cut where the
+ * row-group list goes: `head` ends with that list's field header, `tail` is everything after
+ * the (empty) list. Where that is comes from serialising the fields that follow the list on
+ * their own (the same bytes but for the first field header's delta, one byte either way), and
+ * is checked.
+ */
+function footerAround(
+  schema: SchemaElement[],
+  numRows: number,
+  kvMetadata: KeyValue[],
+  createdBy: string,
+): { head: Uint8Array; tail: Uint8Array } {
+  const whole = new ByteWriter();
+  const metadata: FileMetaData = {
+    version: 2,
+    created_by: createdBy,
+    schema,
+    num_rows: BigInt(numRows),
+    row_groups: [],
+    metadata_length: 0,
+    key_value_metadata: kvMetadata,
+  };
+  // Not a field of the footer (hyparquet-writer removes it the same way).
+  delete (metadata as Partial<FileMetaData>).metadata_length;
+  writeMetadata(whole, metadata);
+  const bytes = whole.getBytes().subarray(0, whole.offset - 4); // without the length
+  const after = new ByteWriter();
+  serializeTCompactProtocol(after, {
+    field_4: [],
+    field_5: kvMetadata.map((kv) => ({ field_1: kv.key, field_2: kv.value })),
+    field_6: createdBy,
+    field_7: schema.filter((el) => el.type).map(() => ({ field_1: {} })),
+  });
+  const at = bytes.length - after.offset;
+  // Field 4 (delta 1, a list) and an empty list's header.
+  if (at < 0 || bytes[at] !== 0x19 || bytes[at + 1] !== 0x00)
+    throw new Error('Parquet footer: the row-group list is not where it was expected');
+  return { head: bytes.slice(0, at + 1), tail: bytes.slice(at + 2) };
+}
+
+const THRIFT_STRUCT = 12;
+const PLAIN = Encodings.indexOf('PLAIN');
+const SNAPPY = CompressionCodecs.indexOf('SNAPPY');
 
 /** A whole Parquet file written row by row: groups of `rowsPerGroup` rows (or fewer when a column fills up). */
 export class PlainParquetEncoder {
