@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI } from '../support/e2e-population.js';
+import { CLI, runCli } from '../support/e2e-population.js';
 import { GitRepoFactory, manifestRow, writeManifest } from '../support/git-repos.js';
 import { GitHttpServer } from '../support/git-server.js';
 import { type PrivateRedis, startRedisServer } from '../support/redis-server.js';
@@ -44,29 +44,6 @@ let redis: PrivateRedis;
 let enqueue: { code: number | null; stdout: string; stderr: string };
 let results: Array<Record<string, any>>;
 const processes: ChildProcess[] = [];
-
-function run(args: string[], env: Record<string, string>, timeoutMs = 120_000) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    processes.push(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${args[0]} did not finish in ${timeoutMs} ms: ${stderr.slice(-1500)}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 beforeAll(async () => {
   for (const name of GOOD) repos.create(name, { files: AGENT_REPO });
@@ -167,10 +144,10 @@ beforeAll(async () => {
     STRATUM_WORK_DIR: workDir,
     STRATUM_LOG_LEVEL: 'info',
   });
-  enqueue = await run(['enqueue', '--manifest', manifest], env);
+  enqueue = await runCli(['enqueue', '--manifest', manifest], env, 120_000);
   const worker = spawn(process.execPath, [CLI, 'worker', '--concurrency', '4'], { env, stdio: 'ignore' });
   processes.push(worker);
-  await run(['writer', '--exit-when-done'], env);
+  await runCli(['writer', '--exit-when-done'], env, 120_000);
   worker.kill('SIGTERM');
   results = readFileSync(path.join(dataDir, 'scan_results.jsonl'), 'utf8')
     .split('\n')
