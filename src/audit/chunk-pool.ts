@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type ChunkGroups, encodeChunk, judgeChunkText } from './chunk-work.js';
+import { encodeRows, judgeChunkText } from './chunk-work.js';
 import type { ChunkReply, ChunkRequest } from './chunk-worker.js';
+import type { EncodedRowGroup } from './parquet-encoder.js';
 
 /**
  * Where the audit's per-line work runs: parsing and validating each line (first pass), and
@@ -12,8 +13,8 @@ import type { ChunkReply, ChunkRequest } from './chunk-worker.js';
 export interface ChunkPool {
   /** Verdicts on the chunk's non-blank lines, as JSON text of a `LineVerdict[]`. */
   judge(chunk: Buffer): Promise<string>;
-  /** The chunk's rows as row groups, by `rows` (one ROW_* entry per line). */
-  encode(chunk: Buffer, rows: Uint8Array): Promise<ChunkGroups>;
+  /** Every non-empty line of `lines` (accepted rows) as one Parquet row group. */
+  encode(lines: Buffer): Promise<EncodedRowGroup | undefined>;
   close(): Promise<void>;
 }
 
@@ -23,8 +24,8 @@ export class InlineChunkPool implements ChunkPool {
     return judgeChunkText(chunk);
   }
 
-  async encode(chunk: Buffer, rows: Uint8Array): Promise<ChunkGroups> {
-    return encodeChunk(chunk, rows);
+  async encode(lines: Buffer): Promise<EncodedRowGroup | undefined> {
+    return encodeRows(lines);
   }
 
   async close(): Promise<void> {}
@@ -136,14 +137,13 @@ export class ThreadChunkPool implements ChunkPool {
     return thread.request({ id: this.nextId++, type: 'judge', chunk: bytes }, transfer) as Promise<string>;
   }
 
-  encode(chunk: Buffer, rows: Uint8Array): Promise<ChunkGroups> {
+  encode(lines: Buffer): Promise<EncodedRowGroup | undefined> {
     const thread = this.pick();
-    if (!thread) return Promise.resolve(encodeChunk(chunk, rows));
-    const { bytes, transfer } = moved(chunk);
-    return thread.request(
-      { id: this.nextId++, type: 'encode', chunk: bytes, rows },
-      transfer,
-    ) as Promise<ChunkGroups>;
+    if (!thread) return Promise.resolve(encodeRows(lines));
+    const { bytes, transfer } = moved(lines);
+    return thread.request({ id: this.nextId++, type: 'encode', chunk: bytes }, transfer) as Promise<
+      EncodedRowGroup | undefined
+    >;
   }
 
   async close(): Promise<void> {

@@ -1,10 +1,10 @@
 import { parentPort } from 'node:worker_threads';
-import { encodeChunk, judgeChunkText } from './chunk-work.js';
+import { encodeRows, judgeChunkText } from './chunk-work.js';
 
 /** Requests from the audit's main thread to a chunk worker (see chunk-pool.ts). */
 export type ChunkRequest =
   | { id: number; type: 'judge'; chunk: Uint8Array }
-  | { id: number; type: 'encode'; chunk: Uint8Array; rows: Uint8Array };
+  | { id: number; type: 'encode'; chunk: Uint8Array };
 
 export type ChunkReply =
   | { id: number; type: 'result'; result: unknown }
@@ -23,10 +23,9 @@ parentPort?.on('message', (msg: ChunkRequest) => {
       } satisfies ChunkReply);
       return;
     }
-    const groups = encodeChunk(asBuffer(msg.chunk), msg.rows);
-    const transfer: ArrayBuffer[] = [];
-    for (const g of [groups.full, groups.train]) if (g) transfer.push(g.bytes.buffer as ArrayBuffer);
-    parentPort?.postMessage({ id: msg.id, type: 'result', result: groups } satisfies ChunkReply, transfer);
+    const group = encodeRows(asBuffer(msg.chunk));
+    const transfer = group ? [group.bytes.buffer as ArrayBuffer] : [];
+    parentPort?.postMessage({ id: msg.id, type: 'result', result: group } satisfies ChunkReply, transfer);
   } catch (err) {
     parentPort?.postMessage({
       id: msg.id,

@@ -1,47 +1,48 @@
 import { isUtf8 } from 'node:buffer';
 import { AtomicFileSync } from '../core/atomic-write.js';
 import type { ChunkPool } from './chunk-pool.js';
-import { ROW_FULL, ROW_TRAIN } from './chunk-work.js';
 import type { AuditStats } from './collect.js';
 import { CHUNK_BYTES, ignore, MAX_IN_FLIGHT } from './first-pass.js';
 import { forEachChunk, forEachLineOf } from './line-reader.js';
-import { ParquetGroupFile, ParquetSink } from './parquet.js';
+import { ParquetGroupFile } from './parquet.js';
+import type { EncodedRowGroup } from './parquet-encoder.js';
 import { NOT_SPLIT, TEST } from './split/assign.js';
 
-const FLUSH_BYTES = 4 * 1024 * 1024;
+/** Bytes of accepted lines gathered per side before they become one row group (about 450 pings). */
+const BATCH_BYTES = 2 * 1024 * 1024;
 
-/** One of the split's JSONL files: lines gathered in a buffer, written atomically. */
-class LineFile {
-  private readonly out: AtomicFileSync;
-  private buffer = Buffer.allocUnsafe(FLUSH_BYTES);
+/**
+ * The accepted lines of one side (train, test, or outside the split) gathered in input order,
+ * each ending in a newline: the bytes of one future row group, and for train and test exactly
+ * the bytes of their JSONL file.
+ */
+class LineBatch {
+  private buffer = Buffer.allocUnsafeSlow(BATCH_BYTES);
   private used = 0;
-  rows = 0;
-  constructor(readonly file: string) {
-    this.out = new AtomicFileSync(file);
+
+  /** True when `line` no longer fits after what is gathered. */
+  wouldOverflow(line: Buffer): boolean {
+    return this.used > 0 && this.used + line.length + 1 > this.buffer.length;
   }
-  /** Appends one line given as the input's bytes, as the first pass read it (UTF-8). */
+
   push(line: Buffer): void {
-    // A line with invalid UTF-8 was read with U+FFFD in place of the bad bytes: write that.
-    const bytes = isUtf8(line) ? line : Buffer.from(line.toString('utf8'), 'utf8');
-    if (this.used + bytes.length + 1 > this.buffer.length) {
-      this.flush();
-      if (bytes.length + 1 > this.buffer.length) this.buffer = Buffer.allocUnsafe(bytes.length + 1);
-    }
-    bytes.copy(this.buffer, this.used);
-    this.used += bytes.length;
+    if (this.used + line.length + 1 > this.buffer.length)
+      this.buffer = Buffer.allocUnsafeSlow(line.length + 1);
+    line.copy(this.buffer, this.used);
+    this.used += line.length;
     this.buffer[this.used++] = 0x0a;
-    this.rows++;
   }
-  private flush(): void {
-    if (this.used) this.out.writeBytes(this.buffer.subarray(0, this.used));
+
+  get empty(): boolean {
+    return this.used === 0;
+  }
+
+  /** The gathered lines, in a buffer of their own (it may move to a worker); the batch starts anew. */
+  take(): Buffer {
+    const lines = this.buffer.subarray(0, this.used);
+    this.buffer = Buffer.allocUnsafeSlow(BATCH_BYTES);
     this.used = 0;
-  }
-  commit(): void {
-    this.flush();
-    this.out.commit();
-  }
-  abort(): void {
-    this.out.abort();
+    return lines;
   }
 }
 
@@ -51,13 +52,23 @@ export interface OutputFiles {
   split?: { trainJsonl: string; testJsonl: string; trainParquet: string; testParquet: string };
 }
 
+/** Where one side's batches go: its JSONL and Parquet files with a split, the full Parquet file always. */
+interface SideOutput {
+  batch: LineBatch;
+  jsonl?: AtomicFileSync;
+  parquet?: ParquetGroupFile;
+  rows: number;
+}
+
 /**
- * The output pass: streams the input again in the first pass's chunks. Each accepted row goes
- * to scan_results.parquet and, with a split, is copied byte for byte to the train or test
- * JSONL file; the pool encodes each chunk's rows once as row groups of the Parquet files,
- * appended in input order. Only line → repository → side lookups are kept in memory, so this
- * pass is bounded like the first one. Every file is written to a temp name and renamed into
- * place only when all are complete.
+ * The output pass: streams the input again in the first pass's chunks and sorts each accepted
+ * row by side (train, test, or outside the split) into batches of ~2 MB of lines. A full batch
+ * is written as is to its side's JSONL file and encoded once, by the pool, as one row group that
+ * goes both into scan_results.parquet and into its side's Parquet file (the same bytes, so no
+ * row is encoded twice). Each row group thus holds one side's rows, in input order; the groups
+ * land in the order their batches filled. Only line → repository → side lookups are kept in
+ * memory, so this pass is bounded like the first one. Every file is written to a temp name and
+ * renamed into place only when all are complete.
  */
 export async function writeOutputs(
   input: string,
@@ -71,71 +82,75 @@ export async function writeOutputs(
 ): Promise<{ train: number; test: number }> {
   const split = sides && files.split;
   const full = new ParquetGroupFile(files.parquet, parquetMeta);
-  const train = split ? new LineFile(split.trainJsonl) : undefined;
-  const test = split ? new LineFile(split.testJsonl) : undefined;
-  const trainPq = split
-    ? new ParquetGroupFile(split.trainParquet, () => ({ ...parquetMeta(), 'stratum.split': 'train' }))
-    : undefined;
-  // The test rows (a fifth) are encoded here, in order, in groups of the usual size: a chunk's
-  // share of them would make row groups of ~100 rows.
-  const testPq = split
-    ? new ParquetSink(split.testParquet, { ...parquetMeta(), 'stratum.split': 'test' })
-    : undefined;
+  const twin = (jsonl: string, parquet: string, role: string): SideOutput => ({
+    batch: new LineBatch(),
+    jsonl: new AtomicFileSync(jsonl),
+    parquet: new ParquetGroupFile(parquet, () => ({ ...parquetMeta(), 'stratum.split': role })),
+    rows: 0,
+  });
+  const outside: SideOutput = { batch: new LineBatch(), rows: 0 };
+  const train = split ? twin(split.trainJsonl, split.trainParquet, 'train') : undefined;
+  const test = split ? twin(split.testJsonl, split.testParquet, 'test') : undefined;
+  const outputs = [outside, train, test].filter((o) => o !== undefined);
+
   let written: Promise<void> = Promise.resolve();
   const inFlight: Promise<void>[] = [];
+  /** Hands a side's gathered lines to the pool; their row group is added to the files in dispatch order. */
+  const dispatch = (side: SideOutput): void => {
+    const lines = side.batch.take();
+    side.jsonl?.writeBytes(lines); // before the buffer moves to the pool
+    const group = pool.encode(lines);
+    group.catch(ignore); // awaited in order below
+    const done = written.then(async () => addGroup(side, await group));
+    done.catch(ignore); // awaited through `inFlight` or at the end
+    written = done;
+    inFlight.push(done);
+  };
+  const addGroup = (side: SideOutput, group: EncodedRowGroup | undefined): void => {
+    if (!group) return;
+    full.addGroup(group);
+    side.parquet?.addGroup(group);
+  };
+
   try {
     const { bytes } = await forEachChunk(
       input,
       CHUNK_BYTES,
       async (chunk) => {
-        const rows = new Uint8Array(chunk.lineCount);
-        let accepted = 0;
         forEachLineOf(chunk.bytes, (lineBytes, at) => {
           const repo = stats.lineRepo.get(chunk.firstLine + at);
           if (repo < 0) return;
-          accepted++;
-          const side = sides?.[repo];
-          if (side === undefined || side === NOT_SPLIT) rows[at] = ROW_FULL;
-          else if (side === TEST) {
-            test?.push(lineBytes);
-            testPq?.addLine(lineBytes);
-            rows[at] = ROW_FULL;
-          } else {
-            train?.push(lineBytes);
-            rows[at] = ROW_TRAIN;
-          }
+          const s = sides?.[repo];
+          const side =
+            s === undefined || s === NOT_SPLIT || !train || !test ? outside : s === TEST ? test : train;
+          // A line with invalid UTF-8 was read with U+FFFD in place of the bad bytes: write that.
+          const line = isUtf8(lineBytes) ? lineBytes : Buffer.from(lineBytes.toString('utf8'), 'utf8');
+          if (side.batch.wouldOverflow(line)) dispatch(side);
+          side.batch.push(line);
+          side.rows++;
         });
-        if (accepted === 0) return;
-        // After the copies above: the chunk's buffer moves to the pool.
-        const groups = pool.encode(chunk.bytes, rows);
-        const done = Promise.all([written, groups]).then(([, g]) => {
-          if (g.full) full.addGroup(g.full);
-          if (g.train) trainPq?.addGroup(g.train);
-        });
-        done.catch(ignore); // awaited through `inFlight` or at the end
-        written = done;
-        inFlight.push(done);
-        if (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
+        while (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
       },
       onProgress,
     );
+    for (const side of outputs) if (!side.batch.empty) dispatch(side);
     await written;
     if (bytes !== stats.bytes)
       throw new Error(
         `${input} changed during the audit (${stats.bytes} bytes in the first pass, ${bytes} in the second)`,
       );
     full.finish();
-    train?.commit();
-    test?.commit();
-    trainPq?.finish();
-    testPq?.finish();
+    for (const side of outputs) {
+      side.jsonl?.commit();
+      side.parquet?.finish();
+    }
   } catch (err) {
     await Promise.allSettled(inFlight);
     full.abort();
-    train?.abort();
-    test?.abort();
-    trainPq?.abort();
-    testPq?.abort();
+    for (const side of outputs) {
+      side.jsonl?.abort();
+      side.parquet?.abort();
+    }
     throw err;
   }
   return { train: train?.rows ?? 0, test: test?.rows ?? 0 };

@@ -289,32 +289,6 @@ export class RowGroupEncoder {
     this.endRow();
   }
 
-  /**
-   * Appends to `target` (same columns) a copy of the row appended here last: its encoded values
-   * are copied, nothing is read again.
-   */
-  copyLastRowTo(target: RowGroupEncoder): void {
-    const last = this.rowsInGroup - 1;
-    if (last < 0) throw new Error('no row to copy');
-    target.ensureRowCapacity();
-    const row = target.rowsInGroup;
-    for (let i = 0; i < this.cols.length; i++) {
-      const from = this.cols[i] as ColumnState;
-      const to = target.cols[i] as ColumnState;
-      if (from.present[last] === 1) {
-        // A present column was touched by the last row: its value is [rowUsed, used).
-        const len = from.used - from.rowUsed;
-        target.ensure(to, len);
-        copyBytes(from.data, from.rowUsed, from.used, to.data, to.used);
-        to.used += len;
-        to.nonNull++;
-        to.present[row] = 1;
-      } else to.present[row] = 0;
-    }
-    target.rowStamp++;
-    target.rowsInGroup++;
-  }
-
   /** Encodes the rows appended so far as one row group (undefined when there are none) and starts the next. */
   takeGroup(compress: Compress): EncodedRowGroup | undefined {
     const rows = this.rowsInGroup;

@@ -80,9 +80,7 @@ describe.runIf(existsSync(compiledAudit) && existsSync(compiledData))('audit on 
         ['corrupt', 1],
       ]);
       // A row the worker cannot encode is an error reply, not a hang.
-      await expect(pool.encode(Buffer.from('not json\n'), new Uint8Array([1]))).rejects.toThrow(
-        /audit worker: .*JSON/,
-      );
+      await expect(pool.encode(Buffer.from('not json\n'))).rejects.toThrow(/audit worker: .*JSON/);
       // A worker that is gone answers every request with its exit, at once.
       await (
         pool as unknown as { threads: Array<{ worker: { terminate(): Promise<number> } }> }

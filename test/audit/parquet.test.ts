@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,5 +47,52 @@ describe('Parquet outputs', () => {
     expect(train.rows.length).toBe(r.split!.train);
     const names = [...train.rows, ...test.rows].map((x) => x.repo_full_name).sort();
     expect(names).toEqual(['a/r1', 'a/r2', 'a/r3', 'a/r4']);
+  });
+});
+
+describe('Parquet row groups with a split', () => {
+  it('hold one side each; the twins are those groups, in the order of their JSONL files', async () => {
+    const { writeTestData } = await import('../../src/testdata/index.js');
+    const input = path.join(dir, 'groups.jsonl');
+    const manifest = path.join(dir, 'groups-manifest.jsonl');
+    await writeTestData({ count: 3_000, seed: 11, output: input, manifestOutput: manifest, workers: 1 });
+    const outDir = path.join(dir, 'groups');
+    const r = await runAudit({ input, manifest, outDir, split: true, threads: false });
+    const jsonlRepos = (name: string) =>
+      readFileSync(path.join(outDir, name), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { repo_full_name: string }).repo_full_name);
+    const trainJsonl = jsonlRepos('scan_results_train.jsonl');
+    const testJsonl = jsonlRepos('scan_results_test.jsonl');
+    const train = await read(path.join(outDir, 'scan_results_train.parquet'));
+    const test = await read(path.join(outDir, 'scan_results_test.parquet'));
+    expect(train.rows.map((x) => x.repo_full_name)).toEqual(trainJsonl);
+    expect(test.rows.map((x) => x.repo_full_name)).toEqual(testJsonl);
+    expect(trainJsonl.length).toBe(r.split!.train);
+    expect(testJsonl.length).toBe(r.split!.test);
+
+    const full = await read(r.files.parquet!);
+    const names = full.rows.map((x) => x.repo_full_name as string);
+    expect(names).toHaveLength(r.rows);
+    expect(new Set(names).size).toBe(r.rows);
+    const side = new Map<string, string>();
+    for (const n of trainJsonl) side.set(n, 'train');
+    for (const n of testJsonl) side.set(n, 'test');
+    // Every group of the full file is one side's run of rows, and several groups (> 2 MB of lines each) exist.
+    const groups = full.meta.row_groups.map((g) => Number(g.num_rows));
+    expect(groups.length).toBeGreaterThan(3);
+    let at = 0;
+    const sides = new Set<string>();
+    for (const n of groups) {
+      const kinds = new Set(names.slice(at, at + n).map((name) => side.get(name) ?? 'outside'));
+      expect(kinds.size, `row group at row ${at}`).toBe(1);
+      sides.add([...kinds][0] as string);
+      at += n;
+    }
+    expect([...sides].sort()).toEqual(['outside', 'test', 'train']);
+    // Within a side, the full file keeps input order, as the JSONL twins do.
+    expect(names.filter((n) => side.get(n) === 'train')).toEqual(trainJsonl);
+    expect(names.filter((n) => side.get(n) === 'test')).toEqual(testJsonl);
   });
 });
