@@ -1,85 +1,113 @@
 /**
  * Audit benchmark: generates 50,000 and 200,000 full-size synthetic pings (with their
- * manifest), then runs the full audit with --split in a child process and prints wall time,
- * peak RSS (the child's maxRSS) and pings/s.
+ * manifest), then runs the real command, `stratum-pipeline audit --split`, in a child process
+ * and prints its wall time, CPU time, peak RSS (the child's maxRSS) and pings/s.
  *
- *   npm run build && node dist/bench/audit.js [counts…]   (default: 50000 200000)
+ *   npm run build && node dist/bench/audit.js [--runs N] [counts…]   (default: 50000 200000, 1 run)
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runAudit } from '../src/audit/index.js';
 import { writeTestData } from '../src/testdata/index.js';
 
-interface ChildResult {
-  ms: number;
+interface ChildUsage {
   cpuMs: number;
   maxRssMb: number;
-  rows: number;
-  gatesPassed: number;
-  train: number;
-  test: number;
 }
 
-async function child(input: string, manifest: string, outDir: string): Promise<void> {
-  const started = performance.now();
-  const r = await runAudit({ input, manifest, outDir, split: true });
-  const result: ChildResult = {
-    ms: performance.now() - started,
-    cpuMs: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
-    rows: r.rows,
-    gatesPassed: r.gates.filter((g) => g.pass).length,
-    train: r.split?.train ?? 0,
-    test: r.split?.test ?? 0,
-  };
-  process.stdout.write(JSON.stringify(result));
+const cliFile = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+
+/** Child mode: runs the CLI with `args` in this process and writes its resource usage to `usageFile` on exit. */
+async function child(usageFile: string, args: string[]): Promise<void> {
+  process.on('exit', () => {
+    const u = process.resourceUsage();
+    const usage: ChildUsage = { cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, maxRssMb: u.maxRSS / 1024 };
+    writeFileSync(usageFile, JSON.stringify(usage));
+  });
+  process.argv = [process.argv[0] as string, cliFile, ...args];
+  await import(cliFile);
 }
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') {
-    await child(process.argv[3] as string, process.argv[4] as string, process.argv[5] as string);
+    await child(process.argv[3] as string, process.argv.slice(4));
     return;
   }
-  const counts = process.argv
-    .slice(2)
-    .map(Number)
-    .filter((n) => n > 0);
+  const args = process.argv.slice(2);
+  const runsAt = args.indexOf('--runs');
+  const runs = runsAt >= 0 ? Math.max(1, Number(args.splice(runsAt, 2)[1])) : 1;
+  const counts = args.map(Number).filter((n) => n > 0);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-audit-'));
   const self = fileURLToPath(import.meta.url);
   try {
     for (const count of counts.length ? counts : [50_000, 200_000]) {
       const input = path.join(dir, `scan_results_${count}.jsonl`);
       const manifest = path.join(dir, `manifest_${count}.jsonl`);
-      let t = performance.now();
+      const t = performance.now();
       const cpu0 = process.cpuUsage();
       const gen = await writeTestData({ count, seed: 42, output: input, manifestOutput: manifest });
       const genMs = performance.now() - t;
       const genCpu = process.cpuUsage(cpu0);
       const bytes = statSync(input).size;
-      const load = os.loadavg()[0]?.toFixed(2);
       console.log(
         `generate ${count} (with its manifest): ${(genMs / 1000).toFixed(2)} s (CPU ${((genCpu.user + genCpu.system) / 1e6).toFixed(2)} s) with ${gen.workers} thread(s) (${Math.round(count / (genMs / 1000))} pings/s), ` +
-          `${(bytes / 1e6).toFixed(1)} MB, ${Math.round(bytes / count)} B/ping; load average ${load} on ${os.availableParallelism()} cores`,
+          `${(bytes / 1e6).toFixed(1)} MB, ${Math.round(bytes / count)} B/ping`,
       );
-      const outDir = path.join(dir, `out_${count}`);
-      t = performance.now();
-      const raw = execFileSync(process.execPath, [self, '--child', input, manifest, outDir], {
-        encoding: 'utf8',
-        maxBuffer: 1 << 20,
-      });
-      const wallMs = performance.now() - t;
-      const r = JSON.parse(raw) as ChildResult;
-      console.log(
-        `audit --split ${count}: wall ${(wallMs / 1000).toFixed(2)} s (runAudit ${(r.ms / 1000).toFixed(2)} s, ` +
-          `CPU ${(r.cpuMs / 1000).toFixed(2)} s), ` +
-          `peak RSS ${r.maxRssMb.toFixed(0)} MB, ${Math.round(count / (r.ms / 1000))} pings/s; ` +
-          `rows ${r.rows}, train ${r.train}, test ${r.test}, gates ${r.gatesPassed}/8`,
-      );
+      const walls: number[] = [];
+      const rsss: number[] = [];
+      for (let run = 1; run <= runs; run++) {
+        const outDir = path.join(dir, `out_${count}`);
+        const usageFile = path.join(dir, 'usage.json');
+        const load = os.loadavg()[0]?.toFixed(2);
+        const started = performance.now();
+        const r = spawnSync(
+          process.execPath,
+          [
+            self,
+            '--child',
+            usageFile,
+            '--data-dir',
+            outDir,
+            'audit',
+            '--input',
+            input,
+            '--manifest',
+            manifest,
+            '--split',
+          ],
+          { encoding: 'utf8', maxBuffer: 64 << 20 },
+        );
+        const wallMs = performance.now() - started;
+        if (r.status !== 0) throw new Error(`audit exited ${r.status}: ${r.stderr.slice(-2000)}`);
+        const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as ChildUsage;
+        const audit = JSON.parse(readFileSync(path.join(outDir, 'audit.json'), 'utf8')) as {
+          rows: number;
+          gates: Array<{ pass: boolean }>;
+          split: { train: number; test: number } | null;
+        };
+        walls.push(wallMs);
+        rsss.push(usage.maxRssMb);
+        console.log(
+          `audit --split ${count} (run ${run}/${runs}, load average before ${load} on ${os.availableParallelism()} cores): ` +
+            `wall ${(wallMs / 1000).toFixed(2)} s, CPU ${(usage.cpuMs / 1000).toFixed(2)} s, ` +
+            `peak RSS ${usage.maxRssMb.toFixed(0)} MB, ${Math.round(count / (wallMs / 1000))} pings/s; ` +
+            `rows ${audit.rows}, train ${audit.split?.train ?? 0}, test ${audit.split?.test ?? 0}, ` +
+            `gates ${audit.gates.filter((g) => g.pass).length}/8`,
+        );
+        rmSync(outDir, { recursive: true, force: true });
+      }
+      if (runs > 1)
+        console.log(
+          `audit --split ${count}: median of ${runs} runs: wall ${(median(walls) / 1000).toFixed(2)} s ` +
+            `(${(Math.min(...walls) / 1000).toFixed(2)}–${(Math.max(...walls) / 1000).toFixed(2)}), ` +
+            `peak RSS ${median(rsss).toFixed(0)} MB (${Math.min(...rsss).toFixed(0)}–${Math.max(...rsss).toFixed(0)})`,
+        );
       rmSync(input, { force: true });
-      rmSync(outDir, { recursive: true, force: true });
+      rmSync(manifest, { force: true });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

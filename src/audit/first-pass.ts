@@ -5,8 +5,13 @@ import type { LineVerdict } from './line-verdict.js';
 
 /** Bytes of input per chunk: about 500 pings, one Parquet row group. */
 export const CHUNK_BYTES = 2 * 1024 * 1024;
-/** Chunks handed to the pool but not yet done before reading waits (memory: this many chunks). */
+/** Chunks handed to the pool but not yet judged before reading waits (memory: this many chunks). */
 export const MAX_IN_FLIGHT = 5;
+/**
+ * Judged chunks whose verdicts (small JSON texts, ~100 KB a chunk) wait to be added before
+ * reading waits: while the manifest loads, the pool goes on judging.
+ */
+const MAX_WAITING_VERDICTS = 64;
 
 export const ignore = (): undefined => undefined;
 
@@ -23,7 +28,8 @@ export async function statisticsPass(options: {
 }): Promise<{ bytes: number; lines: number }> {
   const { pool } = options;
   let added: Promise<unknown> = options.stats;
-  const inFlight: Promise<unknown>[] = [];
+  const judging: Promise<unknown>[] = [];
+  const adding: Promise<unknown>[] = [];
   const result = await forEachChunk(
     options.input,
     CHUNK_BYTES,
@@ -35,10 +41,12 @@ export async function statisticsPass(options: {
         for (const v of JSON.parse(await verdicts) as LineVerdict[])
           stats.addVerdict(v, chunk.firstLine + v.at);
       });
-      done.catch(ignore); // awaited through `inFlight` or at the end
+      done.catch(ignore); // awaited through `adding` or at the end
       added = done;
-      inFlight.push(done);
-      if (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
+      judging.push(verdicts);
+      adding.push(done);
+      while (judging.length >= MAX_IN_FLIGHT) await judging.shift();
+      while (adding.length >= MAX_WAITING_VERDICTS) await adding.shift();
     },
     options.onProgress,
   );
