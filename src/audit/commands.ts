@@ -1,13 +1,6 @@
 import path from 'node:path';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { CommandError, contextFor, parseIntOption } from '../core/command.js';
-import { fileExists } from '../core/jsonl.js';
-import { dataFile } from '../core/paths.js';
-import { writeTestData } from '../testdata/index.js';
-import { AuditConfigError } from './audit-config.js';
-import { table } from './histogram.js';
-import { AuditInputError, runAudit } from './run-audit.js';
 
 interface AuditCliOptions {
   input?: string;
@@ -38,6 +31,12 @@ export function registerAuditCommands(program: Command): void {
       const ctx = contextFor(cmd, 'audit');
       if (opts.format !== 'md' && opts.format !== 'json')
         throw new CommandError(`--format must be md or json, got "${opts.format}"`, 2);
+      // Loaded here, not at start-up: `--help`, `--version` and the other commands never need them.
+      const { fileExists } = await import('../core/jsonl.js');
+      const { dataFile } = await import('../core/paths.js');
+      const { AuditConfigError } = await import('./audit-config.js');
+      const { table } = await import('./histogram.js');
+      const { AuditInputError, runAudit } = await import('./run-audit.js');
       const input = path.resolve(opts.input ?? dataFile(ctx.dataDir, 'scanResults'));
       const defaultManifest = dataFile(ctx.dataDir, 'manifest');
       const manifest = opts.manifest
@@ -45,16 +44,17 @@ export function registerAuditCommands(program: Command): void {
         : (await fileExists(defaultManifest))
           ? defaultManifest
           : undefined;
-      const bar =
-        process.stderr.isTTY && !opts.section
-          ? new cliProgress.SingleBar(
-              {
-                format: 'audit [{bar}] {percentage}% | {value}/{total} MB read (two passes)',
-                stream: process.stderr,
-              },
-              cliProgress.Presets.shades_classic,
-            )
-          : undefined;
+      const cliProgress =
+        process.stderr.isTTY && !opts.section ? (await import('cli-progress')).default : undefined;
+      const bar = cliProgress
+        ? new cliProgress.SingleBar(
+            {
+              format: 'audit [{bar}] {percentage}% | {value}/{total} MB read (two passes)',
+              stream: process.stderr,
+            },
+            cliProgress.Presets.shades_classic,
+          )
+        : undefined;
       let started = false;
       try {
         const result = await runAudit({
@@ -113,6 +113,8 @@ export function registerAuditCommands(program: Command): void {
     .action(
       async (opts: { count: number; seed: number; output?: string; manifest?: string }, cmd: Command) => {
         const ctx = contextFor(cmd, 'generate-test-data');
+        const { dataFile } = await import('../core/paths.js');
+        const { writeTestData } = await import('../testdata/index.js');
         const output = path.resolve(opts.output ?? dataFile(ctx.dataDir, 'testData'));
         const started = Date.now();
         const result = await writeTestData({

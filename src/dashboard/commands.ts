@@ -1,13 +1,5 @@
-import { Queue } from 'bullmq';
 import type { Command } from 'commander';
 import { CommandError, contextFor, parseIntOption } from '../core/command.js';
-import { createRedis, SCAN_QUEUE_NAME } from '../core/redis.js';
-import { AccessConfigError } from './access.js';
-import { auditStatusOf, readDrainMarker } from './audit-on-drain.js';
-import { threadedAudit } from './audit-thread.js';
-import { startDashboard } from './dashboard.js';
-import { runMonitor } from './monitor.js';
-import { createSnapshotSource, redisHost, redisProblem, waitReady, withTimeout } from './stats-source.js';
 
 interface MonitorFlags {
   once?: boolean;
@@ -32,6 +24,13 @@ export function registerDashboardCommands(program: Command): void {
     .action(async (opts: MonitorFlags, cmd: Command) => {
       const ctx = contextFor(cmd, 'monitor');
       if (opts.interval < 1) throw new CommandError('--interval must be at least 1 second', 2);
+      const { Queue } = await import('bullmq');
+      const { createRedis, SCAN_QUEUE_NAME } = await import('../core/redis.js');
+      const { auditStatusOf, readDrainMarker } = await import('./audit-on-drain.js');
+      const { runMonitor } = await import('./monitor.js');
+      const { createSnapshotSource, redisHost, redisProblem, waitReady, withTimeout } = await import(
+        './stats-source.js'
+      );
       const { config } = ctx;
       const problem = await redisProblem(config);
       // --once with Redis away: read the files and exit. Live mode keeps a connection that
@@ -89,6 +88,9 @@ export function registerDashboardCommands(program: Command): void {
     .option('--refresh <seconds>', 'stats page refresh interval', parseIntOption('--refresh'), 5)
     .action(async (opts: DashboardFlags, cmd: Command) => {
       const ctx = contextFor(cmd, 'dashboard');
+      const { AccessConfigError } = await import('./access.js');
+      const { threadedAudit } = await import('./audit-thread.js');
+      const { startDashboard } = await import('./dashboard.js');
       let running: Awaited<ReturnType<typeof startDashboard>>;
       try {
         running = await startDashboard({

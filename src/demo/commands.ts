@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { CommandError, contextFor, parseIntOption } from '../core/command.js';
-import { runDemo } from './run-demo.js';
 
 export function registerDemoCommand(program: Command): void {
   program
@@ -12,6 +11,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--keep-redis-state', 'leave the demo queue and counters in Redis')
     .action(async (opts: { workers: number; keepRedisState?: boolean }, cmd: Command) => {
       const ctx = contextFor(cmd, 'demo');
+      const { runDemo } = await import('./run-demo.js');
       try {
         const result = await runDemo(ctx, {
           workers: Math.max(1, opts.workers),

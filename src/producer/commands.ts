@@ -1,9 +1,5 @@
 import type { Command } from 'commander';
 import { contextFor, parseIntOption } from '../core/command.js';
-import { redact } from '../core/redact.js';
-import { runDiscover } from './discover/run-discover.js';
-import { defaultStrataFile } from './discover/strata.js';
-import { runEnqueueCommand } from './enqueue/command.js';
 
 interface DiscoverCliOptions {
   dryRun?: boolean;
@@ -33,6 +29,9 @@ export function registerProducerCommands(program: Command): void {
     )
     .action(async (opts: DiscoverCliOptions, cmd: Command) => {
       const ctx = contextFor(cmd, 'discover');
+      const { redact } = await import('../core/redact.js');
+      const { runDiscover } = await import('./discover/run-discover.js');
+      const { defaultStrataFile } = await import('./discover/strata.js');
       await runDiscover(
         {
           strataFile: opts.strata ?? defaultStrataFile(),
@@ -61,6 +60,7 @@ export function registerProducerCommands(program: Command): void {
     .option('--resume', 'skip repositories already in results or quarantine')
     .action(async (opts: { manifest?: string; limit?: number; resume?: boolean }, cmd: Command) => {
       const ctx = contextFor(cmd, 'enqueue');
+      const { runEnqueueCommand } = await import('./enqueue/command.js');
       await runEnqueueCommand(ctx, opts);
     });
 }

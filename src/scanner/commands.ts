@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runScannerCli } from './cli-program.js';
 
 /** `stratum-pipeline scanner …` forwards its arguments to the built-in scanner's own CLI (`stratum-scan`). */
 export function registerScannerCommand(program: Command): void {
@@ -10,6 +9,7 @@ export function registerScannerCommand(program: Command): void {
     .helpOption(false)
     .argument('[args...]')
     .action(async (args: string[]) => {
+      const { runScannerCli } = await import('./cli-program.js');
       process.exitCode = await runScannerCli(args);
     });
 }

@@ -1,13 +1,6 @@
 import type { Command } from 'commander';
 import { type CommandContext, CommandError, contextFor, parseIntOption } from '../core/command.js';
-import { createRedis, probeRedis } from '../core/redis.js';
-import { EnqueueRefused } from '../producer/enqueue/enqueue.js';
-import { HOW_TO_GET_REDIS } from './private-redis.js';
-import { openScanQueue } from './queue.js';
-import { warnUnlessNoEviction } from './redis-policy.js';
-import { formatScanSummary, runScan } from './run-scan.js';
-import { startScanWorker } from './scan-worker.js';
-import { ResultWriter } from './writer/result-writer.js';
+import type { ResultWriter } from './writer/result-writer.js';
 
 /** Resolves on the first SIGINT/SIGTERM; the returned signal aborts then. */
 function onStopSignal(): { signal: AbortSignal; stopped: Promise<NodeJS.Signals> } {
@@ -26,6 +19,8 @@ function onStopSignal(): { signal: AbortSignal; stopped: Promise<NodeJS.Signals>
 }
 
 async function requireRedis(ctx: CommandContext): Promise<void> {
+  const { probeRedis } = await import('../core/redis.js');
+  const { HOW_TO_GET_REDIS } = await import('./private-redis.js');
   const problem = await probeRedis(ctx.config);
   if (problem) throw new CommandError(`${problem}. To get Redis: ${HOW_TO_GET_REDIS}.`);
 }
@@ -44,6 +39,8 @@ export function registerWorkerCommands(program: Command): void {
         cmd: Command,
       ) => {
         const ctx = contextFor(cmd, 'scan');
+        const { EnqueueRefused } = await import('../producer/enqueue/enqueue.js');
+        const { formatScanSummary, runScan } = await import('./run-scan.js');
         const { signal } = onStopSignal();
         try {
           const summary = await runScan(ctx, {
@@ -69,6 +66,9 @@ export function registerWorkerCommands(program: Command): void {
     .action(async (opts: { concurrency: number }, cmd: Command) => {
       const ctx = contextFor(cmd, 'worker');
       await requireRedis(ctx);
+      const { createRedis } = await import('../core/redis.js');
+      const { warnUnlessNoEviction } = await import('./redis-policy.js');
+      const { startScanWorker } = await import('./scan-worker.js');
       const redis = createRedis(ctx.config);
       await warnUnlessNoEviction(redis, ctx.logger);
       redis.disconnect();
@@ -97,6 +97,10 @@ export function registerWorkerCommands(program: Command): void {
     .action(async (opts: { exitWhenDone?: boolean }, cmd: Command) => {
       const ctx = contextFor(cmd, 'writer');
       await requireRedis(ctx);
+      const { createRedis } = await import('../core/redis.js');
+      const { openScanQueue } = await import('./queue.js');
+      const { warnUnlessNoEviction } = await import('./redis-policy.js');
+      const { ResultWriter } = await import('./writer/result-writer.js');
       const redis = createRedis(ctx.config);
       const queue = openScanQueue(ctx.config, redis);
       await warnUnlessNoEviction(redis, ctx.logger);
