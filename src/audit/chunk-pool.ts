@@ -37,7 +37,7 @@ export function chunkWorkerFile(): string | undefined {
   return existsSync(file) ? file : undefined;
 }
 
-const YOUNG_GENERATION_MB = 8;
+const YOUNG_GENERATION_MB = 32;
 /** Requests waiting at every thread before the calling thread takes a chunk itself. */
 const INLINE_WHEN_QUEUED = 2;
 
@@ -105,6 +105,8 @@ export class ThreadChunkPool implements ChunkPool {
   private nextId = 0;
   /** Chunks done on the calling thread (for tests and logs). */
   inlineChunks = 0;
+  /** While false, every chunk goes to a thread (the calling thread has other work first). */
+  private inlineAllowed = true;
 
   constructor(
     file: string,
@@ -120,10 +122,28 @@ export class ThreadChunkPool implements ChunkPool {
     return best;
   }
 
+  /**
+   * Keeps every chunk off the calling thread until `work` settles: that thread's own work (the
+   * manifest) comes first, and the workers are kept busy meanwhile.
+   */
+  inlineAfter(work: Promise<unknown>): void {
+    if (!this.alsoInline) return;
+    this.inlineAllowed = false;
+    const allow = () => {
+      this.inlineAllowed = true;
+    };
+    work.then(allow, allow);
+  }
+
   /** The thread to send the next chunk to, or undefined to do it here. */
   private pick(): ChunkThread | undefined {
     const thread = this.leastBusy();
-    if (this.alsoInline && thread.pending.size >= INLINE_WHEN_QUEUED && !thread.failure) {
+    if (
+      this.alsoInline &&
+      this.inlineAllowed &&
+      thread.pending.size >= INLINE_WHEN_QUEUED &&
+      !thread.failure
+    ) {
       this.inlineChunks++;
       return undefined;
     }

@@ -128,6 +128,14 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
     'audit started',
   );
   const started = Date.now();
+  /** Milliseconds each phase took (logged with the result: where a slow audit spends its time). */
+  const phases: Record<string, number> = {};
+  let phaseStart = started;
+  const phaseDone = (name: string) => {
+    const now = Date.now();
+    phases[name] = now - phaseStart;
+    phaseStart = now;
+  };
   if (!section) await mkdir(outDir, { recursive: true });
   const totalBytes = (await stat(options.input)).size;
   const workerFile = chunkWorkerFile();
@@ -135,6 +143,8 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
   const pool: ChunkPool = threaded
     ? new ThreadChunkPool(workerFile as string, auditThreads(), true)
     : new InlineChunkPool();
+  // The manifest is read on this thread while the worker threads judge the first chunks.
+  if (pool instanceof ThreadChunkPool) pool.inlineAfter(manifestReady);
   const groups = doSplit ? new LeakageGroups() : undefined;
   // The manifest loads here while the pool judges the first chunks.
   const statsReady = manifestReady.then((m) => {
@@ -160,6 +170,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
     stats = await statsReady;
     stats.bytes = bytes;
     stats.finish();
+    phaseDone('statistics_ms');
     if (!section) split = await writeFiles(stats);
   } finally {
     await pool.close();
@@ -178,6 +189,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
     if (!doSplit || !groups) {
       await writeOutputs(options.input, stats, undefined, { parquet }, parquetMeta, pool, outputProgress);
       files.parquet = parquet;
+      phaseDone('output_ms');
       return undefined;
     }
     const sidecarPath = out(DATA_FILES.splitAssignment);
@@ -199,6 +211,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
       trainParquet: out(DATA_FILES.trainParquet),
       testParquet: out(DATA_FILES.testParquet),
     };
+    phaseDone('split_ms');
     await writeOutputs(
       options.input,
       stats,
@@ -209,6 +222,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
       outputProgress,
     );
     files.parquet = parquet;
+    phaseDone('output_ms');
     await writeSidecar(sidecarPath, frozen.splits, acceptedRepos(stats), (repo) => {
       const i = stats.repos.find(repo);
       if (i < 0 || assignment.sides[i] === NOT_SPLIT) return undefined;
@@ -281,6 +295,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
   await writeFileAtomic(reportPath, markdown);
   await writeJsonAtomic(auditJsonPath, json);
   await writeFileAtomic(cardPath, datasetCard(data));
+  phaseDone('report_ms');
   logger.info(
     {
       rows: stats.rows,
@@ -288,6 +303,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
       invalid: stats.invalidCount,
       gatesPassed: gates.filter((g) => g.pass).length,
       ms: Date.now() - started,
+      phases,
     },
     'audit finished',
   );
