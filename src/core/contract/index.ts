@@ -95,15 +95,12 @@ export function withPropertyRefs(schema: SchemaObject): SchemaObject {
     }
     group[name] = nested && !/[~/]/.test(name) ? define(`property_${name}`, prop) : prop;
   }
-  const branches = ((schema.allOf as SchemaObject[] | undefined) ?? []).map((branch, i) =>
-    define(`branch_${i}`, {
-      type: 'object',
-      ...branch,
-      ...(branch.if ? { if: asObject(branch.if) } : {}),
-      ...(branch.then ? { then: asObject(branch.then) } : {}),
-      ...(branch.else ? { else: asObject(branch.else) } : {}),
-    }),
-  );
+  const branches = ((schema.allOf as SchemaObject[] | undefined) ?? []).map((branch, i) => {
+    const part: SchemaObject = { type: 'object', ...branch };
+    for (const key of ['if', 'then', 'else'])
+      if (branch[key] !== undefined) part[key] = asObject(branch[key]);
+    return define(`branch_${i}`, part);
+  });
   const { properties: _all, allOf: _branches, ...rest } = schema;
   return {
     ...rest,
