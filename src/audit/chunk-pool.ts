@@ -1,16 +1,23 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { BufferPool } from './buffer-pool.js';
 import { encodeRows, judgeChunkText } from './chunk-work.js';
 import type { ChunkReply, ChunkRequest } from './chunk-worker.js';
 import type { EncodedRowGroup } from './parquet-encoder.js';
 
+/** Bytes of input per chunk (about 500 pings, one Parquet row group), and of the pooled buffers. */
+export const CHUNK_BYTES = 2 * 1024 * 1024;
+
 /**
  * Where the audit's per-line work runs: parsing and validating each line (first pass), and
  * encoding accepted rows as Parquet row groups (output pass). A chunk handed over is the
- * pool's. Results are the same on threads and inline.
+ * pool's: its buffer goes back to `buffers` when the work is done. Results are the same on
+ * threads and inline.
  */
 export interface ChunkPool {
+  /** Buffers for chunks and batches, reused: take them here, the pool gives them back. */
+  readonly buffers: BufferPool;
   /** Verdicts on the chunk's non-blank lines, as JSON text of a `LineVerdict[]`. */
   judge(chunk: Buffer): Promise<string>;
   /** Every non-empty line of `lines` (accepted rows) as one Parquet row group. */
@@ -20,12 +27,18 @@ export interface ChunkPool {
 
 /** The pool that runs everything on the calling thread. */
 export class InlineChunkPool implements ChunkPool {
+  readonly buffers = new BufferPool(CHUNK_BYTES);
+
   async judge(chunk: Buffer): Promise<string> {
-    return judgeChunkText(chunk);
+    const verdicts = judgeChunkText(chunk);
+    this.buffers.give(chunk);
+    return verdicts;
   }
 
   async encode(lines: Buffer): Promise<EncodedRowGroup | undefined> {
-    return encodeRows(lines);
+    const group = encodeRows(lines);
+    this.buffers.give(lines);
+    return group;
   }
 
   async close(): Promise<void> {}
@@ -37,7 +50,7 @@ export function chunkWorkerFile(): string | undefined {
   return existsSync(file) ? file : undefined;
 }
 
-const YOUNG_GENERATION_MB = 32;
+const YOUNG_GENERATION_MB = 8;
 /** Requests waiting at every thread before the calling thread takes a chunk itself. */
 const INLINE_WHEN_QUEUED = 2;
 
@@ -52,11 +65,16 @@ class ChunkThread {
   readonly pending = new Map<number, Pending>();
   failure: Error | undefined;
 
-  constructor(file: string) {
+  constructor(
+    file: string,
+    /** Where the chunks that come back go. */
+    returned: (chunk: Uint8Array) => void,
+  ) {
     // Each chunk's garbage (parsed pings) dies young: a small young generation keeps a worker's
     // memory down at no measurable cost.
     this.worker = new Worker(file, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     this.worker.on('message', (msg: ChunkReply) => {
+      returned(msg.chunk);
       const p = this.pending.get(msg.id);
       this.pending.delete(msg.id);
       if (!p) return;
@@ -101,6 +119,7 @@ function moved(chunk: Buffer): { bytes: Uint8Array; transfer: ArrayBuffer[] } {
  * workers with one V8 heap less.
  */
 export class ThreadChunkPool implements ChunkPool {
+  readonly buffers = new BufferPool(CHUNK_BYTES);
   private readonly threads: ChunkThread[];
   private nextId = 0;
   /** Chunks done on the calling thread (for tests and logs). */
@@ -113,7 +132,8 @@ export class ThreadChunkPool implements ChunkPool {
     threads: number,
     private readonly alsoInline = false,
   ) {
-    this.threads = Array.from({ length: Math.max(1, threads) }, () => new ChunkThread(file));
+    const returned = (chunk: Uint8Array) => this.buffers.give(chunk);
+    this.threads = Array.from({ length: Math.max(1, threads) }, () => new ChunkThread(file, returned));
   }
 
   private leastBusy(): ChunkThread {
@@ -152,14 +172,22 @@ export class ThreadChunkPool implements ChunkPool {
 
   judge(chunk: Buffer): Promise<string> {
     const thread = this.pick();
-    if (!thread) return Promise.resolve(judgeChunkText(chunk));
+    if (!thread) {
+      const verdicts = judgeChunkText(chunk);
+      this.buffers.give(chunk);
+      return Promise.resolve(verdicts);
+    }
     const { bytes, transfer } = moved(chunk);
     return thread.request({ id: this.nextId++, type: 'judge', chunk: bytes }, transfer) as Promise<string>;
   }
 
   encode(lines: Buffer): Promise<EncodedRowGroup | undefined> {
     const thread = this.pick();
-    if (!thread) return Promise.resolve(encodeRows(lines));
+    if (!thread) {
+      const group = encodeRows(lines);
+      this.buffers.give(lines);
+      return Promise.resolve(group);
+    }
     const { bytes, transfer } = moved(lines);
     return thread.request({ id: this.nextId++, type: 'encode', chunk: bytes }, transfer) as Promise<
       EncodedRowGroup | undefined

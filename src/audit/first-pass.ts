@@ -1,10 +1,8 @@
-import type { ChunkPool } from './chunk-pool.js';
+import { CHUNK_BYTES, type ChunkPool } from './chunk-pool.js';
 import type { AuditStats } from './collect.js';
 import { forEachChunk } from './line-reader.js';
 import type { LineVerdict } from './line-verdict.js';
 
-/** Bytes of input per chunk: about 500 pings, one Parquet row group. */
-export const CHUNK_BYTES = 2 * 1024 * 1024;
 /** Chunks handed to the pool but not yet judged before reading waits (memory: this many chunks). */
 export const MAX_IN_FLIGHT = 5;
 /**
@@ -49,6 +47,7 @@ export async function statisticsPass(options: {
       while (adding.length >= MAX_WAITING_VERDICTS) await adding.shift();
     },
     options.onProgress,
+    (n) => pool.buffers.take(n),
   );
   await added;
   return result;

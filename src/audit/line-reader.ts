@@ -114,6 +114,8 @@ export async function forEachChunk(
   chunkBytes: number,
   onChunk: (chunk: LineChunk) => void | Promise<void>,
   onProgress?: (bytesRead: number) => void,
+  /** Where read buffers come from (a pool whose buffers the consumer gives back); a new one each by default. */
+  allocate: (minBytes: number) => Buffer = (n) => Buffer.allocUnsafeSlow(n),
 ): Promise<{ lines: number; bytes: number }> {
   const handle = await open(file, 'r');
   let carry: Buffer = Buffer.alloc(0);
@@ -127,7 +129,7 @@ export async function forEachChunk(
   };
   try {
     for (;;) {
-      const buffer = Buffer.allocUnsafeSlow(Math.max(size, carry.length + 1));
+      const buffer = allocate(Math.max(size, carry.length + 1));
       carry.copy(buffer, 0);
       const { bytesRead } = await handle.read(buffer, carry.length, buffer.length - carry.length, null);
       const filled = carry.length + bytesRead;

@@ -1,15 +1,14 @@
 import { isUtf8 } from 'node:buffer';
 import { AtomicFileSync } from '../core/atomic-write.js';
+import type { BufferPool } from './buffer-pool.js';
 import type { ChunkPool } from './chunk-pool.js';
+import { CHUNK_BYTES } from './chunk-pool.js';
 import type { AuditStats } from './collect.js';
-import { CHUNK_BYTES, ignore, MAX_IN_FLIGHT } from './first-pass.js';
+import { ignore, MAX_IN_FLIGHT } from './first-pass.js';
 import { forEachChunk, forEachLineOf } from './line-reader.js';
 import { ParquetGroupFile } from './parquet.js';
 import type { EncodedRowGroup } from './parquet-encoder.js';
 import { NOT_SPLIT, TEST } from './split/assign.js';
-
-/** Bytes of accepted lines gathered per side before they become one row group (about 450 pings). */
-const BATCH_BYTES = 2 * 1024 * 1024;
 
 /**
  * The accepted lines of one side (train, test, or outside the split) gathered in input order,
@@ -17,8 +16,13 @@ const BATCH_BYTES = 2 * 1024 * 1024;
  * the bytes of their JSONL file.
  */
 class LineBatch {
-  private buffer = Buffer.allocUnsafeSlow(BATCH_BYTES);
+  private buffer: Buffer;
   private used = 0;
+
+  /** Batches hold up to a pooled buffer's bytes (a chunk's, about 450 pings). */
+  constructor(private readonly buffers: BufferPool) {
+    this.buffer = buffers.take();
+  }
 
   /** True when `line` no longer fits after what is gathered. */
   wouldOverflow(line: Buffer): boolean {
@@ -40,7 +44,7 @@ class LineBatch {
   /** The gathered lines, in a buffer of their own (it may move to a worker); the batch starts anew. */
   take(): Buffer {
     const lines = this.buffer.subarray(0, this.used);
-    this.buffer = Buffer.allocUnsafeSlow(BATCH_BYTES);
+    this.buffer = this.buffers.take();
     this.used = 0;
     return lines;
   }
@@ -83,12 +87,12 @@ export async function writeOutputs(
   const split = sides && files.split;
   const full = new ParquetGroupFile(files.parquet, parquetMeta);
   const twin = (jsonl: string, parquet: string, role: string): SideOutput => ({
-    batch: new LineBatch(),
+    batch: new LineBatch(pool.buffers),
     jsonl: new AtomicFileSync(jsonl),
     parquet: new ParquetGroupFile(parquet, () => ({ ...parquetMeta(), 'stratum.split': role })),
     rows: 0,
   });
-  const outside: SideOutput = { batch: new LineBatch(), rows: 0 };
+  const outside: SideOutput = { batch: new LineBatch(pool.buffers), rows: 0 };
   const train = split ? twin(split.trainJsonl, split.trainParquet, 'train') : undefined;
   const test = split ? twin(split.testJsonl, split.testParquet, 'test') : undefined;
   const outputs = [outside, train, test].filter((o) => o !== undefined);
@@ -129,9 +133,11 @@ export async function writeOutputs(
           side.batch.push(line);
           side.rows++;
         });
+        pool.buffers.give(chunk.bytes); // its accepted lines are copied into the batches
         while (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
       },
       onProgress,
+      (n) => pool.buffers.take(n),
     );
     for (const side of outputs) if (!side.batch.empty) dispatch(side);
     await written;
