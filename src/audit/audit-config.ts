@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { fileExists } from '../core/jsonl.js';
 import { projectRoot } from '../core/project-root.js';
 import { displayPath } from './display-path.js';
+import { AuditConfigError } from './errors.js';
 
 /** Gate thresholds and split settings; defaults are those of issue #7. */
 export interface AuditThresholds {
@@ -40,9 +41,7 @@ export const DEFAULT_THRESHOLDS: Readonly<AuditThresholds> = Object.freeze({
   splitMinTestPerStratum: 40,
 });
 
-export class AuditConfigError extends Error {
-  override name = 'AuditConfigError';
-}
+export { AuditConfigError };
 
 /** YAML path → field, with the kind of value it must hold. */
 const FIELDS: Array<[string[], keyof AuditThresholds, 'count' | 'share' | 'list']> = [

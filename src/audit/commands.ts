@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { CommandError, contextFor, parseIntOption } from '../core/command.js';
@@ -34,9 +35,13 @@ export function registerAuditCommands(program: Command): void {
       // Loaded here, not at start-up: `--help`, `--version` and the other commands never need them.
       const { fileExists } = await import('../core/jsonl.js');
       const { dataFile } = await import('../core/paths.js');
-      const { AuditConfigError } = await import('./audit-config.js');
+      const { AuditConfigError, AuditInputError } = await import('./errors.js');
       const { table } = await import('./histogram.js');
-      const { AuditInputError, runAudit } = await import('./run-audit.js');
+      // The audit runs on a thread of its own (a smaller heap, see audit-thread.ts) when built.
+      const { AUDIT_THREAD_SCRIPT, runAuditOnThread } = await import('./audit-thread.js');
+      const runAudit = existsSync(AUDIT_THREAD_SCRIPT)
+        ? runAuditOnThread
+        : (await import('./run-audit.js')).runAudit;
       const input = path.resolve(opts.input ?? dataFile(ctx.dataDir, 'scanResults'));
       const defaultManifest = dataFile(ctx.dataDir, 'manifest');
       const manifest = opts.manifest

@@ -9,6 +9,7 @@ import { loadThresholds } from './audit-config.js';
 import { type ChunkPool, chunkWorkerFile, InlineChunkPool, ThreadChunkPool } from './chunk-pool.js';
 import { AuditStats } from './collect.js';
 import { datasetCard } from './dataset-card.js';
+import { AuditInputError } from './errors.js';
 import { statisticsPass } from './first-pass.js';
 import { evaluateGates, type GateResult } from './gates.js';
 import { type ManifestIndex, readManifestIndex } from './manifest-index.js';
@@ -69,10 +70,7 @@ export interface AuditResult {
   strataSource: string;
 }
 
-/** A bad request to the audit (unknown section, missing input): the CLI prints it and exits 2. */
-export class AuditInputError extends Error {
-  override name = 'AuditInputError';
-}
+export { AuditInputError };
 
 export const DEFAULT_SPLIT_SEED = 42;
 
