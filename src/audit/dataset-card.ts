@@ -82,7 +82,8 @@ export function datasetCard(d: AuditReportData): string {
     '- `scan_results.parquet`: all accepted rows (every status); objects and lists are JSON text columns (listed in the Parquet key-value metadata `stratum.json_columns`).',
     ...(d.split
       ? [
-          '- `scan_results_train.parquet` / `scan_results_test.parquet` and the JSONL equivalents: `success` and `partial` rows only.',
+          '- `scan_results_train.parquet` / `scan_results_test.parquet` and the JSONL equivalents: `success` and `partial` rows only, in the order of `scan_results.jsonl`.',
+          '- Row order of `scan_results.parquet` with a split: each row group holds the rows of one side (train, test, or neither), in input order; the groups follow each other in the order they filled, so rows are grouped by side rather than in input order. `split_assignment.jsonl` gives each repository its side.',
         ]
       : []),
     '',
