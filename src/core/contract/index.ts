@@ -45,9 +45,6 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
 
 type Validators = { ping: ValidateFunction; manifest: ValidateFunction; quarantine: ValidateFunction };
 
-let compiled: Validators | undefined;
-let compiledFast: Validators | undefined;
-
 type SchemaObject = Record<string, unknown>;
 
 function loadSchema(name: string): SchemaObject {
@@ -136,35 +133,38 @@ export function compilePingValidator(allErrors: boolean): ValidateFunction {
   return contractAjv(allErrors).compile(allErrors ? ping : withPropertyRefs(ping));
 }
 
-function compileAll(allErrors: boolean): Validators {
-  const ajv = contractAjv(allErrors);
-  return {
-    ping: compilePingValidator(allErrors),
-    manifest: ajv.compile(loadSchema('manifest-record.schema.json')),
-    quarantine: ajv.compile(loadSchema('quarantine-record.schema.json')),
-  };
-}
-
-/** The schemas compiled once per process with `allErrors` (ajv compilation is slow; validation is fast). */
-function validators(): Validators {
-  compiled ??= compileAll(true);
-  return compiled;
-}
+const SCHEMA_FILES: Record<keyof Validators, string> = {
+  ping: 'ping.schema.json',
+  manifest: 'manifest-record.schema.json',
+  quarantine: 'quarantine-record.schema.json',
+};
 
 /**
- * The same schemas compiled to stop at the first error: about a third cheaper on valid
- * records, which are nearly all of them. A record this rejects is validated again with
- * `validators()` so that every error is still reported.
+ * Each schema compiled once per process and mode, when first used (ajv compilation is slow;
+ * validation is fast): an audit worker that only checks pings never compiles the others.
+ * The fast mode stops at the first error, about a third cheaper on valid records, which are
+ * nearly all of them; a record it rejects is validated again with `allErrors` so that every
+ * error is still reported.
  */
-function fastValidators(): Validators {
-  compiledFast ??= compileAll(false);
-  return compiledFast;
+const compiled: Record<'fast' | 'all', Partial<Validators>> = { fast: {}, all: {} };
+
+function validator(kind: keyof Validators, allErrors: boolean): ValidateFunction {
+  const cache = compiled[allErrors ? 'all' : 'fast'];
+  let v = cache[kind];
+  if (!v) {
+    v =
+      kind === 'ping'
+        ? compilePingValidator(allErrors)
+        : contractAjv(allErrors).compile(loadSchema(SCHEMA_FILES[kind]));
+    cache[kind] = v;
+  }
+  return v;
 }
 
 /** Schema errors of `value` (empty when valid): the fast check first, all errors only on failure. */
 function schemaErrors(kind: keyof Validators, value: unknown): ContractIssue[] {
-  if (fastValidators()[kind](value)) return [];
-  const v = validators()[kind];
+  if (validator(kind, false)(value)) return [];
+  const v = validator(kind, true);
   return v(value) ? [] : schemaIssues(v.errors);
 }
 
