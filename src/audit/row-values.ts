@@ -60,7 +60,6 @@ let numberValue = 0;
 
 const DOT = 0x2e;
 const ZERO = 0x30;
-const NINE = 0x39;
 
 function isExponentOrSign(c: number | undefined): boolean {
   return c === 0x65 || c === 0x45 || c === 0x2b || c === MINUS;
@@ -144,36 +143,29 @@ function nestedEnd(b: Uint8Array, i: number): number {
   while (j < n) {
     const c = b[j] as number;
     if (c === QUOTE) {
-      // Short strings (most are keys) are cheaper to scan here than with indexOf; bounds are
-      // checked explicitly, as reading past a typed array's end is slow.
-      let k = j + 1;
-      let allDigits = true;
-      while (k < n) {
-        const d = b[k] as number;
-        if (d === QUOTE) break;
-        if (d < ZERO || d > NINE) allDigits = false;
-        k++;
-      }
-      if (k >= n) return -1;
-      if (k + 1 < n && b[k + 1] === COLON) {
-        if (allDigits && k > j + 1) return -1;
-        j = k + 2;
-      } else j = k + 1;
-    } else if ((c >= ZERO && c <= NINE) || c === MINUS) {
-      j = readNumber(b, j, false);
-      if (j < 0) return -1;
-    } else if (c === COMMA) j++;
-    else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      const close = b.indexOf(QUOTE, j + 1);
+      if (close < 0) return -1;
+      if (b[close + 1] === COLON) {
+        let allDigits = close > j + 1;
+        for (let k = j + 1; k < close && allDigits; k++) allDigits = isDigit(b[k]);
+        if (allDigits) return -1;
+        j = close + 2;
+      } else j = close + 1;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       depth++;
       j++;
     } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
       depth--;
       j++;
       if (depth === 0) return j;
-    } else if (c === LETTER_T && startsWith(b, j, 'true')) j += 4;
+    } else if (c === COMMA) j++;
+    else if (c === LETTER_T && startsWith(b, j, 'true')) j += 4;
     else if (c === LETTER_F && startsWith(b, j, 'false')) j += 5;
     else if (c === LETTER_N && startsWith(b, j, 'null')) j += 4;
-    else return -1;
+    else if (c === MINUS || isDigit(c)) {
+      j = readNumber(b, j, false);
+      if (j < 0) return -1;
+    } else return -1;
   }
   return -1;
 }
