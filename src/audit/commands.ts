@@ -78,7 +78,8 @@ export function registerAuditCommands(program: Command): void {
                 onProgress: (b: number, total: number) => {
                   if (!started) bar.start(Math.ceil(total / 1e6), 0);
                   started = true;
-                  bar.update(Math.round(b / 1e6));
+                  // The last update lands on the total (rounded up like it), so the bar ends at 100 %.
+                  bar.update(b >= total ? Math.ceil(total / 1e6) : Math.round(b / 1e6));
                 },
               }
             : {}),
