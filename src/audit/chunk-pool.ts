@@ -22,7 +22,26 @@ export interface ChunkPool {
   judge(chunk: Buffer): Promise<string>;
   /** Every non-empty line of `lines` (accepted rows) as one Parquet row group. */
   encode(lines: Buffer): Promise<EncodedRowGroup | undefined>;
+  /**
+   * Keeps the calling thread's own work (`work`: the manifest) ahead of chunks it would take
+   * itself; the pool's other threads go on meanwhile.
+   */
+  inlineAfter(work: Promise<unknown>): void;
   close(): Promise<void>;
+}
+
+/** Judges a chunk on this thread and gives its buffer back. */
+function judgeHere(buffers: BufferPool, chunk: Buffer): string {
+  const verdicts = judgeChunkText(chunk);
+  buffers.give(chunk);
+  return verdicts;
+}
+
+/** Encodes a batch on this thread and gives its buffer back. */
+function encodeHere(buffers: BufferPool, lines: Buffer): EncodedRowGroup | undefined {
+  const group = encodeRows(lines);
+  buffers.give(lines);
+  return group;
 }
 
 /** The pool that runs everything on the calling thread. */
@@ -30,16 +49,15 @@ export class InlineChunkPool implements ChunkPool {
   readonly buffers = new BufferPool(CHUNK_BYTES);
 
   async judge(chunk: Buffer): Promise<string> {
-    const verdicts = judgeChunkText(chunk);
-    this.buffers.give(chunk);
-    return verdicts;
+    return judgeHere(this.buffers, chunk);
   }
 
   async encode(lines: Buffer): Promise<EncodedRowGroup | undefined> {
-    const group = encodeRows(lines);
-    this.buffers.give(lines);
-    return group;
+    return encodeHere(this.buffers, lines);
   }
+
+  /** Everything runs here anyway, in call order. */
+  inlineAfter(): void {}
 
   async close(): Promise<void> {}
 }
@@ -142,10 +160,7 @@ export class ThreadChunkPool implements ChunkPool {
     return best;
   }
 
-  /**
-   * Keeps every chunk off the calling thread until `work` settles: that thread's own work (the
-   * manifest) comes first, and the workers are kept busy meanwhile.
-   */
+  /** Every chunk goes to a worker thread until `work` settles. */
   inlineAfter(work: Promise<unknown>): void {
     if (!this.alsoInline) return;
     this.inlineAllowed = false;
@@ -172,22 +187,14 @@ export class ThreadChunkPool implements ChunkPool {
 
   judge(chunk: Buffer): Promise<string> {
     const thread = this.pick();
-    if (!thread) {
-      const verdicts = judgeChunkText(chunk);
-      this.buffers.give(chunk);
-      return Promise.resolve(verdicts);
-    }
+    if (!thread) return Promise.resolve(judgeHere(this.buffers, chunk));
     const { bytes, transfer } = moved(chunk);
     return thread.request({ id: this.nextId++, type: 'judge', chunk: bytes }, transfer) as Promise<string>;
   }
 
   encode(lines: Buffer): Promise<EncodedRowGroup | undefined> {
     const thread = this.pick();
-    if (!thread) {
-      const group = encodeRows(lines);
-      this.buffers.give(lines);
-      return Promise.resolve(group);
-    }
+    if (!thread) return Promise.resolve(encodeHere(this.buffers, lines));
     const { bytes, transfer } = moved(lines);
     return thread.request({ id: this.nextId++, type: 'encode', chunk: bytes }, transfer) as Promise<
       EncodedRowGroup | undefined

@@ -30,8 +30,7 @@ class LineBatch {
   }
 
   push(line: Buffer): void {
-    if (this.used + line.length + 1 > this.buffer.length)
-      this.buffer = Buffer.allocUnsafeSlow(line.length + 1);
+    if (this.used + line.length + 1 > this.buffer.length) this.buffer = this.buffers.take(line.length + 1);
     line.copy(this.buffer, this.used);
     this.used += line.length;
     this.buffer[this.used++] = 0x0a;

@@ -141,10 +141,9 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
   const pool: ChunkPool = threaded
     ? new ThreadChunkPool(workerFile as string, auditThreads(), true)
     : new InlineChunkPool();
-  // The manifest is read on this thread while the worker threads judge the first chunks.
-  if (pool instanceof ThreadChunkPool) pool.inlineAfter(manifestReady);
   const groups = doSplit ? new LeakageGroups() : undefined;
-  // The manifest loads here while the pool judges the first chunks.
+  // The manifest loads on this thread while the pool judges the first chunks.
+  pool.inlineAfter(manifestReady);
   const statsReady = manifestReady.then((m) => {
     manifest = m;
     return new AuditStats(m, groups);
