@@ -11,7 +11,9 @@ const TOKEN_PATTERNS: RegExp[] = [
   /xox[abposr]-[A-Za-z0-9-]{10,}/g,
 ];
 
-const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/\s:@]*)(?::([^/\s@]*))?@/gi;
+// A password may hold an unescaped '/' (AWS secrets do), so after the colon only '@' and
+// white space end it: over-redacting `host:port/path@x` is the safe side.
+const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/\s:@]*)(?::([^\s@]*))?@/gi;
 
 export const REDACTED = '[REDACTED]';
 

@@ -1,0 +1,35 @@
+// The critical modules under mutation testing (issue #18) and the tests that exercise each.
+// A module's tests are the ones that run its code in-process: tests that start the built CLI
+// run unmutated code and cannot kill a mutant. Equivalent survivors: docs/mutation-testing.md.
+export const MUTATION_MODULES = [
+  {
+    name: 'redact',
+    files: ['src/core/redact.ts'],
+    tests: ['test/core/redact.test.ts'],
+    threshold: 85,
+  },
+  {
+    name: 'access',
+    files: ['src/dashboard/access.ts'],
+    tests: ['test/dashboard/access.test.ts'],
+    threshold: 85,
+  },
+  {
+    name: 'jsonl',
+    files: ['src/core/jsonl.ts'],
+    tests: ['test/core/jsonl.test.ts'],
+    threshold: 85,
+  },
+  {
+    name: 'git-hardening',
+    files: ['src/workers/clone/git-command.ts'],
+    tests: ['test/workers/git-hardening.test.ts'],
+    threshold: 85,
+  },
+  {
+    name: 'split-grouping',
+    files: ['src/audit/split/grouping.ts'],
+    tests: ['test/audit/split-grouping.test.ts'],
+    threshold: 85,
+  },
+];
