@@ -83,7 +83,8 @@ describe('redact: every credential shape, whole, and nothing else', () => {
       ['HTTPS://U:P@EXAMPLE.TEST', `HTTPS://${REDACTED}@EXAMPLE.TEST`],
       ['s3://AKID:secret/with:colon@bucket.test', `s3://${REDACTED}@bucket.test`],
     ];
-    for (const [input, expected] of cases) expect(redact(`clone ${input} failed`), input).toBe(`clone ${expected} failed`);
+    for (const [input, expected] of cases)
+      expect(redact(`clone ${input} failed`), input).toBe(`clone ${expected} failed`);
   });
 
   it('scrubs every occurrence of each known secret, however it is embedded, but not values under 4 characters', () => {
@@ -91,7 +92,9 @@ describe('redact: every credential shape, whole, and nothing else', () => {
       `pw=${REDACTED};again ${REDACTED};${REDACTED}${REDACTED}`,
     );
     expect(redact('a short one: abc', ['abc', ''])).toBe('a short one: abc');
-    expect(redact('two: one-secret two-secret', ['one-secret', 'two-secret'])).toBe(`two: ${REDACTED} ${REDACTED}`);
+    expect(redact('two: one-secret two-secret', ['one-secret', 'two-secret'])).toBe(
+      `two: ${REDACTED} ${REDACTED}`,
+    );
   });
 
   it('displayUrl keeps everything but the user-info, and redacts what it cannot parse', () => {
