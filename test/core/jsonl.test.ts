@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { JsonlAppender, readJsonl } from '../../src/core/jsonl.js';
+import { fileExists, JsonlAppender, readJsonl } from '../../src/core/jsonl.js';
 import { tempDir } from '../support/tmp.js';
 
 describe('jsonl', () => {
@@ -92,5 +93,44 @@ describe('jsonl', () => {
     await w.append([{ c: 3 }]);
     await w.close();
     expect(await fs.readFile(file, 'utf8')).toBe('{"a":1}\n{"c":3}\n');
+  });
+
+  it('a closed appender refuses to write', async () => {
+    const file = path.join(tmp.dir, 'closed.jsonl');
+    const w = await JsonlAppender.open(file);
+    await w.close();
+    await expect(w.append([{ late: true }])).rejects.toThrow();
+    expect(await fs.readFile(file, 'utf8')).toBe('');
+  });
+
+  it('fileExists tells files that exist from those that do not', async () => {
+    const file = path.join(tmp.dir, 'exists.jsonl');
+    expect(await fileExists(file)).toBe(false);
+    await fs.writeFile(file, '');
+    expect(await fileExists(file)).toBe(true);
+  });
+
+  it('on a full disk, an append that does not fit fails and leaves the earlier records exactly as they were', async (ctx) => {
+    const dir = path.join(tmp.dir, 'small-disk');
+    await fs.mkdir(dir);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { stdio: 'ignore' });
+    } catch {
+      // The suite's global setup already failed the run when it is not root (test/support/prerequisites.ts).
+      ctx.skip();
+    }
+    try {
+      const file = path.join(dir, 'rows.jsonl');
+      const w = await JsonlAppender.open(file);
+      await w.append([{ n: 1 }, { n: 2 }]);
+      const big = Array.from({ length: 40 }, (_, i) => ({ i, pad: 'x'.repeat(4000) }));
+      await expect(w.append(big)).rejects.toThrow(/ENOSPC|short write/);
+      expect(await fs.readFile(file, 'utf8')).toBe('{"n":1}\n{"n":2}\n');
+      await w.append([{ n: 3 }]);
+      await w.close();
+      expect(await fs.readFile(file, 'utf8')).toBe('{"n":1}\n{"n":2}\n{"n":3}\n');
+    } finally {
+      execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+    }
   });
 });

