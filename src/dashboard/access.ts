@@ -36,6 +36,7 @@ export function credentialsFrom(config: Config): DashboardCredentials {
   if (password && !user) throw new AccessConfigError('DASHBOARD_PASSWORD is set but DASHBOARD_USER is not');
   return {
     ...(config.dashboardToken ? { token: config.dashboardToken } : {}),
+    // Stryker disable next-line LogicalOperator: one without the other has thrown above
     ...(user && password ? { user, password } : {}),
   };
 }
@@ -60,6 +61,7 @@ export function assertSafeBind(host: string, credentials: DashboardCredentials):
 }
 
 function digest(value: string): Buffer {
+  // Stryker disable next-line StringLiteral: '' is the default encoding, utf8
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
@@ -120,13 +122,7 @@ export function rejectCrossSiteWrites(): RequestHandler {
     }
     const origin = req.headers.origin;
     if (typeof origin === 'string') {
-      let originHost: string | undefined;
-      try {
-        originHost = new URL(origin).host;
-        // Stryker disable next-line BlockStatement: originHost is already undefined here
-      } catch {
-        originHost = undefined;
-      }
+      const originHost = URL.canParse(origin) ? new URL(origin).host : undefined;
       if (originHost !== req.headers.host) {
         res.status(403).json({ error: `cross-origin ${req.method} refused` });
         return;

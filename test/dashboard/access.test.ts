@@ -101,6 +101,8 @@ describe('dashboard credentials over HTTP', () => {
       basic('ann'),
       basic(':pa:ss'),
       'Basic !!!',
+      `Digest ${Buffer.from('ann:pa:ss').toString('base64')}`,
+      `Negotiate ${Buffer.from('ann:pa:ss').toString('base64')}`,
     ];
     for (const header of wrong) {
       const answer = await ask(port, header === undefined ? {} : { headers: { authorization: header } });

@@ -11,9 +11,9 @@ export function gitConfigArgs(allowLocalUrls: boolean): string[] {
     'protocol.https.allow=always',
     // GIT_ALLOW_PROTOCOL (gitEnv) takes precedence over these when set: both layers stay, so
     // neither a caller that drops the environment nor one that drops the flags opens a transport.
-    // Stryker disable next-line ArrayDeclaration: equivalent while GIT_ALLOW_PROTOCOL is set (docs/mutation-testing.md)
     ...(allowLocalUrls
-      ? ['protocol.file.allow=always', 'protocol.http.allow=always', 'protocol.git.allow=always']
+      ? // Stryker disable next-line ArrayDeclaration: equivalent while GIT_ALLOW_PROTOCOL is set (docs/mutation-testing.md)
+        ['protocol.file.allow=always', 'protocol.http.allow=always', 'protocol.git.allow=always']
       : []),
     'core.symlinks=false',
     'core.hooksPath=/dev/null',
