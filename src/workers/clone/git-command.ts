@@ -14,7 +14,9 @@ export function gitConfigArgs(allowLocalUrls: boolean): string[] {
     ...(allowLocalUrls
       ? // Stryker disable next-line ArrayDeclaration: equivalent while GIT_ALLOW_PROTOCOL is set (docs/mutation-testing.md)
         ['protocol.file.allow=always', 'protocol.http.allow=always', 'protocol.git.allow=always']
-      : []),
+      : // A redirect would take git to a host nobody judged (a public server can point it at
+        // loopback); a moved repository fails instead of being followed.
+        ['http.followRedirects=false']),
     'core.symlinks=false',
     'core.hooksPath=/dev/null',
     'core.fsmonitor=false',
