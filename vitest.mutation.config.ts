@@ -14,5 +14,8 @@ export default defineConfig({
   test: {
     ...base.test,
     include: [...new Set(modules.flatMap((m) => m.tests))],
+    // Stryker's sandbox copies the tree, so every file looks newer than dist/ and the suite's
+    // freshness check would refuse; scripts/mutation.mjs checks the build before it starts.
+    globalSetup: [],
   },
 });

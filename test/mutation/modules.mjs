@@ -32,4 +32,26 @@ export const MUTATION_MODULES = [
     tests: ['test/audit/split-grouping.test.ts'],
     threshold: 85,
   },
+  {
+    name: 'repo-url',
+    files: ['src/workers/clone/repo-url.ts', 'src/workers/row-check.ts'],
+    tests: [
+      'test/workers/repo-url.test.ts',
+      'test/workers/url-guard.test.ts',
+      'test/workers/row-check.test.ts',
+    ],
+    threshold: 85,
+  },
+  {
+    name: 'invariants',
+    files: ['src/core/contract/invariants.ts'],
+    tests: ['test/contract/invariants.test.ts'],
+    threshold: 85,
+  },
+  {
+    name: 'security-rules',
+    files: ['src/scanner/rules/security.ts'],
+    tests: ['test/scanner/rules.test.ts'],
+    threshold: 85,
+  },
 ];
