@@ -39,6 +39,7 @@ export const MUTATION_MODULES = [
       'test/workers/repo-url.test.ts',
       'test/workers/url-guard.test.ts',
       'test/workers/row-check.test.ts',
+      'test/workers/repo-url-judgement.test.ts',
     ],
     threshold: 85,
   },
