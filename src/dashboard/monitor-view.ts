@@ -60,7 +60,11 @@ export function renderMonitor(s: StatsSnapshot): string {
   const started = s.startedAt ? `, started ${s.startedAt}` : '';
   lines.push(`stratum-pipeline monitor · ${run}${started} · ${s.generatedAt}`);
   lines.push(`Source: ${s.source === 'redis' ? '' : 'FALLBACK: '}${printable(s.sourceNote)}`);
-  if (!s.runId && s.results === 0 && (s.queue === null || s.queue.waiting + s.queue.active + s.queue.delayed === 0))
+  if (
+    !s.runId &&
+    s.results === 0 &&
+    (s.queue === null || s.queue.waiting + s.queue.active + s.queue.delayed === 0)
+  )
     lines.push(
       'No run here yet: nothing enqueued under this queue prefix and no result file. ' +
         'Check STRATUM_QUEUE_PREFIX, REDIS_URL and --data-dir, or start a run with `stratum-pipeline scan`.',
