@@ -49,11 +49,9 @@ function answerWithin(ms: number) {
     const timer = setTimeout(() => {
       if (res.headersSent) return;
       res.setHeader('Retry-After', '5');
-      res
-        .status(503)
-        .json({
-          error: `no answer within ${ms / 1000} s: Redis is not answering (${req.method} ${req.path})`,
-        });
+      res.status(503).json({
+        error: `no answer within ${ms / 1000} s: Redis is not answering (${req.method} ${req.path})`,
+      });
     }, ms);
     timer.unref();
     const clear = () => clearTimeout(timer);
