@@ -62,7 +62,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
       { redis: redisHost(config) },
       'Redis not reachable yet: showing the result files until it is',
     );
-  const queue = new Queue(SCAN_QUEUE_NAME, { connection: redis, prefix });
+  // The producer's queue handle owns the queue's meta key; a dashboard that fails to start (a
+  // port in use) must leave nothing behind in Redis.
+  const queue = new Queue(SCAN_QUEUE_NAME, { connection: redis, prefix, skipMetasUpdate: true });
   queue.on('error', (err) => logger.debug({ err: err.message }, 'queue error'));
 
   const snapshot = createSnapshotSource({
