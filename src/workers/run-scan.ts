@@ -3,7 +3,12 @@ import { fileExists } from '../core/jsonl.js';
 import { dataFile } from '../core/paths.js';
 import { createRedis } from '../core/redis.js';
 import { type RunCounters, readCounters } from '../core/run-counters.js';
-import { type EnqueueSummary, enqueueManifest } from '../producer/enqueue/enqueue.js';
+import {
+  type EnqueueSummary,
+  enqueueManifest,
+  formatFillCounts,
+  preflightEnqueue,
+} from '../producer/enqueue/enqueue.js';
 import { redisForRun } from './private-redis.js';
 import { createProgress } from './progress.js';
 import { openScanQueue, queueSize } from './queue.js';
@@ -37,6 +42,13 @@ export async function runScan(ctx: CommandContext, options: ScanOptions): Promis
   const manifestPath = options.manifest ?? dataFile(ctx.dataDir, 'manifest');
   if (!(await fileExists(manifestPath)))
     throw new Error(`manifest not found: ${manifestPath} (run discover first)`);
+  // Whatever may refuse the run is checked first: a refused scan writes nothing anywhere.
+  const preflight = await preflightEnqueue(ctx.config, {
+    manifestPath,
+    dataDir: ctx.dataDir,
+    resume: options.resume,
+    ...(options.limit !== undefined ? { limit: options.limit } : {}),
+  });
   const redisRun = await redisForRun(ctx.config, ctx.dataDir, ctx.logger);
   const config = redisRun.config;
   const redis = createRedis(config);
@@ -61,6 +73,7 @@ export async function runScan(ctx: CommandContext, options: ScanOptions): Promis
         manifestPath,
         dataDir: ctx.dataDir,
         resume: options.resume,
+        preflight,
         ...(options.limit !== undefined ? { limit: options.limit } : {}),
       },
       ctx.logger,
@@ -135,6 +148,8 @@ export function formatScanSummary(s: ScanSummary): string {
     `  success ${c.byStatus.success} | partial ${c.byStatus.partial} | failed ${c.byStatus.failed} | empty ${c.byStatus.empty} | ` +
       `quarantined ${c.byStatus.quarantined} | rate-limit hits ${Number(c.meta.rate_limit_hits ?? 0)} | retries ${Number(c.meta.retries ?? 0)}`,
   ];
+  const filled = formatFillCounts(s.enqueue.filled);
+  if (filled) lines.push(`  manifest fields filled (docs/compatibility.md): ${filled}`);
   const reasons = Object.entries(c.byFailure).sort((a, b) => b[1] - a[1]);
   if (reasons.length) lines.push(`  failure reasons: ${reasons.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   for (const sk of [...s.enqueue.skipped, ...s.enqueue.duplicates].slice(0, 10))
