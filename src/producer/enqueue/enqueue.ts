@@ -220,7 +220,7 @@ function countFill(counts: ManifestFillCounts, fill: ManifestFill | undefined): 
  * Everything that may refuse a run, checked before anything is written anywhere (Redis, the
  * data directory): result rows already on disk without --resume, and a manifest with no
  * repository to scan (empty, or every line skipped, a duplicate or rejected). Reads the
- * manifest once more (a pass of validation, no Redis).
+ * manifest up to its first scannable line (all of it only when it is to be refused).
  */
 export async function preflightEnqueue(
   config: Config,
@@ -257,7 +257,9 @@ export async function preflightEnqueue(
       firstProblem ??= { line, reason: problem.replace(/^manifest line \d+: /, '') };
       continue;
     }
+    // One scannable repository is enough to start; the rest is read by enqueue itself.
     usable++;
+    break;
   }
   if (lines === 0)
     throw new EnqueueRefused(`${displayText(manifestPath)}: the manifest is empty: no repository to scan`);
