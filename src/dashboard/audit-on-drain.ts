@@ -185,7 +185,7 @@ export class AuditOnDrain {
     else if (!(await fileExists(dataFile(this.options.dataDir, 'scanResults'))))
       reason = `no ${dataFile(this.options.dataDir, 'scanResults')} on this machine`;
     // Nor one without the run's manifest: an audit without it cannot group fork families.
-    else if (counters.meta.manifest_path && !(await fileExists(counters.meta.manifest_path)))
+    else if (counters.meta.manifest_path && !(await this.manifestHere(counters.meta)))
       reason = `the run's manifest ${counters.meta.manifest_path} is not on this machine`;
     if (reason) return this.reset({ action: 'waiting', runId, reason });
 
@@ -205,21 +205,35 @@ export class AuditOnDrain {
   }
 
   /**
-   * The manifest the run was enqueued from (meta.manifest_path, checked against the sha256
-   * enqueue recorded); runs enqueued before it was recorded fall back to the data directory's.
+   * The manifest the run was enqueued from: meta.manifest_path, or on another machine the data
+   * directory's repo_manifest.jsonl when its sha256 is the one enqueue recorded. Runs enqueued
+   * before the manifest was recorded fall back to the data directory's.
    */
-  private async runManifest(meta: Record<string, string>): Promise<string | undefined> {
+  private async manifestHere(meta: Record<string, string>): Promise<string | undefined> {
     const recorded = meta.manifest_path;
-    if (!recorded) {
-      const manifest = dataFile(this.options.dataDir, 'manifest');
-      return (await fileExists(manifest)) ? manifest : undefined;
-    }
-    if (meta.manifest_sha256 && (await sha256File(recorded)) !== meta.manifest_sha256)
+    const local = dataFile(this.options.dataDir, 'manifest');
+    if (!recorded) return (await fileExists(local)) ? local : undefined;
+    if (await fileExists(recorded)) return recorded;
+    if (
+      meta.manifest_sha256 &&
+      (await fileExists(local)) &&
+      (await sha256File(local)) === meta.manifest_sha256
+    )
+      return local;
+    return undefined;
+  }
+
+  /** The run's manifest, checked against the sha256 enqueue recorded (an error when it changed). */
+  private async runManifest(meta: Record<string, string>): Promise<string | undefined> {
+    const manifest = await this.manifestHere(meta);
+    if (!meta.manifest_path) return manifest;
+    if (!manifest) throw new Error(`the run's manifest ${meta.manifest_path} is not on this machine`);
+    if (meta.manifest_sha256 && (await sha256File(manifest)) !== meta.manifest_sha256)
       throw new Error(
-        `the run's manifest ${recorded} changed since it was enqueued (sha256 ${meta.manifest_sha256.slice(0, 12)}…); ` +
+        `the run's manifest ${manifest} changed since it was enqueued (sha256 ${meta.manifest_sha256.slice(0, 12)}…); ` +
           'restore it, or audit by hand with `stratum-pipeline audit --manifest`',
       );
-    return recorded;
+    return manifest;
   }
 
   private async runOnce(runId: string, results: number, meta: Record<string, string>): Promise<CheckResult> {

@@ -173,6 +173,15 @@ describe('audit on drain', () => {
       });
       expect(await t.check()).toMatchObject({ action: 'ran' });
       expect(calls.map((c) => c.manifest)).toEqual([manifest]);
+
+      // Another machine: the recorded path is not there, but the data directory holds the same
+      // bytes (the decoy above does not match the recorded sha256).
+      await redis.del(`${prefix}:audit:drain:run-1`);
+      await seedMeta(redis, prefix, { manifest_path: missing });
+      expect(await t.check()).toMatchObject({ action: 'waiting' });
+      writeFileSync(path.join(dir.dir, 'repo_manifest.jsonl'), readFileSync(manifest));
+      expect(await t.check()).toMatchObject({ action: 'ran' });
+      expect(calls.map((c) => c.manifest)).toEqual([manifest, path.join(dir.dir, 'repo_manifest.jsonl')]);
     } finally {
       elsewhere.cleanup();
     }
