@@ -236,8 +236,8 @@ describe('a manifest with nothing to scan, or a refused scan: exit 2, one line, 
   }
 
   it.each([
-    ['empty', () => '', /: the manifest is empty: no repository to scan$/],
-    ['blank lines only', () => '\n\n', /: the manifest is empty/],
+    ['empty', () => '', /: empty, no repository to scan$/],
+    ['blank lines only', () => '\n\n', /: empty, no repository to scan$/],
     [
       'every row rejected',
       () =>

@@ -7,6 +7,7 @@ import { sha256File } from '../../core/file-hash.js';
 import type { Logger } from '../../core/logger.js';
 import { redact } from '../../core/redact.js';
 import { resetCounters, runKeys } from '../../core/run-counters.js';
+import { escapeLine } from '../../core/terminal-text.js';
 import { rowTimestamp } from '../../core/timestamp.js';
 import { jobIdFor } from '../../workers/job-data.js';
 import { jobKey, type ScanQueue, scanJobOptions } from '../../workers/queue.js';
@@ -271,9 +272,9 @@ export async function preflightEnqueue(
   return { manifestPath, manifestSha256: await sha256File(manifestPath), written };
 }
 
-/** One line, no control characters: manifest text reaches a terminal. */
+/** One line, credentials and control characters escaped: manifest text reaches a terminal. */
 function displayText(text: string): string {
-  return redact(text).replace(/[\0-\x1f\x7f-\x9f]/g, '?');
+  return escapeLine(redact(text));
 }
 
 /** How many manifest problems the run log lists one by one (the counts are always complete). */
