@@ -22,6 +22,7 @@ import {
   llmVariables,
 } from './llm-calls.js';
 import { type McpServer, serversFromCode, serversFromConfig, uniqueServers } from './mcp.js';
+import { AgentIndex, expandListRef, groupMemberIds } from './references.js';
 import { classifyCustomTool, trustOf } from './tool-catalog.js';
 
 export interface Guardrail {
@@ -247,6 +248,7 @@ export function analyze(inputs: RepoInputs): Analysis {
   const files = inputs.python;
   const code = files.filter((f) => !f.isTest);
   const ctx = new DetectContext(files, inputs.yaml, inputs.localModules);
+  const filesByPath = new Map(files.map((f) => [f.path, f]));
 
   // 1. Frameworks present (imports) and what their detectors find.
   const frameworks: Analysis['frameworks'] = [];
@@ -317,7 +319,14 @@ export function analyze(inputs: RepoInputs): Analysis {
   const agentCapabilities = new Map<string, ToolDef[]>();
   for (const a of agents) {
     const caps: ToolDef[] = [];
-    for (const ref of [...new Set(a.toolRefs)].sort()) {
+    const agentFile = filesByPath.get(a.site.file);
+    // `tools=TOOLS` where TOOLS is a list in another module: its items are the references.
+    const refs = a.toolRefs.flatMap((r) =>
+      byName.has(r) || ctx.functionsNamed(r).length > 0 || !agentFile
+        ? [r]
+        : (expandListRef(r, agentFile, code) ?? [r]),
+    );
+    for (const ref of [...new Set(refs)].sort()) {
       let candidates = byName.get(ref);
       if (!candidates) {
         const fns = ctx.functionsNamed(ref);
@@ -356,17 +365,10 @@ export function analyze(inputs: RepoInputs): Analysis {
     (x, y) => compareSites(x.site, y.site) || (x.name < y.name ? -1 : 1),
   );
 
-  // 3. Group membership by agent name, preferring agents defined in the group's file.
+  // 3. Group membership: by agent name, through factory functions and imports (references.ts).
   const groupMembers = new Map<string, string[]>();
-  for (const g of groups) {
-    const ids: string[] = [];
-    for (const ref of g.memberRefs) {
-      const named = agents.filter((a) => a.name === ref || lastSegment(a.name) === ref);
-      const pick = named.find((a) => a.site.file === g.site.file) ?? named[0];
-      if (pick && !ids.includes(pick.id)) ids.push(pick.id);
-    }
-    groupMembers.set(g.id, ids);
-  }
+  const agentIndex = new AgentIndex(agents);
+  for (const g of groups) groupMembers.set(g.id, groupMemberIds(g, agentIndex, filesByPath));
 
   const hitlSites = detections.flatMap((d) => d.hitlSites);
   for (const f of code) for (const line of f.inputInLoopLines) hitlSites.push({ file: f.path, line });

@@ -182,6 +182,7 @@ export function newAgent(
     framework,
     name: fields.name ?? agentName(cs, framework),
     site: site(cs),
+    fn: fields.fn !== undefined ? fields.fn : cs.call.fn,
     toolRefs: fields.toolRefs ?? refNames(cs.call.kwargs.get('tools'), cs.file),
     intrinsic: fields.intrinsic ?? [],
     bounded: fields.bounded ?? false,

@@ -1,7 +1,8 @@
 import { functionsCallingLlm } from '../../analysis/llm-calls.js';
-import type { ArgValue } from '../../model.js';
+import { boundCall, preferLocal } from '../../analysis/references.js';
+import type { AgentDef, ArgValue, PythonFacts } from '../../model.js';
 import { emptyDetection } from '../../model.js';
-import { type CallSite, lastSegment, newAgent, newGroup, site } from '../detect-context.js';
+import { type CallSite, kw, lastSegment, newAgent, newGroup, refNames, site } from '../detect-context.js';
 import type { FrameworkDetector } from '../detector.js';
 import { detectTools } from '../tool-sites.js';
 
@@ -19,6 +20,10 @@ const PERSISTENT_SAVERS = [
   'AsyncPostgresStore',
 ];
 
+const RUN_METHODS = new Set(['invoke', 'ainvoke', 'stream', 'astream', 'batch', 'abatch']);
+
+type NodeKind = { kind: 'plain' } | { kind: 'node' } | { kind: 'prebuilt'; agent: AgentDef };
+
 function strOf(v: ArgValue | undefined): string | null {
   return v?.kind === 'str' ? v.value : null;
 }
@@ -32,16 +37,105 @@ export const langgraph: FrameworkDetector = {
   detect(ctx) {
     const d = emptyDetection();
     const llmFns = functionsCallingLlm(ctx.files);
-    const prebuiltVars = new Map<string, string>(); // file:var → agent name
+    const prebuiltVars = new Map<string, AgentDef>(); // file:var → agent
+    const prebuiltAt = new Map<string, AgentDef>(); // file:line → agent
+    /** Factories (function name) whose body builds a prebuilt agent, and that agent. */
+    const prebuiltFns = new Map<string, AgentDef>();
     for (const cs of ctx.callsTo(['langgraph', 'langgraph_supervisor', 'langgraph_swarm'], PREBUILT)) {
       const name = lastSegment(cs.call.callee);
-      if (name === 'create_supervisor' || name === 'create_swarm') continue;
       const c = cs.call;
-      const agent = newAgent(this.displayName, cs, { bounded: false });
+      if (name === 'create_swarm') {
+        d.groups.push(
+          newGroup(this.displayName, 'graph', cs, {
+            memberRefs: refNames(kw(c, 'agents') ?? c.args[0], cs.file),
+          }),
+        );
+        continue;
+      }
+      const agent = newAgent(this.displayName, cs, {
+        bounded: false,
+        ...(name === 'create_supervisor' ? { name: c.assignedTo ?? 'supervisor', toolRefs: [] } : {}),
+      });
       d.agents.push(agent);
-      if (c.assignedTo) prebuiltVars.set(`${cs.file.path}:${c.assignedTo}`, agent.name);
+      prebuiltAt.set(`${cs.file.path}:${c.line}`, agent);
+      if (c.assignedTo) prebuiltVars.set(`${cs.file.path}:${c.assignedTo}`, agent);
+      if (c.fn !== null && !prebuiltFns.has(c.fn)) prebuiltFns.set(c.fn, agent);
       if (c.kwargs.has('interrupt_before') || c.kwargs.has('interrupt_after')) d.hitlSites.push(site(cs));
+      // The supervisor and the agents it hands work to form one graph.
+      if (name === 'create_supervisor')
+        d.groups.push(
+          newGroup(this.displayName, 'graph', cs, {
+            memberRefs: [...refNames(kw(c, 'agents') ?? c.args[0], cs.file), agent.name],
+          }),
+        );
     }
+    const usedFactories = new Set<string>();
+    // Prebuilt agents by variable name (imported into the graph's module), and the functions
+    // that run one (`def research_node(state): return research_agent.invoke(state)`).
+    const prebuiltByVar = new Map<string, AgentDef[]>();
+    for (const [key, agent] of prebuiltVars) {
+      const name = key.slice(key.lastIndexOf(':') + 1);
+      prebuiltByVar.set(name, [...(prebuiltByVar.get(name) ?? []), agent]);
+    }
+    const runsPrebuilt = new Map<string, AgentDef>();
+    for (const file of ctx.files)
+      for (const c of file.calls) {
+        if (c.fn === null || !RUN_METHODS.has(lastSegment(c.callee))) continue;
+        const receiver = c.callee.slice(0, c.callee.lastIndexOf('.'));
+        const agent =
+          prebuiltVars.get(`${file.path}:${receiver}`) ??
+          preferLocal(prebuiltByVar.get(receiver) ?? [], file, (a) => a.site.file)[0];
+        if (agent && !runsPrebuilt.has(c.fn)) runsPrebuilt.set(c.fn, agent);
+      }
+    /**
+     * What a node's callable is: a prebuilt agent (already counted), a node that runs a model
+     * or an agent (one agent per node), or neither (a tool node, a router, a subgraph).
+     */
+    const nodeKind = (file: PythonFacts, target: ArgValue | undefined, line: number, depth = 0): NodeKind => {
+      if (!target || depth > 2) return { kind: 'plain' };
+      if (target.kind === 'name') {
+        const prebuilt =
+          prebuiltVars.get(`${file.path}:${target.value}`) ??
+          preferLocal(prebuiltByVar.get(target.value) ?? [], file, (a) => a.site.file)[0] ??
+          runsPrebuilt.get(lastSegment(target.value));
+        if (prebuilt) return { kind: 'prebuilt', agent: prebuilt };
+        if (llmFns.has(lastSegment(target.value))) return { kind: 'node' };
+        const bound = boundCall(file, target.value, line);
+        return bound
+          ? nodeKind(file, { kind: 'call', callee: bound.callee, call: bound }, line, depth + 1)
+          : { kind: 'plain' };
+      }
+      if (target.kind !== 'call') return { kind: 'plain' };
+      const call = target.call;
+      const prebuilt = prebuiltAt.get(`${file.path}:${call.line}`);
+      if (prebuilt && PREBUILT.includes(lastSegment(call.callee)))
+        return { kind: 'prebuilt', agent: prebuilt };
+      const callee = lastSegment(call.callee);
+      if (callee === 'compile') return { kind: 'plain' }; // a subgraph: its nodes count in its own graph
+      if (callee === 'partial') {
+        // `functools.partial(agent_node, agent=research_agent, name="Researcher")`
+        const inner = nodeKind(file, call.args[0], line, depth + 1);
+        if (inner.kind !== 'plain') return inner.kind === 'prebuilt' ? { kind: 'node' } : inner;
+        const agentArg = call.kwargs.get('agent') ?? call.args[1];
+        if (
+          call.kwargs.has('agent') ||
+          (agentArg?.kind === 'name' && prebuiltVars.has(`${file.path}:${agentArg.value}`))
+        )
+          return { kind: 'node' };
+        return { kind: 'plain' };
+      }
+      const factoryAgent = prebuiltFns.get(callee);
+      if (factoryAgent) {
+        // The first node a factory makes is the agent it builds; each further node is another.
+        if (!usedFactories.has(callee)) {
+          usedFactories.add(callee);
+          return { kind: 'prebuilt', agent: factoryAgent };
+        }
+        return { kind: 'node' };
+      }
+      if (llmFns.has(callee) && ctx.functionsNamed(callee).length > 0) return { kind: 'node' };
+      return { kind: 'plain' };
+    };
     for (const cs of ctx.callsTo(['langgraph'], ['StateGraph', 'MessageGraph'])) {
       const graphVar = cs.call.assignedTo;
       if (graphVar === null) continue;
@@ -51,20 +145,13 @@ export const langgraph: FrameworkDetector = {
       const members: string[] = [];
       for (const add of calls.filter((c) => c.callee === `${graphVar}.add_node`)) {
         const nodeName = strOf(add.args[0]);
-        const target = nodeName === null ? add.args[0] : add.args[1];
+        const target = nodeName === null ? add.args[0] : (add.args[1] ?? add.kwargs.get('action'));
         const label = nodeName ?? (target?.kind === 'name' ? lastSegment(target.value) : `node@${add.line}`);
-        if (target?.kind === 'name') {
-          const prebuilt = prebuiltVars.get(`${cs.file.path}:${target.value}`);
-          if (prebuilt !== undefined) {
-            members.push(prebuilt);
-            continue;
-          }
-          if (llmFns.has(lastSegment(target.value))) {
-            const nodeSite: CallSite = { file: cs.file, call: add };
-            d.agents.push(newAgent(this.displayName, nodeSite, { name: label, toolRefs: [] }));
-            members.push(label);
-          }
-        } else if (target?.kind === 'call' && PREBUILT.includes(lastSegment(target.callee))) {
+        const kind = nodeKind(cs.file, target, add.line);
+        if (kind.kind === 'prebuilt') members.push(kind.agent.name);
+        else if (kind.kind === 'node') {
+          const nodeSite: CallSite = { file: cs.file, call: add };
+          d.agents.push(newAgent(this.displayName, nodeSite, { name: label, toolRefs: [] }));
           members.push(label);
         }
       }
