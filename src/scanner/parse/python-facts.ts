@@ -281,7 +281,9 @@ class Extractor {
     if (fact === undefined) {
       const callee = (innermost ? plainCallee(this.source, node.startIndex) : null) ?? this.calleeOf(node);
       const qualified = this.qualify(callee);
-      if (!keepsCall(callee, qualified, this.isImported(callee))) {
+      // A local call whose result is bound (`analyst = agents.analyst()`) is kept too: factory
+      // functions are how agents reach the crews and graphs of other modules.
+      if (!keepsCall(callee, qualified, this.isImported(callee)) && !this.assignedCalls.has(node.id)) {
         // Such a call is no dynamic import, env read or input() prompt either (those are kept).
         this.addCalledName(callee, ctx);
         return;
@@ -309,7 +311,7 @@ class Extractor {
   private record(fact: CallFact, ctx: WalkContext): void {
     const callee = fact.callee;
     this.addCalledName(callee, ctx);
-    if (isKeptCall(fact, this.isImported(callee))) this.facts.calls.push(fact);
+    if (isKeptCall(fact, this.isImported(callee)) || fact.assignedTo !== null) this.facts.calls.push(fact);
     this.dynamicImport(fact);
     this.envCall(fact);
     if (callee === 'input' && (ctx.inLoop || ctx.fn !== null)) {
