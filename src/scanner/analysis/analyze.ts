@@ -2,6 +2,7 @@ import type { DependencyIndex } from '../deps/dependency-versions.js';
 import { DetectContext, hasSetting, inModules, isTrue, lastSegment } from '../frameworks/detect-context.js';
 import type { FrameworkDetector } from '../frameworks/detector.js';
 import { FRAMEWORK_DETECTORS } from '../frameworks/registry.js';
+import { frameworkImportRoots, isFrameworkSource, selfRepository } from '../frameworks/self-repository.js';
 import type {
   AgentDef,
   CallFact,
@@ -93,6 +94,8 @@ export interface Analysis {
   hardcodedSecretSites: SiteRef[];
   committedEnvFiles: string[];
   pythonFileCount: number;
+  /** Display name of the framework whose own repository this is (scanned for its examples). */
+  frameworkSelfScan: string | null;
   yamlConfigCount: number;
   totalLoc: number;
   inputs: RepoInputs;
@@ -245,9 +248,17 @@ function compareSites(a: SiteRef, b: SiteRef): number {
 }
 
 export function analyze(inputs: RepoInputs): Analysis {
-  const files = inputs.python;
+  // A framework's own repository: its package is the implementation, its examples the uses.
+  const self = selfRepository(
+    inputs.ownPackages,
+    inputs.python.map((f) => f.path),
+  );
+  const files = self ? inputs.python.filter((f) => !isFrameworkSource(f.path, self)) : inputs.python;
   const code = files.filter((f) => !f.isTest);
-  const ctx = new DetectContext(files, inputs.yaml, inputs.localModules);
+  const localModules = self
+    ? new Set([...inputs.localModules].filter((m) => !frameworkImportRoots(self).includes(m)))
+    : inputs.localModules;
+  const ctx = new DetectContext(files, inputs.yaml, localModules);
   const filesByPath = new Map(files.map((f) => [f.path, f]));
 
   // 1. Frameworks present (imports) and what their detectors find.
@@ -688,9 +699,10 @@ export function analyze(inputs: RepoInputs): Analysis {
     swallowedSites,
     hardcodedSecretSites,
     committedEnvFiles,
-    pythonFileCount: files.length,
+    pythonFileCount: inputs.python.length,
     yamlConfigCount: inputs.yaml.length,
-    totalLoc: files.reduce((n, f) => n + f.loc, 0),
+    totalLoc: inputs.python.reduce((n, f) => n + f.loc, 0),
+    frameworkSelfScan: self?.detector.displayName ?? null,
     inputs,
   };
 }
