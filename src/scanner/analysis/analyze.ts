@@ -207,7 +207,14 @@ const LOCKFILES = new Set([
   'conda-lock.yml',
   'requirements.lock',
 ]);
-const ENV_EXAMPLES = new Set(['.env.example', '.env.sample', '.env.template']);
+const ENV_EXAMPLES = new Set([
+  '.env.example',
+  '.env.sample',
+  '.env.template',
+  'example.env',
+  'sample.env',
+  'env.example',
+]);
 
 function siteOf(file: PythonFacts, call: { line: number }): SiteRef {
   return { file: file.path, line: call.line };
@@ -378,7 +385,7 @@ export function analyze(inputs: RepoInputs): Analysis {
 
   // 3. Group membership: by agent name, through factory functions and imports (references.ts).
   const groupMembers = new Map<string, string[]>();
-  const agentIndex = new AgentIndex(agents);
+  const agentIndex = new AgentIndex(agents, files);
   for (const g of groups) groupMembers.set(g.id, groupMemberIds(g, agentIndex, filesByPath));
 
   const hitlSites = detections.flatMap((d) => d.hitlSites);

@@ -44,14 +44,48 @@ export function boundCall(file: PythonFacts, name: string, line: number): CallFa
   return found;
 }
 
+/** Methods that run an agent or a model-backed runnable. */
+const RUN_METHODS = new Set([
+  'run',
+  'arun',
+  'run_sync',
+  'run_stream',
+  'invoke',
+  'ainvoke',
+  'stream',
+  'astream',
+  'kickoff',
+  'kickoff_async',
+  'chat',
+  'achat',
+  'print_response',
+  'initiate_chat',
+]);
+
 export class AgentIndex {
   private readonly byName = new Map<string, AgentDef[]>();
   private readonly byFn = new Map<string, AgentDef[]>();
 
-  constructor(readonly agents: readonly AgentDef[]) {
+  /** Functions that run an agent (`async def gather_info(state): await info_agent.run(…)`). */
+  private readonly runners = new Map<string, AgentDef[]>();
+
+  constructor(
+    readonly agents: readonly AgentDef[],
+    files: readonly PythonFacts[] = [],
+  ) {
     for (const a of agents) {
       for (const key of new Set([a.name, lastSegment(a.name)])) push(this.byName, key, a);
       if (a.fn !== null) push(this.byFn, a.fn, a);
+    }
+    for (const file of files) {
+      if (file.isTest) continue;
+      for (const c of file.calls) {
+        if (c.fn === null || !RUN_METHODS.has(lastSegment(c.callee))) continue;
+        const receiver = c.callee.slice(0, c.callee.lastIndexOf('.'));
+        const named = this.byName.get(receiver);
+        const agent = named ? preferLocal(named, file, (a) => a.site.file)[0] : undefined;
+        if (agent && !(this.runners.get(c.fn) ?? []).includes(agent)) push(this.runners, c.fn, agent);
+      }
     }
   }
 
@@ -67,6 +101,8 @@ export class AgentIndex {
     const factory = bound ? lastSegment(bound.callee) : lastSegment(ref);
     const built = this.byFn.get(factory);
     if (built) return preferLocal(built, file, (a) => a.site.file);
+    const runs = this.runners.get(lastSegment(ref));
+    if (runs && !bound) return runs.slice(0, 1);
     if (bound) {
       // `analyst = other_agent` or `analyst = agents["analyst"]`-style aliases are not followed.
       const viaName = this.byName.get(factory);

@@ -6,7 +6,13 @@ import { type CallSite, kw, lastSegment, newAgent, newGroup, refNames, site } fr
 import type { FrameworkDetector } from '../detector.js';
 import { detectTools } from '../tool-sites.js';
 
-const PREBUILT = ['create_react_agent', 'create_agent', 'create_supervisor', 'create_swarm'];
+const PREBUILT = [
+  'create_react_agent',
+  'create_agent',
+  'create_tool_calling_executor',
+  'create_supervisor',
+  'create_swarm',
+];
 const MEMORY_SAVERS = ['MemorySaver', 'InMemorySaver', 'InMemoryStore'];
 const PERSISTENT_SAVERS = [
   'SqliteSaver',
@@ -153,7 +159,10 @@ export const langgraph: FrameworkDetector = {
           const nodeSite: CallSite = { file: cs.file, call: add };
           d.agents.push(newAgent(this.displayName, nodeSite, { name: label, toolRefs: [] }));
           members.push(label);
-        }
+        } else if (target?.kind === 'name' && ctx.functionsNamed(lastSegment(target.value)).length > 0)
+          // A node function that may run an agent of another framework (`await planner.run(…)`):
+          // the analysis resolves it to that agent, or to nothing.
+          members.push(lastSegment(target.value));
       }
       const flows: [string, string][] = [];
       for (const e of calls.filter((c) => c.callee === `${graphVar}.add_edge`)) {
