@@ -34,6 +34,7 @@ export const CALIBRATION_FIELDS = [
   'total_tool_count',
   'mcp_server_count',
   'deployment_signals',
+  'framework_self_scan',
 ] as const;
 
 export interface FieldResult {

@@ -1,7 +1,7 @@
 import { boundCall } from '../../analysis/references.js';
 import type { ArgValue, CallFact, PythonFacts } from '../../model.js';
 import { emptyDetection } from '../../model.js';
-import { hasSetting, isTrue, kw, newAgent, newGroup, refNames, site } from '../detect-context.js';
+import { hasSetting, isTrue, kw, memberNames, newAgent, newGroup, site } from '../detect-context.js';
 import type { FrameworkDetector } from '../detector.js';
 import { detectTools } from '../tool-sites.js';
 
@@ -58,7 +58,7 @@ export const crewai: FrameworkDetector = {
           ? (agentsByFile.get(cs.file.path) ?? [])
           : agentsArg === undefined
             ? taskAgents(kw(c, 'tasks'), cs.file, c.line)
-            : refNames(agentsArg, cs.file);
+            : memberNames(agentsArg, cs.file);
       const process = kw(c, 'process');
       const hierarchical = process?.kind === 'name' && process.value.endsWith('hierarchical');
       const flows: [string, string][] = [];

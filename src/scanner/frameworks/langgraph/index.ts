@@ -2,7 +2,7 @@ import { functionsCallingLlm } from '../../analysis/llm-calls.js';
 import { boundCall, preferLocal } from '../../analysis/references.js';
 import type { AgentDef, ArgValue, PythonFacts } from '../../model.js';
 import { emptyDetection } from '../../model.js';
-import { type CallSite, kw, lastSegment, newAgent, newGroup, refNames, site } from '../detect-context.js';
+import { type CallSite, kw, lastSegment, memberNames, newAgent, newGroup, site } from '../detect-context.js';
 import type { FrameworkDetector } from '../detector.js';
 import { detectTools } from '../tool-sites.js';
 
@@ -53,7 +53,7 @@ export const langgraph: FrameworkDetector = {
       if (name === 'create_swarm') {
         d.groups.push(
           newGroup(this.displayName, 'graph', cs, {
-            memberRefs: refNames(kw(c, 'agents') ?? c.args[0], cs.file),
+            memberRefs: memberNames(kw(c, 'agents') ?? c.args[0], cs.file),
           }),
         );
         continue;
@@ -71,7 +71,7 @@ export const langgraph: FrameworkDetector = {
       if (name === 'create_supervisor')
         d.groups.push(
           newGroup(this.displayName, 'graph', cs, {
-            memberRefs: [...refNames(kw(c, 'agents') ?? c.args[0], cs.file), agent.name],
+            memberRefs: [...memberNames(kw(c, 'agents') ?? c.args[0], cs.file), agent.name],
           }),
         );
     }
