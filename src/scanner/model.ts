@@ -44,6 +44,8 @@ export interface CallFact {
   assignedTo: string | null;
   /** Inside a `for`/`while` loop (a factory or loop counts once anyway). */
   inLoop: boolean;
+  /** Iterations of the enclosing loop(s) when they run over literals (`for n in ["a", "b"]`). */
+  loopBound: number | null;
 }
 
 export interface FunctionFact {

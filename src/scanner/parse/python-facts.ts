@@ -15,6 +15,7 @@ interface WalkContext {
   cls: string | null;
   inTry: boolean;
   inLoop: boolean;
+  loopBound: number | null;
 }
 
 const MAX_LIST_ITEMS = 200;
@@ -185,7 +186,7 @@ class Extractor {
           break;
         }
         case 'for_statement':
-          scopes.push({ end: node.endIndex, kind: 'loop', name: '' });
+          scopes.push({ end: node.endIndex, kind: 'loop', name: '', bound: literalBound(node) });
           break;
         case 'assignment':
           this.assignFact(node);
@@ -350,6 +351,7 @@ class Extractor {
       cls: ctx.cls,
       assignedTo: this.assignedCalls.get(node.id) ?? null,
       inLoop: ctx.inLoop,
+      loopBound: ctx.loopBound,
     };
     this.callCache.set(node.id, fact);
     return fact;
@@ -667,6 +669,26 @@ interface Scope {
   end: number;
   kind: 'fn' | 'cls' | 'try' | 'loop';
   name: string;
+  /** Iterations of a `for` over a literal (`["a", "b"]`, `range(3)`); null when not literal. */
+  bound?: number | null;
+}
+
+const LITERAL_SEQUENCES = new Set(['list', 'tuple', 'set', 'dictionary']);
+
+/** How many times a `for` loop runs when its iterable is written out: a literal or `range(N)`. */
+function literalBound(forNode: Node): number | null {
+  const right = forNode.childForFieldName('right');
+  if (!right) return null;
+  if (LITERAL_SEQUENCES.has(right.type))
+    return right.namedChildren.filter((c) => c?.type !== 'comment').length;
+  if (right.type === 'call' && right.childForFieldName('function')?.text === 'range') {
+    const args = right.childForFieldName('arguments')?.namedChildren ?? [];
+    if (args.length === 1 && args[0]?.type === 'integer') {
+      const n = Number(args[0].text);
+      return Number.isSafeInteger(n) && n >= 0 && n <= 1000 ? n : null;
+    }
+  }
+  return null;
 }
 
 /** The context of a node from the scopes enclosing it (innermost last). */
@@ -675,12 +697,16 @@ function contextOf(scopes: readonly Scope[]): WalkContext {
   let cls: string | null = null;
   let inTry = false;
   let inLoop = false;
+  let loopBound: number | null = null;
   let inDef = false;
   for (let i = scopes.length - 1; i >= 0; i--) {
     const s = scopes[i] as Scope;
     if (s.kind === 'try' && !inDef) inTry = true;
-    else if (s.kind === 'loop' && !inDef) inLoop = true;
-    else if (s.kind === 'fn' && !inDef) {
+    else if (s.kind === 'loop' && !inDef) {
+      // Nested loops multiply; one loop that is not literal makes the count unknown.
+      loopBound = !inLoop ? (s.bound ?? null) : loopBound === null || !s.bound ? null : loopBound * s.bound;
+      inLoop = true;
+    } else if (s.kind === 'fn' && !inDef) {
       fn = s.name;
       inDef = true;
     } else if (s.kind === 'cls') {
@@ -688,10 +714,10 @@ function contextOf(scopes: readonly Scope[]): WalkContext {
       cls ??= s.name;
     }
   }
-  return { fn, cls, inTry, inLoop };
+  return { fn, cls, inTry, inLoop, loopBound };
 }
 
-const noCtx: WalkContext = { fn: null, cls: null, inTry: false, inLoop: false };
+const noCtx: WalkContext = { fn: null, cls: null, inTry: false, inLoop: false, loopBound: null };
 
 /** `a.b.c` for identifier/attribute chains; `f().x` keeps the call as `f().x`; `` otherwise. */
 export function dottedName(n: Node): string {

@@ -151,15 +151,29 @@ export const langgraph: FrameworkDetector = {
       const members: string[] = [];
       for (const add of calls.filter((c) => c.callee === `${graphVar}.add_node`)) {
         const nodeName = strOf(add.args[0]);
-        const target = nodeName === null ? add.args[0] : (add.args[1] ?? add.kwargs.get('action'));
+        // `add_node(fn)` names the node after the function; `add_node(name, fn)` with a
+        // variable as the name (a loop variable) is the two-argument form too.
+        const target = add.args.length >= 2 ? add.args[1] : (add.kwargs.get('action') ?? add.args[0]);
         const label = nodeName ?? (target?.kind === 'name' ? lastSegment(target.value) : `node@${add.line}`);
         const kind = nodeKind(cs.file, target, add.line);
-        if (kind.kind === 'prebuilt') members.push(kind.agent.name);
-        else if (kind.kind === 'node') {
-          const nodeSite: CallSite = { file: cs.file, call: add };
-          d.agents.push(newAgent(this.displayName, nodeSite, { name: label, toolRefs: [] }));
-          members.push(label);
-        } else if (target?.kind === 'name' && ctx.functionsNamed(lastSegment(target.value)).length > 0)
+        // `for name in ["research", "write"]: graph.add_node(name, make_node(name))` adds one
+        // node per iteration: each is an agent when the node runs a model or an agent.
+        const copies = add.loopBound !== null && add.loopBound > 1 ? Math.min(add.loopBound, 100) : 1;
+        const nodeSite: CallSite = { file: cs.file, call: add };
+        for (let i = 0; i < copies; i++) {
+          if (kind.kind === 'prebuilt' && i === 0) members.push(kind.agent.name);
+          else if (kind.kind !== 'plain') {
+            const agent = newAgent(this.displayName, nodeSite, {
+              name: copies > 1 ? `${label}#${i + 1}` : label,
+              toolRefs: [],
+            });
+            if (copies > 1) agent.id = `${agent.id}#${i + 1}`;
+            d.agents.push(agent);
+            members.push(agent.name);
+          }
+        }
+        if (kind.kind !== 'plain') continue;
+        if (target?.kind === 'name' && ctx.functionsNamed(lastSegment(target.value)).length > 0)
           // A node function that may run an agent of another framework (`await planner.run(…)`):
           // the analysis resolves it to that agent, or to nothing.
           members.push(lastSegment(target.value));
