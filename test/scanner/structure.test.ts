@@ -59,6 +59,29 @@ describe('structure across modules', () => {
     expect(ping.crew_size_distribution).toEqual([3]);
   });
 
+  it('LangGraph: a node that runs an LCEL chain built on a model is an agent', async () => {
+    const ping = await scan('graph-lcel', {
+      'graph.py': [
+        'from langchain_openai import ChatOpenAI',
+        'from langchain_core.output_parsers import StrOutputParser',
+        'from langgraph.graph import StateGraph',
+        'llm = ChatOpenAI(model="gpt-4o")',
+        'chain = (prompt | llm | StrOutputParser())',
+        'def answer(state):',
+        '    return {"out": chain.invoke(state)}',
+        'def route(state):',
+        '    return state',
+        'g = StateGraph(dict)',
+        'g.add_node("answer", answer)',
+        'g.add_node("route", route)',
+        'app = g.compile()',
+        '',
+      ].join('\n'),
+    });
+    expect(ping.agent_count).toBe(1);
+    expect(ping.crew_size_distribution).toEqual([1]);
+  });
+
   it('LangGraph: partial(agent_node, agent=…) nodes and a supervisor over imported prebuilt agents', async () => {
     const ping = await scan('graph-supervisor', {
       'workers.py':

@@ -472,6 +472,36 @@ class Extractor {
     return fact;
   }
 
+  /**
+   * An LCEL chain `x = prompt | llm.bind_tools(t) | parser`: each operand call takes `x` as its
+   * assignment target and each operand name is recorded as `x = name`, so a chain built on a
+   * model is a model variable too. Bounded: a chain of at most 16 operands is followed.
+   */
+  private pipeChain(expr: Node, target: string, line: number): void {
+    const operands: Node[] = [];
+    const stack: Node[] = [expr];
+    while (stack.length > 0 && operands.length < 16) {
+      const n = stack.pop() as Node;
+      if (n.type === 'parenthesized_expression') {
+        const inner = n.namedChildren.find((c) => c?.type !== 'comment');
+        if (inner) stack.push(inner);
+      } else if (n.type === 'binary_operator' && n.childForFieldName('operator')?.type === '|') {
+        const r = n.childForFieldName('right');
+        const l = n.childForFieldName('left');
+        if (r) stack.push(r);
+        if (l) stack.push(l);
+      } else operands.push(n);
+    }
+    if (operands.length < 2) return;
+    for (const op of operands) {
+      if (op.type === 'call') this.assignedCalls.set(op.id, target);
+      else if (op.type === 'identifier' || op.type === 'attribute') {
+        const name = dottedNameOfType(op, op.type);
+        if (name !== '') this.facts.assigns.push({ target, line, value: { kind: 'name', value: name } });
+      }
+    }
+  }
+
   private assignFact(node: Node): void {
     const left = node.childForFieldName('left');
     if (!left) return;
@@ -488,6 +518,9 @@ class Extractor {
     if (rightType === 'call') this.assignedCalls.set(right.id, target);
     else if (rightType === 'await') {
       for (const ch of right.namedChildren) if (ch?.type === 'call') this.assignedCalls.set(ch.id, target);
+    } else if (rightType === 'binary_operator' || rightType === 'parenthesized_expression') {
+      this.pipeChain(right, target, node.startPosition.row + 1);
+      return;
     }
     // Only literals and calls matter (credentials, model names, constructors); calls are
     // recorded by the walk itself with their assignment target.
