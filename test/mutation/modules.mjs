@@ -46,7 +46,7 @@ export const MUTATION_MODULES = [
   {
     name: 'invariants',
     files: ['src/core/contract/invariants.ts'],
-    tests: ['test/contract/invariants.test.ts'],
+    tests: ['test/contract/invariants-table.test.ts'],
     threshold: 85,
   },
   {
