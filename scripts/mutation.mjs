@@ -8,6 +8,7 @@
 //   node scripts/mutation.mjs                 every module
 //   node scripts/mutation.mjs redact access   the named modules
 //   node scripts/mutation.mjs --list          the table
+//   node scripts/mutation.mjs --force ...     ignore the incremental files (re-test every mutant)
 //
 // Incremental: each module keeps Stryker's incremental file under test/mutation/incremental/,
 // committed, so a run re-tests only the mutants whose code or tests changed since it was made.
@@ -19,7 +20,8 @@ import { MUTATION_MODULES } from '../test/mutation/modules.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const reportDir = path.join(root, 'reports', 'mutation');
-const args = process.argv.slice(2);
+const force = process.argv.includes('--force');
+const args = process.argv.slice(2).filter((a) => a !== '--force');
 
 if (args.includes('--list')) {
   for (const m of MUTATION_MODULES)
@@ -43,7 +45,7 @@ const rows = [];
 for (const m of chosen) {
   const started = Date.now();
   const moduleDir = path.join(reportDir, m.name);
-  const run = spawnSync('npx', ['stryker', 'run'], {
+  const run = spawnSync('npx', ['stryker', 'run', ...(force ? ['--force'] : [])], {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, STRATUM_MUTATION_MODULE: m.name },
