@@ -13,6 +13,7 @@ interface AuditCliOptions {
   seed?: number;
   strata?: string;
   gates?: string;
+  strict?: boolean;
 }
 
 export function registerAuditCommands(program: Command): void {
@@ -28,6 +29,10 @@ export function registerAuditCommands(program: Command): void {
     .option('--seed <seed>', 'seed of the split (default 42)', parseIntOption('--seed'))
     .option('--strata <path>', 'strata targets YAML (default config/strata.yaml, else built-in)')
     .option('--gates <path>', 'gate thresholds YAML (default config/audit-gates.yaml)')
+    .option(
+      '--strict',
+      "audit only rows that pass the full ping contract (default: the reference pipeline's acceptance rules)",
+    )
     .action(async (opts: AuditCliOptions, cmd: Command) => {
       const ctx = contextFor(cmd, 'audit');
       if (opts.format !== 'md' && opts.format !== 'json')
@@ -72,6 +77,7 @@ export function registerAuditCommands(program: Command): void {
           format: opts.format,
           ...(opts.strata ? { strataFile: path.resolve(opts.strata) } : {}),
           ...(opts.gates ? { gatesFile: path.resolve(opts.gates) } : {}),
+          ...(opts.strict ? { strict: true } : {}),
           logger: ctx.logger,
           ...(bar
             ? {
@@ -93,7 +99,7 @@ export function registerAuditCommands(program: Command): void {
               ['gate', 'name', 'result', 'evidence'],
               result.gates.map((g) => [g.id, g.name, g.pass ? 'PASS' : 'FAIL', g.evidence]),
             )}\n\n${passed}/${result.gates.length} gates pass · ${result.rows} rows · ` +
-              `${result.corruptLines} corrupt lines · ${result.invalidRows} invalid rows · ${result.duplicateRows} duplicate rows\n` +
+              `${result.corruptLines} corrupt lines · ${result.invalidRows} rows not audited · ${result.nonConformingRows} audited rows break the contract · ${result.duplicateRows} duplicate rows\n` +
               `report: ${result.reportPath}\n`,
           );
         }

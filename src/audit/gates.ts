@@ -1,6 +1,6 @@
 import type { AuditThresholds } from './audit-config.js';
 import type { AuditStats } from './collect.js';
-import { medianOfCounts, pct, share } from './counts.js';
+import { pct, share } from './counts.js';
 
 export interface GateResult {
   id: string;
@@ -22,14 +22,15 @@ export function contaminatedRepos(stats: AuditStats, minOthers: number): number 
   return n;
 }
 
+/** The exact median of files_scanned/files_total (as the reference computes it; the report rounds it for display). */
 export function medianCoverage(stats: AuditStats): number | null {
-  const m = medianOfCounts([...stats.coverage].map((c, i) => [i / 1000, c] as [number, number]));
-  return m === null ? null : Math.round(m * 1000) / 1000;
+  return stats.coverageQuartiles()?.median ?? null;
 }
 
 export function reposWithDeploymentAtLeast(stats: AuditStats, min: number): number {
   let n = 0;
   for (let s = Math.max(0, min); s <= 5; s++) n += stats.deployment[s] ?? 0;
+  for (const [score, repos] of stats.deploymentAbove5.map) if (score >= min) n += repos;
   return n;
 }
 
@@ -87,15 +88,16 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
     evidence: `${common.length} of ${stats.ruleRepos.map.size} rules fire in ≥ ${t.g4MinReposPerRule} repos (need ≥ ${t.g4MinRules})`,
   });
 
+  // Over every row, as the reference's audit.py computes its duplicate rate.
   const contaminated = contaminatedRepos(stats, t.g5MinOthers);
-  const cShare = share(contaminated, eff);
+  const cShare = share(contaminated, rows);
   gates.push({
     id: 'G5',
     name: 'topology duplicates',
     pass: cShare <= t.g5MaxShare,
     measured: cShare,
     threshold: t.g5MaxShare,
-    evidence: `${contaminated} of ${eff} repos (${pct(contaminated, eff, 2)}) share a topology hash with ≥ ${t.g5MinOthers} others (max ${(t.g5MaxShare * 100).toFixed(1)}%)`,
+    evidence: `${contaminated} of ${rows} rows (${pct(contaminated, rows, 2)}) share a topology hash with ≥ ${t.g5MinOthers} others (clusters of ${t.g5MinOthers + 1}+; max ${(t.g5MaxShare * 100).toFixed(1)}%)`,
   });
 
   const empty = stats.status.get('empty');

@@ -73,7 +73,7 @@ describe('audit and generate-test-data commands', () => {
     const { error } = await cli('audit', '--section', 'bogus');
     expect(error?.exitCode).toBe(2);
     expect(error?.message).toMatch(
-      /unknown section "bogus"; valid sections: volume, frameworks, .*recommendations/,
+      /unknown section "bogus"; valid sections: volume, conformance, frameworks, .*recommendations/,
     );
   });
 

@@ -47,12 +47,12 @@ export const duplicatesSection: Section = {
       fork_families: forkFamilies,
     };
     const md = [
-      `${hashed} success + partial repositories carry ${stats.topologyHashes.size} distinct topology_signature_hash values. ` +
+      `${hashed} rows carry ${stats.topologyHashes.size} distinct topology_signature_hash values. ` +
         `${clusters} hashes are shared (clusters of 2+, ${inClusters} repos); ${large} clusters have 10+ members (${inLarge} repos).`,
       '',
       `Contamination rate (redundant copies: cluster members beyond the first, over effective repos): ` +
         `**${pct(redundant, eff, 2)}** (${redundant} of ${eff}). ` +
-        `Repos sharing their hash with ≥ ${thresholds.g5MinOthers} others: ${contaminated} (${pct(contaminated, eff, 2)}).`,
+        `Rows sharing their hash with ≥ ${thresholds.g5MinOthers} others: ${contaminated} (${pct(contaminated, stats.rows, 2)} of all ${stats.rows} rows, the G5 measure).`,
       '',
       biggest.length
         ? table(
