@@ -122,8 +122,18 @@ export function registerAuditCommands(program: Command): void {
     .option('--seed <seed>', 'random seed', parseIntOption('--seed'), 42)
     .option('--output <path>', 'output (default <data-dir>/test_scan_results.jsonl)')
     .option('--manifest <path>', 'also write the matching manifest (fork parents, language bytes) here')
+    .option(
+      '--shape <shape>',
+      'contract (full contract pings) or reference (the rows the reference Python pipeline writes)',
+      'contract',
+    )
     .action(
-      async (opts: { count: number; seed: number; output?: string; manifest?: string }, cmd: Command) => {
+      async (
+        opts: { count: number; seed: number; output?: string; manifest?: string; shape: string },
+        cmd: Command,
+      ) => {
+        if (opts.shape !== 'contract' && opts.shape !== 'reference')
+          throw new CommandError(`--shape must be contract or reference, got "${opts.shape}"`, 2);
         const ctx = contextFor(cmd, 'generate-test-data');
         const { dataFile } = await import('../core/paths.js');
         const { writeTestData } = await import('../testdata/index.js');
@@ -133,6 +143,7 @@ export function registerAuditCommands(program: Command): void {
           count: opts.count,
           seed: opts.seed,
           output,
+          shape: opts.shape,
           ...(opts.manifest ? { manifestOutput: path.resolve(opts.manifest) } : {}),
         });
         ctx.logger.info(

@@ -121,13 +121,21 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
   });
 
   const median = medianCoverage(stats);
+  // Three decimals, and the exact value when rounding would hide which side of the threshold it is on.
+  const shown =
+    median === null
+      ? 'n/a (no rows with files_total > 0)'
+      : median.toFixed(3) +
+        (Number(median.toFixed(3)) >= t.g8MinMedianCoverage !== median >= t.g8MinMedianCoverage
+          ? ` (exactly ${median})`
+          : '');
   gates.push({
     id: 'G8',
     name: 'parse coverage',
     pass: median !== null && median >= t.g8MinMedianCoverage,
     measured: median,
     threshold: t.g8MinMedianCoverage,
-    evidence: `median files_scanned/files_total ${median === null ? 'n/a (no rows with files_total > 0)' : median.toFixed(3)} over ${stats.coverageRows} repos (need ≥ ${t.g8MinMedianCoverage.toFixed(2)})`,
+    evidence: `median files_scanned/files_total ${shown} over ${stats.coverageRows} repos (need ≥ ${t.g8MinMedianCoverage.toFixed(2)})`,
   });
   return gates;
 }
