@@ -113,7 +113,7 @@ export function judgeLine(
       rules: ['contract (--strict)'],
     };
   }
-  const problems = acceptanceProblems(value);
+  const problems = acceptanceProblems(value, v.ok);
   if (problems.length)
     return {
       at,

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acceptanceProblems } from '../../src/audit/acceptance.js';
 import { judgeLine } from '../../src/audit/line-verdict.js';
+import { validatePing } from '../../src/core/contract/index.js';
+import { createGeneratorContext, generatePing } from '../../src/testdata/index.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/reference-shape');
 const rows = readFileSync(path.join(FIXTURES, 'boundaries.jsonl'), 'utf8')
@@ -16,6 +18,29 @@ const failed = () => structuredClone(rows.find((r) => r.scan_status === 'failed'
 const rulesOf = (p: Record<string, unknown>) => acceptanceProblems(p).map((x) => x.rule);
 
 describe('the reference acceptance rules (stratum-cli validation.py) and the field types', () => {
+  it('on contract-valid pings, the shortcut (deployment rule only) agrees with the full check', () => {
+    const ctx = createGeneratorContext(9, 400);
+    const pings = Array.from(
+      { length: 400 },
+      (_, i) => generatePing(ctx, i) as unknown as Record<string, unknown>,
+    );
+    // Every contract-valid variant: the pings, and each with one more true deployment signal.
+    const variants = pings.flatMap((p) => {
+      const extra = structuredClone(p);
+      if (extra.deployment_signals) (extra.deployment_signals as Record<string, unknown>).has_k8s = true;
+      return [p, extra];
+    });
+    let rejected = 0;
+    for (const p of variants) {
+      expect(validatePing(p).ok).toBe(true);
+      const full = acceptanceProblems(p);
+      expect(acceptanceProblems(p, true)).toEqual(full);
+      if (full.length) rejected++;
+    }
+    // The extra signal breaks the reference's rule in every effective ping, and nothing else does.
+    expect(rejected).toBe(pings.filter((p) => p.deployment_signals).length);
+  });
+
   it('accepts the reference shape, lighter failed and empty rows included', () => {
     for (const r of rows) expect(acceptanceProblems(r), String(r.repo_full_name)).toEqual([]);
   });
