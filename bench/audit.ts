@@ -62,21 +62,30 @@ function referenceRoot(reference: string, dir: string): string {
 }
 
 /** Runs the reference audit with --split on `input`; wall time and the interpreter's peak RSS. */
-function referenceAudit(root: string, input: string): { wallMs: number; maxRssMb: number; gates: string } {
-  // Python reports its own peak RSS (ru_maxrss, KiB on Linux) after audit.py's main returns.
+function referenceAudit(
+  root: string,
+  input: string,
+): { wallMs: number; cpuMs: number; maxRssMb: number; gates: string } {
+  // Python reports its own peak RSS (ru_maxrss, KiB on Linux) and CPU time after audit.py's main returns.
   const script = [
     'import resource, runpy, sys',
     "sys.argv = ['pipeline/audit.py', '--input', sys.argv[1], '--output', 'pipeline/data/bench_audit_report.md', '--split']",
     "runpy.run_path('pipeline/audit.py', run_name='__main__')",
-    "print('maxrss_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)",
+    'u = resource.getrusage(resource.RUSAGE_SELF)',
+    "print('maxrss_kb', u.ru_maxrss, 'cpu_s', u.ru_utime + u.ru_stime)",
   ].join('\n');
   const started = performance.now();
   const r = spawnSync('python3', ['-c', script, input], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
   const wallMs = performance.now() - started;
   if (r.status !== 0) throw new Error(`reference audit exited ${r.status}: ${r.stderr.slice(-2000)}`);
-  const rss = /maxrss_kb (\d+)/.exec(r.stdout);
+  const rss = /maxrss_kb (\d+) cpu_s ([\d.]+)/.exec(r.stdout);
   const gates = /Quality gates: (\d+\/\d+) passed/.exec(r.stdout);
-  return { wallMs, maxRssMb: rss ? Number(rss[1]) / 1024 : Number.NaN, gates: gates?.[1] ?? '?' };
+  return {
+    wallMs,
+    cpuMs: rss ? Number(rss[2]) * 1000 : Number.NaN,
+    maxRssMb: rss ? Number(rss[1]) / 1024 : Number.NaN,
+    gates: gates?.[1] ?? '?',
+  };
 }
 
 async function main(): Promise<void> {
@@ -163,8 +172,8 @@ async function main(): Promise<void> {
           refRsss.push(ref.maxRssMb);
           console.log(
             `reference audit.py --split ${count} (run ${run}/${runs}, load average before ${refLoad}): ` +
-              `wall ${(ref.wallMs / 1000).toFixed(2)} s, peak RSS ${ref.maxRssMb.toFixed(0)} MB, gates ${ref.gates}; ` +
-              `ours/reference ${(wallMs / ref.wallMs).toFixed(2)}`,
+              `wall ${(ref.wallMs / 1000).toFixed(2)} s, CPU ${(ref.cpuMs / 1000).toFixed(2)} s, peak RSS ${ref.maxRssMb.toFixed(0)} MB, gates ${ref.gates}; ` +
+              `ours/reference: wall ${(wallMs / ref.wallMs).toFixed(2)}, CPU ${(usage.cpuMs / ref.cpuMs).toFixed(2)}`,
           );
         }
       }

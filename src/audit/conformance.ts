@@ -16,10 +16,25 @@ export const OTHER_KEY = '(other deviations)';
 
 const unescapePointer = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
 
+/** Keys of schema issues by pointer and message: rows of one shape repeat them (bounded, see below). */
+const keyCache = new Map<string, string>();
+const KEY_CACHE_SIZE = 5_000;
+
 /** The tally key of one contract issue. */
 export function deviationKey(issue: ContractIssue): string {
-  const inv = /^invariant (\d+) \(([^)]*)\)/.exec(issue.message);
-  if (inv) return `invariant ${inv[1]} (${inv[2]})`;
+  if (issue.message.startsWith('invariant ')) {
+    const inv = /^invariant (\d+) \(([^)]*)\)/.exec(issue.message);
+    if (inv) return `invariant ${inv[1]} (${inv[2]})`;
+  }
+  const cacheKey = `${issue.pointer}\u0000${issue.message}`;
+  const cached = keyCache.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const key = schemaIssueKey(issue);
+  if (keyCache.size < KEY_CACHE_SIZE) keyCache.set(cacheKey, key);
+  return key;
+}
+
+function schemaIssueKey(issue: ContractIssue): string {
   const parts = issue.pointer.split('/').slice(1).map(unescapePointer);
   const field = parts[0] ?? '';
   if (field === '') return `row: ${issue.message}`;
