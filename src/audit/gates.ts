@@ -2,10 +2,15 @@ import type { AuditThresholds } from './audit-config.js';
 import type { AuditStats } from './collect.js';
 import { pct, share } from './counts.js';
 
+/** `n/a`: the gate's measure has no data (a share of zero rows), so it neither passes nor fails. */
+export type GateVerdict = 'PASS' | 'FAIL' | 'n/a';
+
 export interface GateResult {
   id: string;
   name: string;
+  /** verdict === 'PASS'. */
   pass: boolean;
+  verdict: GateVerdict;
   /** The measured value and the threshold, in words. */
   evidence: string;
   measured: number | null;
@@ -45,7 +50,7 @@ export function rulesWithRepos(stats: AuditStats, min: number): string[] {
 export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult[] {
   const eff = stats.effective;
   const rows = stats.rows;
-  const gates: GateResult[] = [];
+  const gates: Array<Omit<GateResult, 'verdict'> & { noData?: boolean }> = [];
 
   gates.push({
     id: 'G1',
@@ -94,6 +99,8 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
   gates.push({
     id: 'G5',
     name: 'topology duplicates',
+    // No row carries a topology hash: nothing to judge (the reference would say PASS).
+    noData: stats.topologyRows === 0,
     pass: cShare <= t.g5MaxShare,
     measured: cShare,
     threshold: t.g5MaxShare,
@@ -104,6 +111,7 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
   gates.push({
     id: 'G6',
     name: 'empty share',
+    noData: rows === 0,
     pass: share(empty, rows) <= t.g6MaxEmptyShare,
     measured: share(empty, rows),
     threshold: t.g6MaxEmptyShare,
@@ -114,6 +122,7 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
   gates.push({
     id: 'G7',
     name: 'failed share',
+    noData: rows === 0,
     pass: share(failed, rows) <= t.g7MaxFailedShare,
     measured: share(failed, rows),
     threshold: t.g7MaxFailedShare,
@@ -132,10 +141,14 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
   gates.push({
     id: 'G8',
     name: 'parse coverage',
+    noData: median === null,
     pass: median !== null && median >= t.g8MinMedianCoverage,
     measured: median,
     threshold: t.g8MinMedianCoverage,
     evidence: `median files_scanned/files_total ${shown} over ${stats.coverageRows} repos (need ≥ ${t.g8MinMedianCoverage.toFixed(2)})`,
   });
-  return gates;
+  return gates.map(({ noData, ...g }) => {
+    const verdict: GateVerdict = noData ? 'n/a' : g.pass ? 'PASS' : 'FAIL';
+    return { ...g, pass: verdict === 'PASS', verdict };
+  });
 }

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAudit } from '../../src/audit/index.js';
+import { createGeneratorContext, generatePing } from '../../src/testdata/index.js';
 import { tempDir } from '../support/tmp.js';
 
 // Files in the shape the reference Python pipeline writes (every row one its validation.py
@@ -91,18 +92,37 @@ describe.each(['generated-150', 'boundaries'])(
       expect(strata).toEqual(ref.strata);
     });
 
-    it('--strict excludes every row the full contract rejects (the former behaviour)', async () => {
-      const { result, json } = await audit(name, true);
-      const lenient = await audit(name);
-      expect(result.rows + result.invalidRows).toBe(ref.rows);
-      expect(result.rows).toBe(ref.rows - lenient.result.nonConformingRows);
-      expect(json.strict).toBe(true);
-      expect(json.sections.volume.excluded_by_rule).toEqual({ 'contract (--strict)': result.invalidRows });
-      // The conformance section is the same in both modes: it reports, --strict also excludes.
-      expect(json.sections.conformance.deviations).toEqual(lenient.json.sections.conformance.deviations);
+    it('--strict refuses the file: no row of the lighter shape passes the full contract', async () => {
+      await expect(audit(name, true)).rejects.toThrow(
+        `no readable row (0 corrupt lines, ${ref.rows} invalid rows)`,
+      );
+      expect((await audit(name)).result.nonConformingRows).toBe(ref.rows);
     });
   },
 );
+
+describe('--strict (the former behaviour)', () => {
+  it('audits only contract-valid rows and reports the same conformance section', async () => {
+    const ctx = createGeneratorContext(3, 60);
+    const valid = Array.from({ length: 60 }, (_, i) => JSON.stringify(generatePing(ctx, i)));
+    const light = readFileSync(path.join(FIXTURES, 'boundaries.jsonl'), 'utf8').split('\n').filter(Boolean);
+    const input = path.join(dir, 'mixed.jsonl');
+    writeFileSync(input, `${[...valid, ...light].join('\n')}\n`);
+    const strict = await runAudit({ input, outDir: path.join(dir, 'mixed-strict'), strict: true });
+    const lenient = await runAudit({ input, outDir: path.join(dir, 'mixed') });
+    expect([strict.rows, strict.invalidRows, strict.nonConformingRows]).toEqual([60, 200, 0]);
+    expect([lenient.rows, lenient.invalidRows, lenient.nonConformingRows]).toEqual([260, 0, 200]);
+    const s = JSON.parse(readFileSync(strict.auditJsonPath, 'utf8'));
+    const l = JSON.parse(readFileSync(lenient.auditJsonPath, 'utf8'));
+    expect(s.strict).toBe(true);
+    expect(s.sections.volume.excluded_by_rule).toEqual({ 'contract (--strict)': 200 });
+    expect(s.sections.volume.invalid[0]).toMatchObject({ line: 61, repo: 'edge-org/repo-0' });
+    expect(s.sections.conformance.deviations).toEqual(l.sections.conformance.deviations);
+    expect(
+      l.sections.conformance.deviations.find((d: any) => d.deviation === 'repo_url: missing'),
+    ).toMatchObject({ rows: 190, example_lines: [61, 62, 63, 64, 65] });
+  });
+});
 
 describe('the conformance section', () => {
   it('counts every deviation from the full contract per field and invariant, with example lines', async () => {
