@@ -138,6 +138,8 @@ async function main(): Promise<void> {
             '--data-dir',
             outDir,
             'audit',
+            '--output-dir',
+            outDir,
             '--input',
             input,
             '--manifest',
