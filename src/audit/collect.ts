@@ -1,3 +1,4 @@
+import { EFFECTIVE_STATUSES, isEffective, rowReason } from '../core/figures.js';
 import { ConformanceTally } from './conformance.js';
 import { Counter, GrowableFloat64, GrowableInt32, quartiles } from './counts.js';
 import type { LineVerdict, RowFacts } from './line-verdict.js';
@@ -96,7 +97,7 @@ export class AuditStats {
   ) {}
 
   get effective(): number {
-    return this.status.get('success') + this.status.get('partial');
+    return EFFECTIVE_STATUSES.reduce((n, status) => n + this.status.get(status), 0);
   }
 
   /**
@@ -138,8 +139,9 @@ export class AuditStats {
     const status = p.status;
     this.status.add(status);
     this.scannerVersions.add(p.scannerVersion ?? 'unknown');
-    if (p.failureReason) this.failureReasons.add(`${status}:${p.failureReason}`);
-    const effective = status === 'success' || status === 'partial';
+    const reason = rowReason(status, p.failureReason);
+    if (reason) this.failureReasons.add(`${status}:${reason}`);
+    const effective = isEffective(status);
     if (p.stratum) {
       const stratum = this.strata.get(p.stratum) ?? { rows: 0, effective: 0 };
       stratum.rows++;

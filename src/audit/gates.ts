@@ -1,3 +1,4 @@
+import { counted } from '../core/figures.js';
 import type { AuditThresholds } from './audit-config.js';
 import type { AuditStats } from './collect.js';
 import { pct, share } from './counts.js';
@@ -80,7 +81,7 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
     pass: mature >= t.g3MinRepos,
     measured: mature,
     threshold: t.g3MinRepos,
-    evidence: `${mature} repos with deployment_score ≥ ${t.g3MinDeploymentScore} (need ≥ ${t.g3MinRepos})`,
+    evidence: `${counted(mature, 'repo')} with deployment_score ≥ ${t.g3MinDeploymentScore} (need ≥ ${t.g3MinRepos})`,
   });
 
   const common = rulesWithRepos(stats, t.g4MinReposPerRule);
@@ -104,7 +105,7 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
     pass: cShare <= t.g5MaxShare,
     measured: cShare,
     threshold: t.g5MaxShare,
-    evidence: `${contaminated} of ${rows} rows (${pct(contaminated, rows, 2)}) share a topology hash with ≥ ${t.g5MinOthers} others (clusters of ${t.g5MinOthers + 1}+; max ${(t.g5MaxShare * 100).toFixed(1)}%)`,
+    evidence: `${contaminated} of ${counted(rows, 'row')} (${pct(contaminated, rows, 2)}) share a topology hash with ≥ ${t.g5MinOthers} others (clusters of ${t.g5MinOthers + 1}+; max ${(t.g5MaxShare * 100).toFixed(1)}%)`,
   });
 
   const empty = stats.status.get('empty');
@@ -145,7 +146,7 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
     pass: median !== null && median >= t.g8MinMedianCoverage,
     measured: median,
     threshold: t.g8MinMedianCoverage,
-    evidence: `median files_scanned/files_total ${shown} over ${stats.coverageRows} repos (need ≥ ${t.g8MinMedianCoverage.toFixed(2)})`,
+    evidence: `median files_scanned/files_total ${shown} over ${counted(stats.coverageRows, 'repo')} (need ≥ ${t.g8MinMedianCoverage.toFixed(2)})`,
   });
   return gates.map(({ noData, ...g }) => {
     const verdict: GateVerdict = noData ? 'n/a' : g.pass ? 'PASS' : 'FAIL';

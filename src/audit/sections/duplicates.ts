@@ -1,3 +1,4 @@
+import { counted } from '../../core/figures.js';
 import { pct } from '../counts.js';
 import { contaminatedRepos } from '../gates.js';
 import { table } from '../histogram.js';
@@ -47,8 +48,8 @@ export const duplicatesSection: Section = {
       fork_families: forkFamilies,
     };
     const md = [
-      `${hashed} rows carry ${stats.topologyHashes.size} distinct topology_signature_hash values. ` +
-        `${clusters} hashes are shared (clusters of 2+, ${inClusters} repos); ${large} clusters have 10+ members (${inLarge} repos).`,
+      `${counted(hashed, 'row')} carry ${stats.topologyHashes.size} distinct topology_signature_hash values. ` +
+        `${counted(clusters, 'hash', 'hashes')} shared (clusters of 2+, ${counted(inClusters, 'row')}); ${counted(large, 'cluster')} with 10+ members (${counted(inLarge, 'row')}).`,
       '',
       `Contamination rate (redundant copies: cluster members beyond the first, over effective repos): ` +
         `**${pct(redundant, eff, 2)}** (${redundant} of ${eff}). ` +
