@@ -65,6 +65,12 @@ export const SETTINGS = {
     false,
     'Allow file:// and loopback clone URLs (tests, demo).',
   ),
+  allowMovedHead: setting(
+    'STRATUM_ALLOW_MOVED_HEAD',
+    'bool',
+    false,
+    "When a manifest row's frozen head_sha is gone from the remote, scan the default branch head instead (recorded as commit_source moved_head) rather than failing as commit_missing.",
+  ),
   scannerCommand: setting(
     'STRATUM_SCANNER',
     'string',
@@ -181,6 +187,11 @@ export function loadConfig(
     else out[key] = spec.default;
   }
   return Object.freeze(out) as Config;
+}
+
+/** The same config with some settings replaced (command-line flags that override a setting). */
+export function withSettings(config: Config, overrides: Partial<Record<keyof Settings, unknown>>): Config {
+  return loadConfig({}, { ...config, ...overrides });
 }
 
 /** Every secret value in a config, so that output can be scrubbed of them. */

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { type CommandContext, CommandError, contextFor, parseIntOption } from '../core/command.js';
+import { withSettings } from '../core/config.js';
 import type { ResultWriter } from './writer/result-writer.js';
 
 /** Resolves on the first SIGINT/SIGTERM; the returned signal aborts then. */
@@ -25,6 +26,12 @@ async function requireRedis(ctx: CommandContext): Promise<void> {
   if (problem) throw new CommandError(`${problem}. To get Redis: ${HOW_TO_GET_REDIS}.`);
 }
 
+/** Flags that override a setting of the context's config. */
+function withFlags(ctx: CommandContext, opts: { allowMovedHead?: boolean }): CommandContext {
+  if (!opts.allowMovedHead) return ctx;
+  return { ...ctx, config: withSettings(ctx.config, { allowMovedHead: true }) };
+}
+
 export function registerWorkerCommands(program: Command): void {
   program
     .command('scan')
@@ -33,12 +40,22 @@ export function registerWorkerCommands(program: Command): void {
     .option('--limit <n>', 'scan at most N repositories', parseIntOption('--limit'))
     .option('--workers <n>', 'local worker slots', parseIntOption('--workers'), 10)
     .option('--resume', 'skip repositories already in results or quarantine')
+    .option(
+      '--allow-moved-head',
+      "scan the default branch when a row's frozen head_sha is gone (recorded as moved_head; STRATUM_ALLOW_MOVED_HEAD)",
+    )
     .action(
       async (
-        opts: { manifest?: string; limit?: number; workers: number; resume?: boolean },
+        opts: {
+          manifest?: string;
+          limit?: number;
+          workers: number;
+          resume?: boolean;
+          allowMovedHead?: boolean;
+        },
         cmd: Command,
       ) => {
-        const ctx = contextFor(cmd, 'scan');
+        const ctx = withFlags(contextFor(cmd, 'scan'), opts);
         const { EnqueueRefused } = await import('../producer/enqueue/enqueue.js');
         const { formatScanSummary, runScan } = await import('./run-scan.js');
         const { signal } = onStopSignal();
@@ -63,8 +80,12 @@ export function registerWorkerCommands(program: Command): void {
     .command('worker')
     .description('Phase 2 worker: clone, scan and validate jobs from the queue (run many, anywhere)')
     .option('--concurrency <n>', 'jobs in parallel in this process', parseIntOption('--concurrency'), 4)
-    .action(async (opts: { concurrency: number }, cmd: Command) => {
-      const ctx = contextFor(cmd, 'worker');
+    .option(
+      '--allow-moved-head',
+      "scan the default branch when a row's frozen head_sha is gone (recorded as moved_head; STRATUM_ALLOW_MOVED_HEAD)",
+    )
+    .action(async (opts: { concurrency: number; allowMovedHead?: boolean }, cmd: Command) => {
+      const ctx = withFlags(contextFor(cmd, 'worker'), opts);
       await requireRedis(ctx);
       const { createRedis } = await import('../core/redis.js');
       const { warnUnlessNoEviction } = await import('./redis-policy.js');

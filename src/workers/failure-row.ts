@@ -1,5 +1,12 @@
 import { buildFailurePing, type FailureCode, validatePing } from '../core/contract/index.js';
-import { fallbackRepoHash, type JobTiming, type ScanJobData, type ScanJobResult } from './job-data.js';
+import {
+  type CommitFacts,
+  fallbackRepoHash,
+  type JobTiming,
+  plannedCommit,
+  type ScanJobData,
+  type ScanJobResult,
+} from './job-data.js';
 import { quarantineRecord } from './validate/judge-output.js';
 
 export interface FailureRowInput {
@@ -12,6 +19,8 @@ export interface FailureRowInput {
   scannerVersion: string;
   secrets: readonly string[];
   timing: JobTiming;
+  /** The commit the row describes; default: what the manifest row froze (if anything). */
+  commit?: CommitFacts;
 }
 
 /**
@@ -21,7 +30,8 @@ export interface FailureRowInput {
  */
 export function failureRow(input: FailureRowInput): ScanJobResult {
   const d = input.data;
-  const ping = buildFailurePing({
+  const commit = input.commit ?? plannedCommit(d);
+  const built = buildFailurePing({
     repoFullName: d.repo_full_name,
     repoUrl: typeof d.repo_url === 'string' ? d.repo_url : '',
     repoHash: d.repo_hash || fallbackRepoHash(d.repo_full_name),
@@ -34,6 +44,7 @@ export function failureRow(input: FailureRowInput): ScanJobResult {
     scannerVersion: input.scannerVersion,
     secrets: input.secrets,
   });
+  const ping = { ...built, ...commit };
   const v = validatePing(ping, { repoFullName: d.repo_full_name });
   if (v.ok) return { kind: 'ping', ping: v.value, timing: input.timing };
   return {
@@ -41,6 +52,7 @@ export function failureRow(input: FailureRowInput): ScanJobResult {
     record: quarantineRecord(d.repo_full_name, ping, v.errors, {
       jobId: input.jobId,
       attempt: input.attempt,
+      commit,
     }),
     timing: input.timing,
   };

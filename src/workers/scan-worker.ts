@@ -65,6 +65,7 @@ export async function startScanWorker(config: Config, options: ScanWorkerOptions
     scanner,
     workspace,
     allowLocalUrls: config.allowLocalUrls,
+    allowMovedHead: config.allowMovedHead,
     maxRepoSizeKb: config.maxRepoSizeKb,
     scannerVersionForFailures: `stratum-pipeline-${PIPELINE_VERSION}`,
     secrets: options.secrets,

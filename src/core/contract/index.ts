@@ -34,7 +34,10 @@ type AlwaysOptional =
   | 'resolved_count'
   | 'new_count'
   | 'pre_scan_id'
-  | 'total_tool_count';
+  | 'total_tool_count'
+  | 'commit_sha'
+  | 'commit_source'
+  | 'frozen_head_sha';
 
 /** A `success` or `partial` ping: every field of the dictionary present. */
 export type FullPing = Ping & Required<Omit<Ping, AlwaysOptional>>;
