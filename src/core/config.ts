@@ -77,6 +77,12 @@ export const SETTINGS = {
     '',
     'Scanner executable (same CLI as `stratum scan`). Empty = built-in scanner.',
   ),
+  scannerVersion: setting(
+    'STRATUM_SCANNER_VERSION',
+    'string',
+    '',
+    'The scanner_version the scanner writes in its pings (the scanner part of a row identity). Empty = the built-in scanner version, or what `STRATUM_SCANNER --version` prints.',
+  ),
   workDir: setting(
     'STRATUM_WORK_DIR',
     'string',

@@ -39,7 +39,16 @@ export function registerWorkerCommands(program: Command): void {
     .option('--manifest <path>', 'manifest path (default <data-dir>/repo_manifest.jsonl)')
     .option('--limit <n>', 'scan at most N repositories', parseIntOption('--limit'))
     .option('--workers <n>', 'local worker slots', parseIntOption('--workers'), 10)
-    .option('--resume', 'skip repositories already in results or quarantine')
+    .option('--resume', 'skip repositories whose row has the same identity (repository × commit × scanner version)')
+    .option(
+      '--rescan-changed',
+      'rescan the rows whose commit or scanner version changed, replacing them atomically (implies --resume)',
+    )
+    .option(
+      '--retry-failed',
+      'rescan failed rows whose cause may pass (clone_timeout, clone_rate_limited, worker_exception, parse_timeout), replacing them (implies --resume)',
+    )
+    .option('--reason <code...>', 'with --retry-failed: retry the failed rows with these failure reasons instead')
     .option(
       '--allow-moved-head',
       "scan the default branch when a row's frozen head_sha is gone (recorded as moved_head; STRATUM_ALLOW_MOVED_HEAD)",
@@ -51,6 +60,9 @@ export function registerWorkerCommands(program: Command): void {
           limit?: number;
           workers: number;
           resume?: boolean;
+          rescanChanged?: boolean;
+          retryFailed?: boolean;
+          reason?: string[];
           allowMovedHead?: boolean;
         },
         cmd: Command,
@@ -58,11 +70,21 @@ export function registerWorkerCommands(program: Command): void {
         const ctx = withFlags(contextFor(cmd, 'scan'), opts);
         const { EnqueueRefused } = await import('../producer/enqueue/enqueue.js');
         const { formatScanSummary, runScan } = await import('./run-scan.js');
+        if (opts.reason && !opts.retryFailed) throw new CommandError('--reason needs --retry-failed', 2);
+        const { FAILURE_CODES } = await import('../core/contract/index.js');
+        const unknown = (opts.reason ?? []).filter((r) => !(FAILURE_CODES as readonly string[]).includes(r));
+        if (unknown.length)
+          throw new CommandError(
+            `--reason ${unknown.join(', ')}: not a failure code (one of ${FAILURE_CODES.join(', ')})`,
+            2,
+          );
         const { signal } = onStopSignal();
         try {
           const summary = await runScan(ctx, {
             workers: Math.max(1, opts.workers),
             resume: Boolean(opts.resume),
+            ...(opts.rescanChanged ? { rescanChanged: true } : {}),
+            ...(opts.retryFailed ? { retryFailed: opts.reason ?? [] } : {}),
             signal,
             ...(opts.manifest ? { manifest: opts.manifest } : {}),
             ...(opts.limit !== undefined ? { limit: opts.limit } : {}),

@@ -41,7 +41,8 @@ export function failureRow(input: FailureRowInput): ScanJobResult {
     reason: input.reason,
     detail: input.detail,
     durationMs: input.durationMs,
-    scannerVersion: input.scannerVersion,
+    scannerVersion:
+      typeof d.scanner_version === 'string' && d.scanner_version ? d.scanner_version : input.scannerVersion,
     secrets: input.secrets,
   });
   const ping = { ...built, ...commit };

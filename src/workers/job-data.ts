@@ -15,6 +15,12 @@ export interface ScanJobData {
   github_size_kb: number;
   /** The manifest's frozen commit (40 hex): the worker scans exactly this commit. */
   head_sha?: string;
+  /** The scanner version the producer expects (identity; written into failure rows). */
+  scanner_version?: string;
+  /** A row for this repository is on disk and this job's row replaces it (rescan, retry). */
+  replace?: boolean;
+  /** The failed row of a job the worker failed on purpose (a cause that may pass), for the writer. */
+  failed_row?: Ping;
   /** Set by the producer when the manifest row broke its schema: the job only writes a failed row. */
   row_problem?: string;
 }
