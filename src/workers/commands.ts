@@ -39,7 +39,10 @@ export function registerWorkerCommands(program: Command): void {
     .option('--manifest <path>', 'manifest path (default <data-dir>/repo_manifest.jsonl)')
     .option('--limit <n>', 'scan at most N repositories', parseIntOption('--limit'))
     .option('--workers <n>', 'local worker slots', parseIntOption('--workers'), 10)
-    .option('--resume', 'skip repositories whose row has the same identity (repository × commit × scanner version)')
+    .option(
+      '--resume',
+      'skip repositories whose row has the same identity (repository × commit × scanner version)',
+    )
     .option(
       '--rescan-changed',
       'rescan the rows whose commit or scanner version changed, replacing them atomically (implies --resume)',
@@ -48,7 +51,10 @@ export function registerWorkerCommands(program: Command): void {
       '--retry-failed',
       'rescan failed rows whose cause may pass (clone_timeout, clone_rate_limited, worker_exception, parse_timeout), replacing them (implies --resume)',
     )
-    .option('--reason <code...>', 'with --retry-failed: retry the failed rows with these failure reasons instead')
+    .option(
+      '--reason <code...>',
+      'with --retry-failed: retry the failed rows with these failure reasons instead',
+    )
     .option(
       '--allow-moved-head',
       "scan the default branch when a row's frozen head_sha is gone (recorded as moved_head; STRATUM_ALLOW_MOVED_HEAD)",

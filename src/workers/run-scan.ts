@@ -44,8 +44,12 @@ export async function runScan(ctx: CommandContext, options: ScanOptions): Promis
     throw new Error(`manifest not found: ${manifestPath} (run discover first)`);
   const scanner = await resolveScannerVersion(ctx.config);
   if (!scanner.ok) {
-    if (options.rescanChanged) throw new Error(`--rescan-changed needs the scanner version: ${scanner.problem}`);
-    ctx.logger.warn({ problem: scanner.problem }, 'scanner version unknown: rows are compared by commit only');
+    if (options.rescanChanged)
+      throw new Error(`--rescan-changed needs the scanner version: ${scanner.problem}`);
+    ctx.logger.warn(
+      { problem: scanner.problem },
+      'scanner version unknown: rows are compared by commit only',
+    );
   }
   const redisRun = await redisForRun(ctx.config, ctx.dataDir, ctx.logger);
   const config = redisRun.config;

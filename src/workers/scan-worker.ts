@@ -1,6 +1,7 @@
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../core/config.js';
+import type { FailureCode } from '../core/contract/index.js';
 import type { Logger } from '../core/logger.js';
 import { createRedis, SCAN_QUEUE_NAME } from '../core/redis.js';
 import { runKeys } from '../core/run-counters.js';
@@ -9,11 +10,10 @@ import { PIPELINE_VERSION } from '../core/version.js';
 import { type Cloner, GitCloner } from './clone/cloner.js';
 import { sparsePatternsOf } from './clone/sparse-patterns.js';
 import { Workspace } from './clone/workspace.js';
-import type { FailureCode } from '../core/contract/index.js';
 import type { ScanJobData, ScanJobResult } from './job-data.js';
-import { RETRYABLE_REASONS } from './writer/row-identity.js';
 import { type JobDeps, processScanJob } from './process-job.js';
 import { ProcessScannerRunner, resolveScannerCommand, type ScannerRunner } from './scan/scanner-runner.js';
+import { RETRYABLE_REASONS } from './writer/row-identity.js';
 
 export interface ScanWorkerOptions {
   concurrency: number;

@@ -11,7 +11,8 @@ export type ScannerVersion = { ok: true; version: string; source: string } | { o
  * own version; else the last word of the first line `<scanner> --version` prints.
  */
 export async function resolveScannerVersion(config: Config): Promise<ScannerVersion> {
-  if (config.scannerVersion) return { ok: true, version: config.scannerVersion, source: 'STRATUM_SCANNER_VERSION' };
+  if (config.scannerVersion)
+    return { ok: true, version: config.scannerVersion, source: 'STRATUM_SCANNER_VERSION' };
   if (!config.scannerCommand) return { ok: true, version: PIPELINE_VERSION, source: 'built-in scanner' };
   const cmd = resolveScannerCommand(config);
   const r = await runProcess(cmd.command, [...cmd.prefixArgs, '--version'], {

@@ -41,7 +41,8 @@ export async function* readJournal(dataDir: string): AsyncGenerator<Replacement>
   for await (const line of readJsonl(file)) {
     if (!line.ok) continue;
     const v = line.value as { file?: unknown; row?: { repo_full_name?: unknown } };
-    if ((v.file !== 'results' && v.file !== 'quarantine') || typeof v.row?.repo_full_name !== 'string') continue;
+    if ((v.file !== 'results' && v.file !== 'quarantine') || typeof v.row?.repo_full_name !== 'string')
+      continue;
     yield v as Replacement;
   }
 }
@@ -124,8 +125,7 @@ async function rewriteFile(target: string, kind: RowFile, latest: Map<string, Re
         }
       }
     }
-    for (const [name, r] of latest)
-      if (r.file === kind && !emitted.has(name)) write(JSON.stringify(r.row));
+    for (const [name, r] of latest) if (r.file === kind && !emitted.has(name)) write(JSON.stringify(r.row));
     flush();
     out.commit();
   } catch (err) {

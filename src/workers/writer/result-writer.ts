@@ -289,7 +289,8 @@ export class ResultWriter {
       this.journal = await JsonlAppender.open(journalPath(this.o.dataDir));
     }
     this.journaled.clear();
-    if (outcome.replaced > 0) this.o.logger.info({ ...outcome }, 'replaced rows merged into the result files');
+    if (outcome.replaced > 0)
+      this.o.logger.info({ ...outcome }, 'replaced rows merged into the result files');
     return outcome;
   }
 
@@ -374,11 +375,20 @@ export class ResultWriter {
     if (this.lockTimer) clearInterval(this.lockTimer);
     if (this.journaled.size > 0)
       await this.mergeJournal().catch((err: Error) =>
-        this.o.logger.error({ err: err.message }, 'could not merge the replacement journal (merged at next start)'),
+        this.o.logger.error(
+          { err: err.message },
+          'could not merge the replacement journal (merged at next start)',
+        ),
       );
     await this.results.close();
     await this.quarantine.close();
     await this.journal.close();
+    // An empty journal is no state: leave the data directory as tidy as it was.
+    const journalSize = await fs.stat(this.journal.file).then(
+      (st) => st.size,
+      () => -1,
+    );
+    if (journalSize === 0) await fs.rm(this.journal.file, { force: true });
     await this.o.redis
       .eval(
         "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end",

@@ -1,6 +1,6 @@
 import type { FailureCode, Ping, QuarantineRecord } from '../../core/contract/index.js';
 import type { ScanJobData } from '../job-data.js';
-import { readJournal, type RowFile } from './replacements.js';
+import { type RowFile, readJournal } from './replacements.js';
 import { readWrittenRows } from './written-rows.js';
 
 /**
@@ -65,7 +65,8 @@ export const RETRYABLE_REASONS: readonly FailureCode[] = [
 export async function writtenIdentities(dataDir: string): Promise<Map<string, RowIdentity>> {
   const out = new Map<string, RowIdentity>();
   for await (const row of readWrittenRows(dataDir))
-    if (!out.has(row.value.repo_full_name)) out.set(row.value.repo_full_name, identityOfRow(row.file, row.value));
+    if (!out.has(row.value.repo_full_name))
+      out.set(row.value.repo_full_name, identityOfRow(row.file, row.value));
   for await (const r of readJournal(dataDir)) out.set(r.row.repo_full_name, identityOfRow(r.file, r.row));
   return out;
 }
