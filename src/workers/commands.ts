@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { type CommandContext, CommandError, contextFor, parseIntOption } from '../core/command.js';
 import { withSettings } from '../core/config.js';
+import { addRescanOptions, rescanOptionsOf } from '../producer/enqueue/rescan-options.js';
 import type { ResultWriter } from './writer/result-writer.js';
 
 /** Resolves on the first SIGINT/SIGTERM; the returned signal aborts then. */
@@ -33,28 +34,13 @@ function withFlags(ctx: CommandContext, opts: { allowMovedHead?: boolean }): Com
 }
 
 export function registerWorkerCommands(program: Command): void {
-  program
+  const scan = program
     .command('scan')
     .description('Phase 2 on one machine: enqueue, run N worker slots and the writer, show progress')
     .option('--manifest <path>', 'manifest path (default <data-dir>/repo_manifest.jsonl)')
     .option('--limit <n>', 'scan at most N repositories', parseIntOption('--limit'))
-    .option('--workers <n>', 'local worker slots', parseIntOption('--workers'), 10)
-    .option(
-      '--resume',
-      'skip repositories whose row has the same identity (repository × commit × scanner version)',
-    )
-    .option(
-      '--rescan-changed',
-      'rescan the rows whose commit or scanner version changed, replacing them atomically (implies --resume)',
-    )
-    .option(
-      '--retry-failed',
-      'rescan failed rows whose cause may pass (clone_timeout, clone_rate_limited, worker_exception, parse_timeout), replacing them (implies --resume)',
-    )
-    .option(
-      '--reason <code...>',
-      'with --retry-failed: retry the failed rows with these failure reasons instead',
-    )
+    .option('--workers <n>', 'local worker slots', parseIntOption('--workers'), 10);
+  addRescanOptions(scan)
     .option(
       '--allow-moved-head',
       "scan the default branch when a row's frozen head_sha is gone (recorded as moved_head; STRATUM_ALLOW_MOVED_HEAD)",
@@ -76,21 +62,12 @@ export function registerWorkerCommands(program: Command): void {
         const ctx = withFlags(contextFor(cmd, 'scan'), opts);
         const { EnqueueRefused } = await import('../producer/enqueue/enqueue.js');
         const { formatScanSummary, runScan } = await import('./run-scan.js');
-        if (opts.reason && !opts.retryFailed) throw new CommandError('--reason needs --retry-failed', 2);
-        const { FAILURE_CODES } = await import('../core/contract/index.js');
-        const unknown = (opts.reason ?? []).filter((r) => !(FAILURE_CODES as readonly string[]).includes(r));
-        if (unknown.length)
-          throw new CommandError(
-            `--reason ${unknown.join(', ')}: not a failure code (one of ${FAILURE_CODES.join(', ')})`,
-            2,
-          );
+        const rescan = rescanOptionsOf(opts);
         const { signal } = onStopSignal();
         try {
           const summary = await runScan(ctx, {
             workers: Math.max(1, opts.workers),
-            resume: Boolean(opts.resume),
-            ...(opts.rescanChanged ? { rescanChanged: true } : {}),
-            ...(opts.retryFailed ? { retryFailed: opts.reason ?? [] } : {}),
+            ...rescan,
             signal,
             ...(opts.manifest ? { manifest: opts.manifest } : {}),
             ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
