@@ -266,6 +266,7 @@ export class ResultWriter {
   }
 
   private async unwrittenFailedIds(n = Number.POSITIVE_INFINITY): Promise<string[]> {
+    if ((await this.o.queue.getFailedCount()) === 0) return [];
     const ids = await this.o.queue.getRanges(['failed'], 0, -1, false);
     if (ids.length === 0) return [];
     const kept = await this.o.redis.smismember(runKeys(this.o.prefix).kept, ...ids);
