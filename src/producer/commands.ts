@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { contextFor, parseIntOption } from '../core/command.js';
+import { environmentHelp } from '../core/config.js';
 import { addRescanOptions, type RescanFlags, rescanOptionsOf } from './enqueue/rescan-options.js';
 
 interface DiscoverCliOptions {
@@ -26,10 +27,21 @@ export function registerProducerCommands(program: Command): void {
     .addHelpText(
       'after',
       '\nToken: GITHUB_TOKEN, or GITHUB_TOKENS=a,b,c to search with several tokens in parallel.\n' +
-        'API: GITHUB_API_URL (default https://api.github.com). Writes the manifest and <data-dir>/discovery_log.json.',
+        'Writes the manifest and <data-dir>/discovery_log.json.\n' +
+        environmentHelp([
+          'githubToken',
+          'githubTokens',
+          'githubApiUrl',
+          'githubMinIntervalMs',
+          'githubWaitScaleMs',
+        ]),
     )
     .action(async (opts: DiscoverCliOptions, cmd: Command) => {
       const ctx = contextFor(cmd, 'discover');
+      if (opts.strata) {
+        const { requireTextFile } = await import('../core/input-file.js');
+        await requireTextFile(opts.strata, '--strata');
+      }
       const { redact } = await import('../core/redact.js');
       const { runDiscover } = await import('./discover/run-discover.js');
       const { defaultStrataFile } = await import('./discover/strata.js');
@@ -57,7 +69,18 @@ export function registerProducerCommands(program: Command): void {
     .command('enqueue')
     .description('Phase 2 producer: one BullMQ job per manifest repository')
     .option('--manifest <path>', 'manifest path (default <data-dir>/repo_manifest.jsonl)')
-    .option('--limit <n>', 'enqueue at most N repositories', parseIntOption('--limit'));
+    .option('--limit <n>', 'enqueue at most N repositories', parseIntOption('--limit'))
+    .addHelpText(
+      'after',
+      environmentHelp([
+        'redisUrl',
+        'queuePrefix',
+        'maxAttempts',
+        'retryBackoffMs',
+        'allowLocalUrls',
+        'scannerVersion',
+      ]),
+    );
   addRescanOptions(enqueue).action(
     async (opts: { manifest?: string; limit?: number } & RescanFlags, cmd: Command) => {
       const ctx = contextFor(cmd, 'enqueue');

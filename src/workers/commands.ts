@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { type CommandContext, CommandError, contextFor, parseIntOption } from '../core/command.js';
-import { withSettings } from '../core/config.js';
+import { environmentHelp, withSettings } from '../core/config.js';
 import { addRescanOptions, rescanOptionsOf } from '../producer/enqueue/rescan-options.js';
 import type { ResultWriter } from './writer/result-writer.js';
 
@@ -39,7 +39,32 @@ export function registerWorkerCommands(program: Command): void {
     .description('Phase 2 on one machine: enqueue, run N worker slots and the writer, show progress')
     .option('--manifest <path>', 'manifest path (default <data-dir>/repo_manifest.jsonl)')
     .option('--limit <n>', 'scan at most N repositories', parseIntOption('--limit'))
-    .option('--workers <n>', 'local worker slots', parseIntOption('--workers'), 10);
+    .option('--workers <n>', 'local worker slots', parseIntOption('--workers'), 10)
+    .addHelpText(
+      'after',
+      '\nRedis: REDIS_URL when set, else 127.0.0.1:6379, else a private redis-server it starts.\n' +
+        environmentHelp([
+          'redisUrl',
+          'queuePrefix',
+          'scannerCommand',
+          'workDir',
+          'cloneTimeoutMs',
+          'scanTimeoutMs',
+          'maxRepoSizeKb',
+          'maxAttempts',
+          'retryBackoffMs',
+          'lockDurationMs',
+          'stalledIntervalMs',
+          'shutdownGraceMs',
+          'scanMaxOutputBytes',
+          'leanClone',
+          'sparsePatterns',
+          'allowLocalUrls',
+          'allowMovedHead',
+          'scannerVersion',
+          'writerPollMs',
+        ]),
+    );
   addRescanOptions(scan)
     .option(
       '--allow-moved-head',
@@ -85,6 +110,28 @@ export function registerWorkerCommands(program: Command): void {
     .command('worker')
     .description('Phase 2 worker: clone, scan and validate jobs from the queue (run many, anywhere)')
     .option('--concurrency <n>', 'jobs in parallel in this process', parseIntOption('--concurrency'), 4)
+    .addHelpText(
+      'after',
+      environmentHelp([
+        'redisUrl',
+        'queuePrefix',
+        'scannerCommand',
+        'workDir',
+        'cloneTimeoutMs',
+        'scanTimeoutMs',
+        'maxRepoSizeKb',
+        'maxAttempts',
+        'retryBackoffMs',
+        'lockDurationMs',
+        'stalledIntervalMs',
+        'shutdownGraceMs',
+        'scanMaxOutputBytes',
+        'leanClone',
+        'sparsePatterns',
+        'allowLocalUrls',
+        'allowMovedHead',
+      ]),
+    )
     .option(
       '--allow-moved-head',
       "scan the default branch when a row's frozen head_sha is gone (recorded as moved_head; STRATUM_ALLOW_MOVED_HEAD)",
@@ -120,6 +167,7 @@ export function registerWorkerCommands(program: Command): void {
     .command('writer')
     .description('Phase 2 result writer (exactly one per run): append results, then acknowledge')
     .option('--exit-when-done', 'exit once the producer has finished and every job has its row')
+    .addHelpText('after', environmentHelp(['redisUrl', 'queuePrefix', 'writerPollMs', 'lockDurationMs']))
     .action(async (opts: { exitWhenDone?: boolean }, cmd: Command) => {
       const ctx = contextFor(cmd, 'writer');
       await requireRedis(ctx);

@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { FailureCode } from '../core/contract/index.js';
 import { redact } from '../core/redact.js';
-import type { Cloner } from './clone/cloner.js';
+import type { CloneOutcome, Cloner } from './clone/cloner.js';
+import { type HostLookup, pinPublicHost } from './clone/resolve-host.js';
 import type { Workspace } from './clone/workspace.js';
 import { failureRow } from './failure-row.js';
 import {
@@ -12,7 +13,7 @@ import {
   type ScanJobData,
   type ScanJobResult,
 } from './job-data.js';
-import { rowProblem } from './row-check.js';
+import { judgeRow } from './row-check.js';
 import type { ScannerRunner } from './scan/scanner-runner.js';
 import { judgeScannerOutput } from './validate/judge-output.js';
 
@@ -39,6 +40,8 @@ export interface JobDeps {
   secrets: readonly string[];
   /** Called when a transient failure will be retried (run metadata: retries, rate-limit hits). */
   onRetry?: (code: FailureCode) => Promise<void> | void;
+  /** Resolves repository host names (default: the system resolver). */
+  lookup?: HostLookup;
   /** Called on every rate-limited clone, retried or not. */
   onRateLimited?: () => Promise<void> | void;
 }
@@ -84,8 +87,8 @@ export async function processScanJob(
       }),
     );
 
-  const problem = rowProblem(data, deps.allowLocalUrls);
-  if (problem) return failed('clone_error', `manifest row rejected: ${problem}`);
+  const row = judgeRow(data, deps.allowLocalUrls);
+  if (!row.ok) return failed('clone_error', `manifest row rejected: ${row.problem}`);
   if (data.github_size_kb > deps.maxRepoSizeKb)
     return failed(
       'too_large',
@@ -94,16 +97,28 @@ export async function processScanJob(
 
   const dir = await deps.workspace.allocate(ctx.jobId);
   try {
-    const request = { url: data.repo_url, dir, maxBytes: deps.maxRepoSizeKb * 1024 };
-    let clone = await deps.cloner.clone(data.head_sha ? { ...request, commit: data.head_sha } : request);
-    if (!clone.ok && clone.code === 'commit_missing' && deps.allowMovedHead && data.head_sha) {
-      await fs.rm(path.join(dir, 'repo'), { recursive: true, force: true, maxRetries: 3 });
-      const spent = clone.durationMs;
-      clone = await deps.cloner.clone(request);
-      clone.durationMs += spent;
-      commit = { commit_sha: null, commit_source: 'moved_head', frozen_head_sha: data.head_sha };
+    const pinned = await pinPublicHost(row.judged, deps.allowLocalUrls, deps.lookup);
+    // git gets the URL rebuilt from what was judged, never the manifest's string, and only
+    // the judged addresses of its host.
+    let clone: CloneOutcome;
+    if (!pinned.ok) clone = { ...pinned, durationMs: 0 };
+    else {
+      const request = {
+        url: row.judged.url,
+        dir,
+        maxBytes: deps.maxRepoSizeKb * 1024,
+        gitConfig: pinned.gitConfig,
+      };
+      clone = await deps.cloner.clone(data.head_sha ? { ...request, commit: data.head_sha } : request);
+      if (!clone.ok && clone.code === 'commit_missing' && deps.allowMovedHead && data.head_sha) {
+        await fs.rm(path.join(dir, 'repo'), { recursive: true, force: true, maxRetries: 3 });
+        const spent = clone.durationMs;
+        clone = await deps.cloner.clone(request);
+        clone.durationMs += spent;
+        commit = { commit_sha: null, commit_source: 'moved_head', frozen_head_sha: data.head_sha };
+      }
+      if (clone.ok && clone.commit) commit = { ...commit, commit_sha: clone.commit };
     }
-    if (clone.ok && clone.commit) commit = { ...commit, commit_sha: clone.commit };
     timing.clone_ms = clone.durationMs;
     if (!clone.ok) {
       if (clone.code === 'clone_rate_limited') await deps.onRateLimited?.();

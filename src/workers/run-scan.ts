@@ -1,9 +1,11 @@
-import type { CommandContext } from '../core/command.js';
+import { type CommandContext, CommandError } from '../core/command.js';
 import { fileExists } from '../core/jsonl.js';
 import { dataFile } from '../core/paths.js';
 import { createRedis } from '../core/redis.js';
 import { type RunCounters, readCounters } from '../core/run-counters.js';
+import { escapeLine } from '../core/terminal-text.js';
 import { type EnqueueSummary, enqueueManifest } from '../producer/enqueue/enqueue.js';
+import { requireUsableManifest } from '../producer/enqueue/manifest-check.js';
 import { redisForRun } from './private-redis.js';
 import { createProgress } from './progress.js';
 import { openScanQueue, queueSize } from './queue.js';
@@ -41,11 +43,12 @@ export interface ScanSummary {
 export async function runScan(ctx: CommandContext, options: ScanOptions): Promise<ScanSummary> {
   const manifestPath = options.manifest ?? dataFile(ctx.dataDir, 'manifest');
   if (!(await fileExists(manifestPath)))
-    throw new Error(`manifest not found: ${manifestPath} (run discover first)`);
+    throw new CommandError(`manifest not found: ${manifestPath} (run discover first)`, 2);
+  await requireUsableManifest(manifestPath, options.manifest ? '--manifest' : 'manifest');
   const scanner = await resolveScannerVersion(ctx.config);
   if (!scanner.ok) {
     if (options.rescanChanged)
-      throw new Error(`--rescan-changed needs the scanner version: ${scanner.problem}`);
+      throw new CommandError(`--rescan-changed needs the scanner version: ${scanner.problem}`, 2);
     ctx.logger.warn(
       { problem: scanner.problem },
       'scanner version unknown: rows are compared by commit only',
@@ -148,7 +151,7 @@ export function formatScanSummary(s: ScanSummary): string {
   const lines = [
     `scan ${s.outcome}: run ${s.enqueue.runId}`,
     `  manifest rows ${s.enqueue.manifestCount}, enqueued ${s.enqueue.added}, already queued ${s.enqueue.alreadyQueued}, ` +
-      `already done ${s.enqueue.alreadyDone}, skipped ${s.enqueue.skipped.length}`,
+      `already done ${s.enqueue.alreadyDone}, duplicates ${s.enqueue.duplicates.length}, skipped ${s.enqueue.skipped.length}`,
     `  rows: reused ${s.enqueue.reused}, new ${s.enqueue.newQueued}, rescanned ${s.enqueue.rescanQueued} ` +
       `(commit or scanner changed), retried ${s.enqueue.retryQueued}, replaced ${c.replaced}` +
       (s.enqueue.stale ? `, stale ${s.enqueue.stale} (identity changed; --rescan-changed rescans them)` : ''),
@@ -157,9 +160,11 @@ export function formatScanSummary(s: ScanSummary): string {
   ];
   const reasons = Object.entries(c.byFailure).sort((a, b) => b[1] - a[1]);
   if (reasons.length) lines.push(`  failure reasons: ${reasons.map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  for (const sk of [...s.enqueue.skipped, ...s.enqueue.duplicates].slice(0, 10))
-    lines.push(`  skipped manifest line ${sk.line}: ${sk.reason}`);
+  for (const sk of s.enqueue.skipped.slice(0, 10))
+    lines.push(`  skipped manifest line ${sk.line}: ${escapeLine(sk.reason)}`);
+  for (const d of s.enqueue.duplicates.slice(0, 10))
+    lines.push(`  duplicate manifest line ${d.line}: ${escapeLine(d.reason)}`);
   for (const r of s.enqueue.rejected.slice(0, 10))
-    lines.push(`  rejected manifest line ${r.line}: ${r.reason}`);
+    lines.push(`  rejected manifest line ${r.line}: ${escapeLine(r.reason)}`);
   return lines.join('\n');
 }

@@ -12,6 +12,8 @@ export interface CloneRequest {
   maxBytes: number;
   /** Check out exactly this commit (40 hex, shallow fetch by id); absent = the default branch head. */
   commit?: string;
+  /** Extra `-c` pairs for every git step (the host's pinned addresses). */
+  gitConfig?: readonly string[];
 }
 
 export type CloneOutcome =
@@ -52,7 +54,10 @@ export class GitCloner implements Cloner {
     const started = performance.now();
     const deadline = Date.now() + this.options.timeoutMs;
     const elapsed = () => Math.round(performance.now() - started);
-    const cfg = gitConfigArgs(this.options.allowLocalUrls);
+    const cfg = [
+      ...gitConfigArgs(this.options.allowLocalUrls),
+      ...(request.gitConfig ?? []).flatMap((pair) => ['-c', pair]),
+    ];
     const target = path.join(request.dir, 'repo');
     const steps = request.commit
       ? this.commitSteps(cfg, request.url, target, request.commit)
