@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
@@ -289,6 +289,18 @@ describe('retrying what failed (bull-board and the CLI)', { timeout: 180_000 }, 
       logger: silentLogger,
     });
     cleanups.push(() => board.close());
+    const stats = async () =>
+      (await (
+        await fetch(`${board.url}/api/stats`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as {
+        results: number;
+        byStatus: Record<string, number>;
+      };
+    expect(await stats()).toMatchObject({ results: 2, byStatus: { success: 1, failed: 1 } });
+    const listed = await fetch(`${board.url}/queues/api/queues?activeQueue=scan&status=failed&page=1`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(JSON.stringify(await listed.json())).toContain(id);
     const res = await fetch(`${board.url}/queues/api/queues/scan/${id}/retry`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${token}`, origin: board.url, 'sec-fetch-site': 'same-origin' },
@@ -304,6 +316,8 @@ describe('retrying what failed (bull-board and the CLI)', { timeout: 180_000 }, 
     expect(c.byStatus).toMatchObject({ success: 2, failed: 0 });
     expect(await queue.getJobCounts('failed')).toEqual({ failed: 0 });
     expect(await redis.scard(runKeys(s.prefix).kept)).toBe(0);
+    // The dashboard follows the replaced row.
+    expect(await stats()).toMatchObject({ results: 2, byStatus: { success: 2, failed: 0 } });
   });
 
   it('scan --retry-failed [--reason] rescans the failed rows it names and replaces them', async () => {
@@ -328,5 +342,18 @@ describe('retrying what failed (bull-board and the CLI)', { timeout: 180_000 }, 
     const c = await readCounters(redis, s.prefix);
     expect(c).toMatchObject({ results: 3, replaced: 2 });
     expect(c.byFailure).toEqual({ clone_404: 1 });
+  });
+
+  it('bad retry flags are one clear line and exit 2', () => {
+    for (const [args, message] of [
+      [['scan', '--reason', 'clone_404'], '--reason needs --retry-failed'],
+      [['scan', '--retry-failed', '--reason', 'bogus'], '--reason bogus: not a failure code'],
+      [['enqueue', '--retry-failed', '--reason', 'bogus'], '--reason bogus: not a failure code'],
+    ] as const) {
+      const r = spawnSync(process.execPath, [CLI, ...args], { env: testEnv({}), encoding: 'utf8' });
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(message);
+    }
   });
 });
