@@ -111,6 +111,7 @@ describe('merging the replacement journal', () => {
       path.join(data.dir, 'scan_results.jsonl'),
       [
         line({ repo_full_name: 'a/a', v: 1 }),
+        line({ repo_full_name: 'e/e', nested: { repo_full_name: 'b/b' } }),
         line({ repo_full_name: 'b/b', v: 1 }),
         'not json\n',
         line({ repo_full_name: 'c/c', v: 1 }),
@@ -142,6 +143,7 @@ describe('merging the replacement journal', () => {
     expect(results).toBe(
       [
         line({ repo_full_name: 'a/a', v: 1 }),
+        line({ repo_full_name: 'e/e', nested: { repo_full_name: 'b/b' } }),
         line({ repo_full_name: 'b/b', v: 3 }),
         'not json\n',
         line({ repo_full_name: 'd/d', v: 2 }),

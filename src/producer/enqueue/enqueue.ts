@@ -141,9 +141,12 @@ export async function enqueueManifest(
     const fresh: QueuedJob[] = [];
     for (const [i, j] of chunk.entries()) {
       const state = states[i];
-      // A failed job kept for retry (its row is written) gives way to the new job.
-      if (j.data.replace && state === 'failed') await queue.remove(ids[i] as string);
-      else if (state !== undefined) {
+      // A failed job kept for retry gives way to the new job: when its row is to be replaced,
+      // and when this data directory holds no row for it (an earlier run's, whose files are gone).
+      if (state === 'failed' && (j.data.replace || !written.has(j.data.repo_full_name))) {
+        await queue.remove(ids[i] as string);
+        await redis.srem(keys.kept, ids[i] as string);
+      } else if (state !== undefined) {
         summary.alreadyQueued++;
         continue;
       } else if (doneFlags[i] === 1 && !j.data.replace) {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { AtomicFileSync } from '../../core/atomic-write.js';
 import type { Ping, QuarantineRecord } from '../../core/contract/index.js';
 import { fileExists, readJsonl } from '../../core/jsonl.js';
@@ -52,6 +53,32 @@ async function latestReplacements(dataDir: string): Promise<Map<string, Replacem
   const latest = new Map<string, Replacement>();
   for await (const r of readJournal(dataDir)) latest.set(r.row.repo_full_name, r);
   return latest;
+}
+
+const NAME_FIELD = /"repo_full_name"\s*:\s*("(?:[^"\\]|\\.)*")/g;
+
+/**
+ * The row's repo_full_name when it is one of the replaced repositories. Most rows are not:
+ * the cheap test (every `"repo_full_name":"…"` in the line, nested ones included, against the
+ * map) skips parsing them; a hit is confirmed on the parsed row's top-level field.
+ */
+function replacedName(raw: string, latest: Map<string, Replacement>): string | undefined {
+  let hit = false;
+  for (const m of raw.matchAll(NAME_FIELD)) {
+    try {
+      if (latest.has(JSON.parse(m[1] as string) as string)) hit = true;
+    } catch {
+      // not a string literal after all: the parse below decides
+    }
+    if (hit) break;
+  }
+  if (!hit) return undefined;
+  try {
+    const name = (JSON.parse(raw) as { repo_full_name?: unknown })?.repo_full_name;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What one merge did. */
@@ -111,11 +138,16 @@ async function rewriteFile(target: string, kind: RowFile, latest: Map<string, Re
   };
   try {
     if (await fileExists(target)) {
-      for await (const line of readJsonl(target)) {
-        const name = line.ok ? (line.value as { repo_full_name?: unknown })?.repo_full_name : undefined;
-        const replacement = typeof name === 'string' ? latest.get(name) : undefined;
-        if (typeof name !== 'string' || !replacement) {
-          write(line.raw);
+      const rl = createInterface({
+        input: createReadStream(target, { encoding: 'utf8' }),
+        crlfDelay: Infinity,
+      });
+      for await (const raw of rl) {
+        if (raw.trim() === '') continue;
+        const name = replacedName(raw, latest);
+        const replacement = name === undefined ? undefined : latest.get(name);
+        if (name === undefined || !replacement) {
+          write(raw);
           continue;
         }
         dropped++;
