@@ -124,13 +124,11 @@ export async function startScanWorker(config: Config, options: ScanWorkerOptions
       log.info({ status, reason, ms: result.timing.job_ms }, 'job failed, kept for retry');
       throw new UnrecoverableError(`${reason}: ${result.ping.failure_detail ?? ''}`);
     }
-    log.info(
-      {
-        status,
-        reason: result.kind === 'ping' ? result.ping.failure_reason : null,
-        ms: result.timing.job_ms,
-      },
-      'job done',
+    // A line per failure at info; every other job only at debug (a 50,000-repo run stays readable).
+    const failedJob = status === 'failed' || status === 'quarantined';
+    log[failedJob ? 'info' : 'debug'](
+      { status, reason, ms: result.timing.job_ms },
+      failedJob ? `${status}: ${reason ?? 'contract violation'}` : 'job done',
     );
     return result;
   }

@@ -58,6 +58,10 @@ export type Ping = {
    * with commit_source moved_head: the manifest's frozen commit that the remote no longer had
    */
   frozen_head_sha?: string;
+  /**
+   * Optional (project extension of 0.3.2): display name of the framework whose own repository this is; its examples and cookbook code were scanned as uses of it, its own package was not (docs/scanner-calibration.md).
+   */
+  framework_self_scan?: string;
   is_rescan?: boolean;
   prev_score?: number;
   score_delta?: number;

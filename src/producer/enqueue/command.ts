@@ -7,7 +7,13 @@ import { HOW_TO_GET_REDIS } from '../../workers/private-redis.js';
 import { openScanQueue } from '../../workers/queue.js';
 import { warnUnlessNoEviction } from '../../workers/redis-policy.js';
 import { resolveScannerVersion } from '../../workers/scan/scanner-version.js';
-import { EnqueueRefused, enqueueManifest } from './enqueue.js';
+import {
+  type EnqueuePreflight,
+  EnqueueRefused,
+  enqueueManifest,
+  formatFillCounts,
+  preflightEnqueue,
+} from './enqueue.js';
 import { requireUsableManifest } from './manifest-check.js';
 
 /** `stratum-pipeline enqueue`: prints how many jobs were added, already queued, done or skipped. */
@@ -30,6 +36,22 @@ export async function runEnqueueCommand(
     throw new CommandError(`--rescan-changed needs the scanner version: ${scanner.problem}`, 2);
   const problem = await probeRedis(ctx.config);
   if (problem) throw new CommandError(`${problem}. To get Redis: ${HOW_TO_GET_REDIS}.`);
+  const base = {
+    manifestPath,
+    dataDir: ctx.dataDir,
+    resume: opts.resume,
+    ...(opts.rescanChanged ? { rescanChanged: true } : {}),
+    ...(opts.retryFailed ? { retryFailed: opts.retryFailed } : {}),
+    ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+  };
+  // A refused enqueue writes nothing to Redis: the checks come before the first connection.
+  let preflight: EnqueuePreflight;
+  try {
+    preflight = await preflightEnqueue(ctx.config, base);
+  } catch (err) {
+    if (err instanceof EnqueueRefused) throw new CommandError(err.message, 2);
+    throw err;
+  }
   const redis = createRedis(ctx.config);
   const queue = openScanQueue(ctx.config, redis);
   try {
@@ -38,15 +60,7 @@ export async function runEnqueueCommand(
       ctx.config,
       redis,
       queue,
-      {
-        manifestPath,
-        dataDir: ctx.dataDir,
-        resume: opts.resume,
-        ...(opts.rescanChanged ? { rescanChanged: true } : {}),
-        ...(opts.retryFailed ? { retryFailed: opts.retryFailed } : {}),
-        ...(scanner.ok ? { scannerVersion: scanner.version } : {}),
-        ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
-      },
+      { ...base, ...(scanner.ok ? { scannerVersion: scanner.version } : {}), preflight },
       ctx.logger,
     );
     process.stdout.write(
@@ -60,6 +74,8 @@ export async function runEnqueueCommand(
       if (items.length > 20)
         process.stdout.write(`  … and ${items.length - 20} more ${label} lines (see the log)\n`);
     };
+    const filled = formatFillCounts(s.filled);
+    if (filled) process.stdout.write(`  manifest fields filled (docs/compatibility.md): ${filled}\n`);
     report('skipped', s.skipped);
     report('duplicate', s.duplicates);
     report('rejected', s.rejected);
