@@ -64,6 +64,8 @@ export async function runScan(ctx: CommandContext, options: ScanOptions): Promis
     manifestPath,
     dataDir: ctx.dataDir,
     resume: options.resume,
+    ...(options.rescanChanged ? { rescanChanged: true } : {}),
+    ...(options.retryFailed ? { retryFailed: options.retryFailed } : {}),
     ...(options.limit !== undefined ? { limit: options.limit } : {}),
   });
   const redisRun = await redisForRun(ctx.config, ctx.dataDir, ctx.logger);
