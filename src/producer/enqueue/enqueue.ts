@@ -1,19 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Config } from '../../core/config.js';
 import type { ManifestFill } from '../../core/contract/index.js';
-import { sha256File } from '../../core/file-hash.js';
 import type { Logger } from '../../core/logger.js';
 import { redact } from '../../core/redact.js';
 import { resetCounters, runKeys } from '../../core/run-counters.js';
-import { escapeLine } from '../../core/terminal-text.js';
 import { rowTimestamp } from '../../core/timestamp.js';
 import { jobIdFor } from '../../workers/job-data.js';
 import { jobKey, type ScanQueue, scanJobOptions } from '../../workers/queue.js';
 import { rowProblem } from '../../workers/row-check.js';
-import { writtenRepoNames } from '../../workers/writer/written-rows.js';
 import { type ManifestJob, readManifestJobs, type SkippedRow } from './manifest-jobs.js';
+import { type EnqueuePreflight, preflightEnqueue } from './preflight.js';
 
 export interface EnqueueOptions {
   manifestPath: string;
@@ -24,15 +21,6 @@ export interface EnqueueOptions {
   chunkSize?: number;
   /** The checks already made (by `scan`, before it touched Redis); made here when absent. */
   preflight?: EnqueuePreflight;
-}
-
-/** What the checks before any write found: the run may start. */
-export interface EnqueuePreflight {
-  /** Absolute path of the manifest, recorded in the run's metadata (the drain audit reads it). */
-  manifestPath: string;
-  manifestSha256: string;
-  /** Repository names already in the result files. */
-  written: Set<string>;
 }
 
 /** How many records the compatibility rules filled in (docs/compatibility.md). */
@@ -61,9 +49,7 @@ export interface EnqueueSummary {
   filled: ManifestFillCounts;
 }
 
-export class EnqueueRefused extends Error {
-  override name = 'EnqueueRefused';
-}
+export { type EnqueuePreflight, EnqueueRefused, preflightEnqueue } from './preflight.js';
 
 /**
  * The producer: one job per manifest repository, id derived from repo_full_name, so that
@@ -215,66 +201,6 @@ function countFill(counts: ManifestFillCounts, fill: ManifestFill | undefined): 
   if (!fill) return;
   if (fill.repoHashDerived) counts.repo_hash_derived++;
   for (const field of fill.unknown) counts[`${field}_unknown`]++;
-}
-
-/**
- * Everything that may refuse a run, checked before anything is written anywhere (Redis, the
- * data directory): result rows already on disk without --resume, and a manifest with no
- * repository to scan (empty, or every line skipped, a duplicate or rejected). Reads the
- * manifest up to its first scannable line (all of it only when it is to be refused).
- */
-export async function preflightEnqueue(
-  config: Config,
-  options: Pick<EnqueueOptions, 'manifestPath' | 'dataDir' | 'limit' | 'resume'>,
-): Promise<EnqueuePreflight> {
-  const written = await writtenRepoNames(options.dataDir);
-  if (!options.resume && written.size > 0)
-    throw new EnqueueRefused(
-      `${options.dataDir} already holds ${written.size} result rows; pass --resume to continue that run, ` +
-        'or move scan_results.jsonl and quarantine.jsonl away to start a new one',
-    );
-  const manifestPath = path.resolve(options.manifestPath);
-  if (options.limit === 0) return { manifestPath, manifestSha256: await sha256File(manifestPath), written };
-  let lines = 0;
-  let usable = 0;
-  let firstProblem: SkippedRow | undefined;
-  const seen = new Set<string>();
-  // --limit counts as enqueue does: skipped lines and distinct repositories.
-  let considered = 0;
-  for await (const item of readManifestJobs(manifestPath)) {
-    if (options.limit !== undefined && considered >= options.limit) break;
-    lines++;
-    if (!item.ok) {
-      considered++;
-      firstProblem ??= item.skipped;
-      continue;
-    }
-    const { data, line } = item.job;
-    if (seen.has(data.repo_full_name)) continue;
-    seen.add(data.repo_full_name);
-    considered++;
-    const problem = data.row_problem ?? rowProblem(data, config.allowLocalUrls);
-    if (problem) {
-      firstProblem ??= { line, reason: problem.replace(/^manifest line \d+: /, '') };
-      continue;
-    }
-    // One scannable repository is enough to start; the rest is read by enqueue itself.
-    usable++;
-    break;
-  }
-  if (lines === 0)
-    throw new EnqueueRefused(`${displayText(manifestPath)}: the manifest is empty: no repository to scan`);
-  if (usable === 0)
-    throw new EnqueueRefused(
-      `${displayText(manifestPath)}: none of its ${lines} line${lines === 1 ? '' : 's'} can be scanned ` +
-        `(all skipped, duplicated or rejected); first: line ${firstProblem?.line}: ${displayText(firstProblem?.reason ?? '?').slice(0, 300)}`,
-    );
-  return { manifestPath, manifestSha256: await sha256File(manifestPath), written };
-}
-
-/** One line, credentials and control characters escaped: manifest text reaches a terminal. */
-function displayText(text: string): string {
-  return escapeLine(redact(text));
 }
 
 /** How many manifest problems the run log lists one by one (the counts are always complete). */
