@@ -42,7 +42,8 @@ type AlwaysOptional =
   | 'resolved_count'
   | 'new_count'
   | 'pre_scan_id'
-  | 'total_tool_count';
+  | 'total_tool_count'
+  | 'framework_self_scan';
 
 /** A `success` or `partial` ping: every field of the dictionary present. */
 export type FullPing = Ping & Required<Omit<Ping, AlwaysOptional>>;

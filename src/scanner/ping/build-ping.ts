@@ -355,5 +355,7 @@ export function buildFullPing(
       framework_count: a.frameworks.length,
     },
     deployment_signals: { ...a.deployment, deployment_score: deploymentScore },
+    // Optional: only a framework's own repository carries it (its examples were the scan).
+    ...(a.frameworkSelfScan !== null ? { framework_self_scan: a.frameworkSelfScan } : {}),
   };
 }
