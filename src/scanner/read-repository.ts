@@ -5,9 +5,10 @@ import { type DependencyIndex, loadTomlParser, parseDependencyFile } from './dep
 import type { YamlDoc } from './frameworks/detect-context.js';
 import type { PythonFacts } from './model.js';
 import { notebookCode } from './parse/notebook.js';
-import { extractPythonFacts } from './parse/python-facts.js';
+import { ExtractionDeadlineError, extractPythonFacts } from './parse/python-facts.js';
 import { parsePython } from './parse/python-parser.js';
 import { isTestPath } from './walk/file-kinds.js';
+import { chooseFilesToRead } from './walk/read-order.js';
 import { walkRepository } from './walk/walk-files.js';
 
 export interface EnvFile {
@@ -91,7 +92,10 @@ export async function readRepository(
   limits: { maxFiles: number; maxEntries: number; maxFileBytes: number; deadline: number },
   budget: FactBudget = DEFAULT_FACT_BUDGET,
 ): Promise<RepoInputs> {
-  const walk = walkRepository(root, limits);
+  // Every candidate is listed (the walk is bounded by its entries); the file budget then picks
+  // which to read, the likeliest to hold agent code first.
+  const walk = walkRepository(root, { ...limits, maxFiles: limits.maxEntries });
+  const selection = chooseFilesToRead(walk.files, limits.maxFiles);
   // yaml and smol-toml cost tens of milliseconds to load: only when such files exist.
   const parseYaml = walk.files.some((f) => f.kind === 'yaml')
     ? ((await import('yaml')).parse as (text: string, options: object) => unknown)
@@ -105,8 +109,8 @@ export async function readRepository(
     skippedBinary: 0,
     pythonCandidates: walk.files.filter((f) => f.kind === 'python' || f.kind === 'notebook').length,
     parseTimeouts: 0,
-    budgetHit: walk.budgetHit,
-    sourceSkipped: false,
+    budgetHit: selection.dropped > 0 ? 'max_files' : walk.budgetHit,
+    sourceSkipped: selection.droppedSources > 0,
     symlinksSkipped: walk.symlinksSkipped,
   };
   const inputs: RepoInputs = {
@@ -122,7 +126,7 @@ export async function readRepository(
   };
   let keptFacts = 0;
   let keptSourceBytes = 0;
-  for (const file of walk.files) {
+  for (const file of selection.chosen) {
     const overBudget = keptFacts > budget.facts || keptSourceBytes > budget.sourceBytes;
     if (overBudget || Date.now() > limits.deadline) {
       stats.budgetHit = overBudget ? 'max_facts' : 'time';
@@ -169,18 +173,26 @@ export async function readRepository(
             }
             continue;
           }
+          let facts: PythonFacts;
           try {
-            const facts = extractPythonFacts(outcome.tree, source, {
+            facts = extractPythonFacts(outcome.tree, source, {
               path: file.rel,
               isTest: isTestPath(file.rel),
               isNotebook: file.kind === 'notebook',
+              deadline: limits.deadline,
             });
-            keptFacts += factCount(facts);
-            keptSourceBytes += buf.length;
-            inputs.python.push(facts);
+          } catch (err) {
+            if (!(err instanceof ExtractionDeadlineError)) throw err;
+            stats.parseTimeouts++;
+            stats.sourceSkipped = true;
+            stats.budgetHit = 'time';
+            continue;
           } finally {
             outcome.tree.delete();
           }
+          keptFacts += factCount(facts);
+          keptSourceBytes += buf.length;
+          inputs.python.push(facts);
           break;
         }
         case 'yaml':
@@ -196,7 +208,8 @@ export async function readRepository(
           inputs.envFiles.push(readEnvFile(file.rel, text));
           break;
         case 'gitignore':
-          if (!file.rel.includes('/')) inputs.gitignoreLines.push(...text.split('\n').map((l) => l.trim()));
+          // One push per line: spreading 130,000 lines into push() overflows the stack.
+          if (!file.rel.includes('/')) for (const l of text.split('\n')) inputs.gitignoreLines.push(l.trim());
           break;
         case 'dockerfile':
           break;
@@ -210,7 +223,7 @@ export async function readRepository(
 }
 
 /** The file's bytes, `too_large` above the cap (checked before reading), null if unreadable. */
-function readCapped(abs: string, cap: number): Buffer | 'too_large' | null {
+function readCapped(abs: string | Buffer, cap: number): Buffer | 'too_large' | null {
   let fd: number | undefined;
   try {
     const st = statSync(abs);
