@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Parser } from 'web-tree-sitter';
+import { collectYamlModels } from './analysis/analyze.js';
 import { type DependencyIndex, loadTomlParser, parseDependencyFile } from './deps/dependency-versions.js';
 import type { YamlDoc } from './frameworks/detect-context.js';
 import type { PythonFacts } from './model.js';
@@ -190,14 +191,18 @@ export async function readRepository(
           } finally {
             outcome.tree.delete();
           }
+          if (facts.isTest) summariseTestFacts(facts);
           keptFacts += factCount(facts);
           keptSourceBytes += buf.length;
           inputs.python.push(facts);
           break;
         }
-        case 'yaml':
-          inputs.yaml.push({ path: file.rel, data: parseYaml?.(text, { maxAliasCount: 100 }) });
+        case 'yaml': {
+          const data = parseYaml?.(text, { maxAliasCount: 100 });
+          const summarise = buf.length > MAX_KEPT_YAML_BYTES || isTestPath(file.rel);
+          inputs.yaml.push({ path: file.rel, data: summarise ? yamlSummary(data) : data });
           break;
+        }
         case 'dependency':
           parseDependencyFile(path.basename(file.rel), text, inputs.deps);
           break;
@@ -220,6 +225,38 @@ export async function readRepository(
     }
   }
   return inputs;
+}
+
+/**
+ * YAML documents larger than this, or under a test directory, are kept as the model names they
+ * mention (what the analysis reads of a document that is no agent configuration): a repository
+ * of recorded HTTP cassettes otherwise keeps hundreds of megabytes of parsed YAML to the end.
+ */
+const MAX_KEPT_YAML_BYTES = 64 * 1024;
+
+function yamlSummary(data: unknown): string[] {
+  const models = new Set<string>();
+  collectYamlModels(data, models, 0);
+  return [...models];
+}
+
+/**
+ * Test code counts for framework presence (imports), `has_tests` (test functions and classes)
+ * and size; no detector or rule reads its calls, assignments or literals, so they are not
+ * kept: test suites are often most of a repository's code.
+ */
+function summariseTestFacts(facts: PythonFacts): void {
+  facts.calls = [];
+  facts.assigns = [];
+  facts.envRefs = [];
+  facts.modelLiterals = [];
+  facts.whileTrueLines = [];
+  facts.inputInLoopLines = [];
+  facts.swallowedExceptLines = [];
+  for (const fn of facts.functions) {
+    fn.decorators = [];
+    fn.calledNames = [];
+  }
 }
 
 /** The file's bytes, `too_large` above the cap (checked before reading), null if unreadable. */

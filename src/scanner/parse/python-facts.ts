@@ -103,13 +103,11 @@ export function extractPythonFacts(
   const lineOf = lineCursor(source);
   extractor.environSubscripts(source, lineOf);
   extractor.finish();
-  const seen = new Set<string>();
   let matched = 0;
   for (const m of source.matchAll(MODEL_LITERAL)) {
     if (++matched % DEADLINE_CHECK_EVERY === 0 && Date.now() > deadline) throw new ExtractionDeadlineError();
     const value = m[1] as string;
-    if (value.length > MAX_MODEL_CHARS || seen.has(value) || looksLikeCredential(value)) continue;
-    seen.add(value);
+    if (value.length > MAX_MODEL_CHARS || looksLikeCredential(value)) continue;
     facts.modelLiterals.push({ value, line: lineOf(m.index ?? 0) });
     if (facts.modelLiterals.length >= MAX_MODEL_LITERALS) break;
   }
