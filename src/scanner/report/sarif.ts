@@ -53,7 +53,7 @@ function sarifRule(rule: Rule) {
     help: { text: rule.remediation, markdown: `**Fix:** ${rule.remediation}` },
     defaultConfiguration: { level: LEVEL[rule.severity] },
     properties: {
-      tags: [rule.ruleClass, rule.category],
+      tags: [...new Set([rule.ruleClass, rule.category])],
       precision: PRECISION[rule.confidence],
       'security-severity': SECURITY_SEVERITY[rule.severity],
       severity: rule.severity,
