@@ -71,24 +71,6 @@ export const SETTINGS = {
     '',
     'Scanner executable (same CLI as `stratum scan`). Empty = built-in scanner.',
   ),
-  scannerWarm: setting(
-    'STRATUM_SCANNER_WARM',
-    'bool',
-    true,
-    'Built-in scanner: one long-lived scanner process per worker slot (1) or one process per repository (0).',
-  ),
-  scannerRecycleAfter: setting(
-    'STRATUM_SCANNER_RECYCLE_AFTER',
-    'int',
-    500,
-    'A warm scanner process is replaced after this many repositories.',
-  ),
-  scannerRecycleRssMb: setting(
-    'STRATUM_SCANNER_RECYCLE_RSS_MB',
-    'int',
-    192,
-    'A warm scanner process whose resident memory passes this after a repository is replaced (MB).',
-  ),
   workDir: setting(
     'STRATUM_WORK_DIR',
     'string',

@@ -12,7 +12,11 @@ import { Workspace } from './clone/workspace.js';
 import type { ScanJobData, ScanJobResult } from './job-data.js';
 import { type JobDeps, processScanJob } from './process-job.js';
 import { ProcessScannerRunner, resolveScannerCommand, type ScannerRunner } from './scan/scanner-runner.js';
-import { WarmScannerPool } from './scan/warm-scanner.js';
+import {
+  WARM_RECYCLE_ABOVE_RSS_BYTES,
+  WARM_RECYCLE_AFTER_SCANS,
+  WarmScannerPool,
+} from './scan/warm-scanner.js';
 
 export interface ScanWorkerOptions {
   concurrency: number;
@@ -49,17 +53,18 @@ export async function startScanWorker(config: Config, options: ScanWorkerOptions
     maxStdoutBytes: config.scanMaxOutputBytes,
     signal: shutdown.signal,
   });
-  // The built-in scanner runs warm unless turned off; an external one (STRATUM_SCANNER) is
-  // always one process per repository, its own command line being all we know of it.
+  // The built-in scanner runs warm; an external one (STRATUM_SCANNER, which may also name the
+  // built-in CLI to get one process per repository) runs one process per repository, its
+  // command line being all we know of it.
   const warm =
-    options.scanner === undefined && scannerCommand.builtIn === true && config.scannerWarm
+    options.scanner === undefined && scannerCommand.builtIn === true
       ? new WarmScannerPool({
           command: scannerCommand.command,
           prefixArgs: scannerCommand.prefixArgs,
           ...(scannerCommand.requiredFile ? { requiredFile: scannerCommand.requiredFile } : {}),
           size: Math.max(1, options.concurrency),
-          recycleAfterScans: Math.max(1, config.scannerRecycleAfter),
-          recycleAboveRssBytes: config.scannerRecycleRssMb * 1024 * 1024,
+          recycleAfterScans: WARM_RECYCLE_AFTER_SCANS,
+          recycleAboveRssBytes: WARM_RECYCLE_ABOVE_RSS_BYTES,
           timeoutMs: config.scanTimeoutMs,
           maxResponseBytes: config.scanMaxOutputBytes,
           retry: oneShot,

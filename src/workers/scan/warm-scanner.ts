@@ -7,6 +7,14 @@ import { encodeFrame, FrameDecoder } from '../../scanner/serve/frames.js';
 import type { ReadyMessage, ScanRequestMessage, ScanResponseMessage } from '../../scanner/serve/protocol.js';
 import type { ScannerRunner, ScanOutcome, ScanRequest } from './scanner-runner.js';
 
+/** A warm process is replaced after this many repositories (bounds any slow leak). */
+export const WARM_RECYCLE_AFTER_SCANS = 500;
+/**
+ * A warm process whose resident memory passes this after a repository is replaced: WebAssembly
+ * memory never shrinks, and the next repository must still fit under 300 MB.
+ */
+export const WARM_RECYCLE_ABOVE_RSS_BYTES = 192 * 1024 * 1024;
+
 export interface WarmScannerOptions {
   /** `node` and the built-in CLI: the server is `<command> <...prefixArgs> serve`. */
   command: string;
