@@ -1,11 +1,17 @@
+import { counted } from '../core/figures.js';
 import type { AuditThresholds } from './audit-config.js';
 import type { AuditStats } from './collect.js';
 import { medianOfCounts, pct, share } from './counts.js';
 
+/** `n/a`: the gate's measure has no data (a share of zero rows), so it neither passes nor fails. */
+export type GateVerdict = 'PASS' | 'FAIL' | 'n/a';
+
 export interface GateResult {
   id: string;
   name: string;
+  /** verdict === 'PASS'. */
   pass: boolean;
+  verdict: GateVerdict;
   /** The measured value and the threshold, in words. */
   evidence: string;
   measured: number | null;
@@ -44,7 +50,7 @@ export function rulesWithRepos(stats: AuditStats, min: number): string[] {
 export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult[] {
   const eff = stats.effective;
   const rows = stats.rows;
-  const gates: GateResult[] = [];
+  const gates: Array<Omit<GateResult, 'verdict'> & { noData?: boolean }> = [];
 
   gates.push({
     id: 'G1',
@@ -74,7 +80,7 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
     pass: mature >= t.g3MinRepos,
     measured: mature,
     threshold: t.g3MinRepos,
-    evidence: `${mature} repos with deployment_score ≥ ${t.g3MinDeploymentScore} (need ≥ ${t.g3MinRepos})`,
+    evidence: `${counted(mature, 'repo')} with deployment_score ≥ ${t.g3MinDeploymentScore} (need ≥ ${t.g3MinRepos})`,
   });
 
   const common = rulesWithRepos(stats, t.g4MinReposPerRule);
@@ -92,16 +98,18 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
   gates.push({
     id: 'G5',
     name: 'topology duplicates',
+    noData: eff === 0,
     pass: cShare <= t.g5MaxShare,
     measured: cShare,
     threshold: t.g5MaxShare,
-    evidence: `${contaminated} of ${eff} repos (${pct(contaminated, eff, 2)}) share a topology hash with ≥ ${t.g5MinOthers} others (max ${(t.g5MaxShare * 100).toFixed(1)}%)`,
+    evidence: `${contaminated} of ${counted(eff, 'repo')} (${pct(contaminated, eff, 2)}) share a topology hash with ≥ ${t.g5MinOthers} others (max ${(t.g5MaxShare * 100).toFixed(1)}%)`,
   });
 
   const empty = stats.status.get('empty');
   gates.push({
     id: 'G6',
     name: 'empty share',
+    noData: rows === 0,
     pass: share(empty, rows) <= t.g6MaxEmptyShare,
     measured: share(empty, rows),
     threshold: t.g6MaxEmptyShare,
@@ -112,6 +120,7 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
   gates.push({
     id: 'G7',
     name: 'failed share',
+    noData: rows === 0,
     pass: share(failed, rows) <= t.g7MaxFailedShare,
     measured: share(failed, rows),
     threshold: t.g7MaxFailedShare,
@@ -122,10 +131,14 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
   gates.push({
     id: 'G8',
     name: 'parse coverage',
+    noData: median === null,
     pass: median !== null && median >= t.g8MinMedianCoverage,
     measured: median,
     threshold: t.g8MinMedianCoverage,
-    evidence: `median files_scanned/files_total ${median === null ? 'n/a (no rows with files_total > 0)' : median.toFixed(3)} over ${stats.coverageRows} repos (need ≥ ${t.g8MinMedianCoverage.toFixed(2)})`,
+    evidence: `median files_scanned/files_total ${median === null ? 'n/a (no rows with files_total > 0)' : median.toFixed(3)} over ${counted(stats.coverageRows, 'repo')} (need ≥ ${t.g8MinMedianCoverage.toFixed(2)})`,
   });
-  return gates;
+  return gates.map(({ noData, ...g }) => {
+    const verdict: GateVerdict = noData ? 'n/a' : g.pass ? 'PASS' : 'FAIL';
+    return { ...g, pass: verdict === 'PASS', verdict };
+  });
 }

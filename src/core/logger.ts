@@ -2,8 +2,11 @@ import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { redact } from './redact.js';
+import { escapeJsonLineForTerminal } from './terminal-text.js';
 
 export type { Logger };
+
+const CLEAR_LINE = '\r\x1b[K';
 
 export interface LoggerOptions {
   level?: string;
@@ -23,15 +26,35 @@ export function createLogger(name: string, options: LoggerOptions = {}): Logger 
   const secrets = options.secrets ?? [];
   const scrubbed = new Writable({
     write(chunk, _enc, cb) {
-      destination.write(redact(String(chunk), secrets));
+      // On a terminal a progress bar may hold the line: clear it first (the bar redraws below).
+      destination.write((usePretty && tty ? CLEAR_LINE : '') + redact(String(chunk), secrets));
       cb();
     },
   });
-  const usePretty = options.pretty ?? Boolean((destination as { isTTY?: boolean }).isTTY);
+  const tty = Boolean((destination as { isTTY?: boolean }).isTTY);
+  const usePretty = options.pretty ?? tty;
   const stream = usePretty
-    ? pretty({ destination: scrubbed, colorize: true, sync: true, ignore: 'pid,hostname' })
+    ? terminalSafe(
+        pretty({
+          destination: scrubbed,
+          colorize: true,
+          sync: true,
+          singleLine: true,
+          ignore: 'pid,hostname',
+        }),
+      )
     : scrubbed;
   return pino({ name, level: options.level ?? 'info', base: { name } }, stream);
+}
+
+/** pino-pretty prints parsed strings raw: input text keeps its control characters escaped. */
+function terminalSafe(prettyStream: NodeJS.WritableStream): Writable {
+  return new Writable({
+    write(chunk, _enc, cb) {
+      prettyStream.write(escapeJsonLineForTerminal(String(chunk)));
+      cb();
+    },
+  });
 }
 
 export const silentLogger: Logger = pino({ level: 'silent' });

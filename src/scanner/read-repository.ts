@@ -2,7 +2,12 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Parser } from 'web-tree-sitter';
 import { collectYamlModels } from './analysis/analyze.js';
-import { type DependencyIndex, loadTomlParser, parseDependencyFile } from './deps/dependency-versions.js';
+import {
+  type DependencyIndex,
+  loadTomlParser,
+  ownProjectName,
+  parseDependencyFile,
+} from './deps/dependency-versions.js';
 import type { YamlDoc } from './frameworks/detect-context.js';
 import type { PythonFacts } from './model.js';
 import { notebookCode } from './parse/notebook.js';
@@ -45,6 +50,8 @@ export interface RepoInputs {
   /** Repository-relative paths of every file seen (candidates and others). */
   paths: string[];
   localModules: Set<string>;
+  /** Distribution names the repository itself publishes (root pyproject.toml / setup.py). */
+  ownPackages: Set<string>;
   stats: ReadStats;
 }
 
@@ -123,6 +130,7 @@ export async function readRepository(
     gitignoreLines: [],
     paths: [...walk.files.map((f) => f.rel), ...walk.otherPaths].sort(),
     localModules: localModules(walk.files.map((f) => f.rel)),
+    ownPackages: new Set(),
     stats,
   };
   let keptFacts = 0;
@@ -203,9 +211,12 @@ export async function readRepository(
           inputs.yaml.push({ path: file.rel, data: summarise ? yamlSummary(data) : data });
           break;
         }
-        case 'dependency':
+        case 'dependency': {
           parseDependencyFile(path.basename(file.rel), text, inputs.deps);
+          const own = file.rel.includes('/') ? null : ownProjectName(file.rel, text);
+          if (own !== null) inputs.ownPackages.add(own);
           break;
+        }
         case 'mcp_config':
           inputs.mcpConfigs.push({ path: file.rel, data: JSON.parse(text) });
           break;

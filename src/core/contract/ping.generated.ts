@@ -1,7 +1,7 @@
 /* Generated from schema/ping.schema.json by scripts/gen-contract-types.mjs. Do not edit. */
 
 /**
- * One scan of one repository (schema_version 0.3.2, schema_id 5). See shared/spec/ping-v0.3.2.md. Cross-field invariants live in src/core/contract/invariants.ts.
+ * One scan of one repository (schema_version 0.3.2, schema_id 5). See docs/ping-v0.3.2.md. Cross-field invariants live in src/core/contract/invariants.ts.
  */
 export type Ping = {
   /**
@@ -48,6 +48,10 @@ export type Ping = {
    */
   matched_strata?: string[];
   failure_detail?: string | null;
+  /**
+   * Optional (project extension of 0.3.2): display name of the framework whose own repository this is; its examples and cookbook code were scanned as uses of it, its own package was not (docs/scanner-calibration.md).
+   */
+  framework_self_scan?: string;
   is_rescan?: boolean;
   prev_score?: number;
   score_delta?: number;

@@ -2,10 +2,18 @@ import { type CommandContext, CommandError } from '../../core/command.js';
 import { fileExists } from '../../core/jsonl.js';
 import { dataFile } from '../../core/paths.js';
 import { createRedis, probeRedis } from '../../core/redis.js';
+import { escapeLine } from '../../core/terminal-text.js';
 import { HOW_TO_GET_REDIS } from '../../workers/private-redis.js';
 import { openScanQueue } from '../../workers/queue.js';
 import { warnUnlessNoEviction } from '../../workers/redis-policy.js';
-import { EnqueueRefused, enqueueManifest } from './enqueue.js';
+import {
+  type EnqueuePreflight,
+  EnqueueRefused,
+  enqueueManifest,
+  formatFillCounts,
+  preflightEnqueue,
+} from './enqueue.js';
+import { requireUsableManifest } from './manifest-check.js';
 
 /** `stratum-pipeline enqueue`: prints how many jobs were added, already queued, done or skipped. */
 export async function runEnqueueCommand(
@@ -14,37 +22,43 @@ export async function runEnqueueCommand(
 ): Promise<void> {
   const manifestPath = opts.manifest ?? dataFile(ctx.dataDir, 'manifest');
   if (!(await fileExists(manifestPath)))
-    throw new CommandError(`manifest not found: ${manifestPath} (run discover first)`);
+    throw new CommandError(`manifest not found: ${manifestPath} (run discover first)`, 2);
+  await requireUsableManifest(manifestPath, opts.manifest ? '--manifest' : 'manifest');
   const problem = await probeRedis(ctx.config);
   if (problem) throw new CommandError(`${problem}. To get Redis: ${HOW_TO_GET_REDIS}.`);
+  const base = {
+    manifestPath,
+    dataDir: ctx.dataDir,
+    resume: Boolean(opts.resume),
+    ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+  };
+  // A refused enqueue writes nothing to Redis: the checks come before the first connection.
+  let preflight: EnqueuePreflight;
+  try {
+    preflight = await preflightEnqueue(ctx.config, base);
+  } catch (err) {
+    if (err instanceof EnqueueRefused) throw new CommandError(err.message, 2);
+    throw err;
+  }
   const redis = createRedis(ctx.config);
   const queue = openScanQueue(ctx.config, redis);
   try {
     await warnUnlessNoEviction(redis, ctx.logger);
-    const s = await enqueueManifest(
-      ctx.config,
-      redis,
-      queue,
-      {
-        manifestPath,
-        dataDir: ctx.dataDir,
-        resume: Boolean(opts.resume),
-        ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
-      },
-      ctx.logger,
-    );
+    const s = await enqueueManifest(ctx.config, redis, queue, { ...base, preflight }, ctx.logger);
     process.stdout.write(
       `run ${s.runId}: manifest rows ${s.manifestCount}, added ${s.added}, already queued ${s.alreadyQueued}, ` +
         `already done ${s.alreadyDone}, duplicates in manifest ${s.duplicateInManifest}, skipped ${s.skipped.length}\n`,
     );
     const report = (label: string, items: Array<{ line: number; reason: string }>) => {
       for (const it of items.slice(0, 20))
-        process.stdout.write(`  ${label} manifest line ${it.line}: ${it.reason}\n`);
+        process.stdout.write(`  ${label} manifest line ${it.line}: ${escapeLine(it.reason)}\n`);
       if (items.length > 20)
         process.stdout.write(`  … and ${items.length - 20} more ${label} lines (see the log)\n`);
     };
+    const filled = formatFillCounts(s.filled);
+    if (filled) process.stdout.write(`  manifest fields filled (docs/compatibility.md): ${filled}\n`);
     report('skipped', s.skipped);
-    report('skipped', s.duplicates);
+    report('duplicate', s.duplicates);
     report('rejected', s.rejected);
   } catch (err) {
     if (err instanceof EnqueueRefused) throw new CommandError(err.message, 2);
