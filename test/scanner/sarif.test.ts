@@ -10,7 +10,9 @@ import { RULES } from '../../src/scanner/rules/registry.js';
 import { scanDirectory } from '../../src/scanner/scan.js';
 import { FIXTURES } from './helpers.js';
 
-const schema = JSON.parse(readFileSync(path.join(FIXTURES, 'sarif', 'sarif-2.1.0-rtm.5.json'), 'utf8'));
+const schema = JSON.parse(
+  readFileSync(path.resolve(import.meta.dirname, '../support/sarif/sarif-2.1.0-rtm.5.json'), 'utf8'),
+);
 // The schema's `language` pattern has a stray `]`, valid only without the `u` flag.
 const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
 // ajv-formats is CommonJS; under NodeNext its default export arrives as the module object.

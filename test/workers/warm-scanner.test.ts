@@ -12,11 +12,11 @@ import { type WarmScannerOptions, WarmScannerPool } from '../../src/workers/scan
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
 const CLI = builtInScannerCliPath();
-const MISBEHAVING = path.join(FIXTURES, 'warm-scanners', 'misbehaving-server.mjs');
+const MISBEHAVING = path.join(FIXTURES, 'scanners', 'warm-misbehaving-server.mjs');
 
 /** Scan fixtures: every directory of test/fixtures but the fake scanners. */
 const SCAN_FIXTURES = readdirSync(FIXTURES)
-  .filter((n) => !['scanners', 'warm-scanners'].includes(n))
+  .filter((n) => n !== 'scanners')
   .filter((n) => statSync(path.join(FIXTURES, n)).isDirectory())
   .sort();
 
