@@ -53,9 +53,8 @@ export async function startScanWorker(config: Config, options: ScanWorkerOptions
     maxStdoutBytes: config.scanMaxOutputBytes,
     signal: shutdown.signal,
   });
-  // The built-in scanner runs warm; an external one (STRATUM_SCANNER, which may also name the
-  // built-in CLI to get one process per repository) runs one process per repository, its
-  // command line being all we know of it.
+  // The built-in scanner runs warm; an external one (STRATUM_SCANNER) runs one process per
+  // repository, its command line being all we know of it.
   const warm =
     options.scanner === undefined && scannerCommand.builtIn === true
       ? new WarmScannerPool({
