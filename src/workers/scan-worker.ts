@@ -13,6 +13,11 @@ import { Workspace } from './clone/workspace.js';
 import type { ScanJobData, ScanJobResult } from './job-data.js';
 import { type JobDeps, processScanJob } from './process-job.js';
 import { ProcessScannerRunner, resolveScannerCommand, type ScannerRunner } from './scan/scanner-runner.js';
+import {
+  WARM_RECYCLE_ABOVE_RSS_BYTES,
+  WARM_RECYCLE_AFTER_SCANS,
+  WarmScannerPool,
+} from './scan/warm-scanner.js';
 import { RETRYABLE_REASONS } from './writer/row-identity.js';
 
 export interface ScanWorkerOptions {
@@ -44,13 +49,30 @@ export async function startScanWorker(config: Config, options: ScanWorkerOptions
   const { workspace, swept } = await Workspace.open(config.workDir);
   if (swept.length) logger.warn({ swept }, 'removed clone directories left by a crashed worker');
   const shutdown = new AbortController();
-  const scanner =
-    options.scanner ??
-    new ProcessScannerRunner(resolveScannerCommand(config), {
-      timeoutMs: config.scanTimeoutMs,
-      maxStdoutBytes: config.scanMaxOutputBytes,
-      signal: shutdown.signal,
-    });
+  const scannerCommand = resolveScannerCommand(config);
+  const oneShot = new ProcessScannerRunner(scannerCommand, {
+    timeoutMs: config.scanTimeoutMs,
+    maxStdoutBytes: config.scanMaxOutputBytes,
+    signal: shutdown.signal,
+  });
+  // The built-in scanner runs warm; an external one (STRATUM_SCANNER) runs one process per
+  // repository, its command line being all we know of it.
+  const warm =
+    options.scanner === undefined && scannerCommand.builtIn === true
+      ? new WarmScannerPool({
+          command: scannerCommand.command,
+          prefixArgs: scannerCommand.prefixArgs,
+          ...(scannerCommand.requiredFile ? { requiredFile: scannerCommand.requiredFile } : {}),
+          size: Math.max(1, options.concurrency),
+          recycleAfterScans: WARM_RECYCLE_AFTER_SCANS,
+          recycleAboveRssBytes: WARM_RECYCLE_ABOVE_RSS_BYTES,
+          timeoutMs: config.scanTimeoutMs,
+          maxResponseBytes: config.scanMaxOutputBytes,
+          retry: oneShot,
+          signal: shutdown.signal,
+        })
+      : null;
+  const scanner = options.scanner ?? warm ?? oneShot;
   const cloner =
     options.cloner ??
     new GitCloner({
@@ -180,6 +202,7 @@ export async function startScanWorker(config: Config, options: ScanWorkerOptions
         // close(true) does not wait for the jobs; their locks expire and they are re-run elsewhere.
         await Promise.race([worker.close(true), new Promise((res) => setTimeout(res, 5000).unref())]);
       }
+      warm?.close();
       metaConnection.disconnect();
       workerConnection.disconnect();
       await workspace.close().catch(() => undefined);
