@@ -6,7 +6,7 @@ import { judgeLine } from '../../src/audit/line-verdict.js';
 import { validatePing } from '../../src/core/contract/index.js';
 import { createGeneratorContext, generatePing } from '../../src/testdata/index.js';
 
-const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/reference-shape');
+const FIXTURES = path.resolve(import.meta.dirname, 'reference-shape');
 const rows = readFileSync(path.join(FIXTURES, 'boundaries.jsonl'), 'utf8')
   .split('\n')
   .filter(Boolean)

@@ -12,7 +12,7 @@ import { tempDir } from '../support/tmp.js';
 // - boundaries.jsonl: build-boundaries.mjs, 200 rows on the gates' edges (G5 at exactly 5.0 % with a
 //   cluster of exactly 10, G6 at 20.0 %, G7 at 10.0 %, G8's exact median 0.7996) plus rows
 //   with absent or null fields and deployment scores of 6.
-const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/reference-shape');
+const FIXTURES = path.resolve(import.meta.dirname, 'reference-shape');
 
 interface Reference {
   rows: number;
