@@ -45,7 +45,19 @@ export function killAllProcessGroups(signal: NodeJS.Signals = 'SIGKILL'): number
   return n;
 }
 
-function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
+/**
+ * A long-lived child started elsewhere (the warm scanner) joins the groups killed at shutdown;
+ * it leaves with `forgetProcessGroup` once it has exited.
+ */
+export function trackProcessGroup(pgid: number): void {
+  liveGroups.add(pgid);
+}
+
+export function forgetProcessGroup(pgid: number): void {
+  liveGroups.delete(pgid);
+}
+
+export function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
   try {
     process.kill(-pgid, signal);
     return true;

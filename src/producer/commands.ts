@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { contextFor, parseIntOption } from '../core/command.js';
 import { environmentHelp } from '../core/config.js';
+import { addRescanOptions, type RescanFlags, rescanOptionsOf } from './enqueue/rescan-options.js';
 
 interface DiscoverCliOptions {
   dryRun?: boolean;
@@ -64,19 +65,31 @@ export function registerProducerCommands(program: Command): void {
       );
     });
 
-  program
+  const enqueue = program
     .command('enqueue')
     .description('Phase 2 producer: one BullMQ job per manifest repository')
     .option('--manifest <path>', 'manifest path (default <data-dir>/repo_manifest.jsonl)')
     .option('--limit <n>', 'enqueue at most N repositories', parseIntOption('--limit'))
-    .option('--resume', 'skip repositories already in results or quarantine')
     .addHelpText(
       'after',
-      environmentHelp(['redisUrl', 'queuePrefix', 'maxAttempts', 'retryBackoffMs', 'allowLocalUrls']),
-    )
-    .action(async (opts: { manifest?: string; limit?: number; resume?: boolean }, cmd: Command) => {
+      environmentHelp([
+        'redisUrl',
+        'queuePrefix',
+        'maxAttempts',
+        'retryBackoffMs',
+        'allowLocalUrls',
+        'scannerVersion',
+      ]),
+    );
+  addRescanOptions(enqueue).action(
+    async (opts: { manifest?: string; limit?: number } & RescanFlags, cmd: Command) => {
       const ctx = contextFor(cmd, 'enqueue');
       const { runEnqueueCommand } = await import('./enqueue/command.js');
-      await runEnqueueCommand(ctx, opts);
-    });
+      await runEnqueueCommand(ctx, {
+        ...(opts.manifest !== undefined ? { manifest: opts.manifest } : {}),
+        ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+        ...rescanOptionsOf(opts),
+      });
+    },
+  );
 }

@@ -7,7 +7,7 @@ import { type CliIo, runScannerCli } from './cli-program.js';
 import { loadPythonParser } from './parse/python-parser.js';
 
 export async function main(argv: readonly string[], io?: CliIo): Promise<number> {
-  if (argv[0] === 'scan') {
+  if (argv[0] === 'scan' || argv[0] === 'serve') {
     // Start compiling the grammar now: V8 compiles WASM off the main thread while the rest of
     // the start-up runs. A failure surfaces where the scan awaits the same promise.
     loadPythonParser().catch(() => {});

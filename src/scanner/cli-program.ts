@@ -1,10 +1,17 @@
 import { Command, CommanderError } from 'commander';
 import { PIPELINE_VERSION } from '../core/version.js';
-import { ScanUsageError, scanDirectory } from './scan.js';
+import { toSarif } from './report/sarif.js';
+import type { Severity } from './rules/rule.js';
+import { type ScanReport, ScanUsageError, scanDirectory } from './scan.js';
+import { serve } from './serve/serve.js';
 import { formatSummary } from './summary.js';
+
+type OutputFormat = 'text' | 'json' | 'sarif';
 
 interface ScanFlags {
   json?: boolean;
+  format?: OutputFormat;
+  failOn?: Severity;
   telemetry?: boolean;
   repoName?: string;
   repoUrl?: string;
@@ -22,6 +29,40 @@ function positiveInt(name: string) {
   };
 }
 
+const FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif'];
+const SEVERITY_ORDER: readonly Severity[] = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+
+function outputFormat(value: string): OutputFormat {
+  const f = value.toLowerCase() as OutputFormat;
+  if (!FORMATS.includes(f))
+    throw new ScanUsageError(`--format must be one of ${FORMATS.join(', ')}, got "${value}"`);
+  return f;
+}
+
+function severity(value: string): Severity {
+  const s = value.toUpperCase() as Severity;
+  if (!SEVERITY_ORDER.includes(s))
+    throw new ScanUsageError(
+      `--fail-on must be one of ${SEVERITY_ORDER.join(', ').toLowerCase()}, got "${value}"`,
+    );
+  return s;
+}
+
+/** Exit code of a scan whose findings reach the `--fail-on` severity (0 ping, 1 crash, 2 usage). */
+export const EXIT_FINDINGS = 3;
+
+/** Whether a finding of at least `threshold` severity fired. */
+export function reachesSeverity(report: ScanReport, threshold: Severity): boolean {
+  const min = SEVERITY_ORDER.indexOf(threshold);
+  return report.findings.some((f) => SEVERITY_ORDER.indexOf(f.rule.severity) >= min);
+}
+
+export function renderReport(report: ScanReport, format: OutputFormat): string {
+  if (format === 'json') return `${JSON.stringify(report.ping)}\n`;
+  if (format === 'sarif') return `${JSON.stringify(toSarif(report, PIPELINE_VERSION), null, 2)}\n`;
+  return formatSummary(report);
+}
+
 export interface CliIo {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
@@ -35,7 +76,8 @@ const processIo: CliIo = {
 /**
  * `stratum-scan scan PATH [--json] …` — the same command line as the public `stratum scan`.
  * Returns the exit code: 0 whenever a ping was produced (including empty/partial), 2 for usage
- * errors, 1 for a crash. `--no-telemetry` is accepted for compatibility: this scanner never
+ * errors, 1 for a crash, 3 when `--fail-on SEVERITY` is given and a finding of at least that
+ * severity fired (the report is printed all the same). `--no-telemetry` is accepted for compatibility: this scanner never
  * sends anything anywhere.
  */
 export async function runScannerCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
@@ -49,7 +91,17 @@ export async function runScannerCli(argv: readonly string[], io: CliIo = process
     .command('scan')
     .description('scan a checked-out repository directory')
     .argument('<path>', 'repository directory')
-    .option('--json', 'print exactly one JSON ping on stdout')
+    .option('--json', 'print exactly one JSON ping on stdout (same as --format json)')
+    .option(
+      '--format <format>',
+      'output: text (default), json (the ping) or sarif (SARIF 2.1.0)',
+      outputFormat,
+    )
+    .option(
+      '--fail-on <severity>',
+      `exit ${EXIT_FINDINGS} when a finding of at least this severity fires (low, medium, high, critical)`,
+      severity,
+    )
     .option('--no-telemetry', 'accepted for compatibility (nothing is ever sent)')
     .option('--repo-name <owner/name>', 'repository name written into the ping')
     .option('--repo-url <url>', 'clone URL written into the ping')
@@ -66,6 +118,8 @@ export async function runScannerCli(argv: readonly string[], io: CliIo = process
       positiveInt('--time-budget-ms'),
     )
     .action(async (dir: string, flags: ScanFlags) => {
+      if (flags.json && flags.format !== undefined && flags.format !== 'json')
+        throw new ScanUsageError(`--json and --format ${flags.format} disagree: give one of them`);
       const report = await scanDirectory(dir, {
         repoName: flags.repoName,
         repoUrl: flags.repoUrl,
@@ -74,8 +128,16 @@ export async function runScannerCli(argv: readonly string[], io: CliIo = process
         maxFileBytes: flags.maxFileBytes,
         timeBudgetMs: flags.timeBudgetMs,
       });
-      io.stdout(flags.json ? `${JSON.stringify(report.ping)}\n` : formatSummary(report));
-      exit = 0;
+      io.stdout(renderReport(report, flags.json ? 'json' : (flags.format ?? 'text')));
+      exit = flags.failOn !== undefined && reachesSeverity(report, flags.failOn) ? EXIT_FINDINGS : 0;
+    });
+  program
+    .command('serve')
+    .description(
+      'long-lived scanner: framed scan requests on stdin, framed pings on stdout (docs/scanner.md)',
+    )
+    .action(async () => {
+      exit = await serve(process.stdin, process.stdout);
     });
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Parser } from 'web-tree-sitter';
+import { collectYamlModels } from './analysis/analyze.js';
 import {
   type DependencyIndex,
   loadTomlParser,
@@ -10,9 +11,10 @@ import {
 import type { YamlDoc } from './frameworks/detect-context.js';
 import type { PythonFacts } from './model.js';
 import { notebookCode } from './parse/notebook.js';
-import { extractPythonFacts } from './parse/python-facts.js';
+import { ExtractionDeadlineError, extractPythonFacts } from './parse/python-facts.js';
 import { parsePython } from './parse/python-parser.js';
 import { isTestPath } from './walk/file-kinds.js';
+import { chooseFilesToRead } from './walk/read-order.js';
 import { walkRepository } from './walk/walk-files.js';
 
 export interface EnvFile {
@@ -98,7 +100,10 @@ export async function readRepository(
   limits: { maxFiles: number; maxEntries: number; maxFileBytes: number; deadline: number },
   budget: FactBudget = DEFAULT_FACT_BUDGET,
 ): Promise<RepoInputs> {
-  const walk = walkRepository(root, limits);
+  // Every candidate is listed (the walk is bounded by its entries); the file budget then picks
+  // which to read, the likeliest to hold agent code first.
+  const walk = walkRepository(root, { ...limits, maxFiles: limits.maxEntries });
+  const selection = chooseFilesToRead(walk.files, limits.maxFiles);
   // yaml and smol-toml cost tens of milliseconds to load: only when such files exist.
   const parseYaml = walk.files.some((f) => f.kind === 'yaml')
     ? ((await import('yaml')).parse as (text: string, options: object) => unknown)
@@ -112,8 +117,8 @@ export async function readRepository(
     skippedBinary: 0,
     pythonCandidates: walk.files.filter((f) => f.kind === 'python' || f.kind === 'notebook').length,
     parseTimeouts: 0,
-    budgetHit: walk.budgetHit,
-    sourceSkipped: false,
+    budgetHit: selection.dropped > 0 ? 'max_files' : walk.budgetHit,
+    sourceSkipped: selection.droppedSources > 0,
     symlinksSkipped: walk.symlinksSkipped,
   };
   const inputs: RepoInputs = {
@@ -130,7 +135,7 @@ export async function readRepository(
   };
   let keptFacts = 0;
   let keptSourceBytes = 0;
-  for (const file of walk.files) {
+  for (const file of selection.chosen) {
     const overBudget = keptFacts > budget.facts || keptSourceBytes > budget.sourceBytes;
     if (overBudget || Date.now() > limits.deadline) {
       stats.budgetHit = overBudget ? 'max_facts' : 'time';
@@ -177,23 +182,35 @@ export async function readRepository(
             }
             continue;
           }
+          let facts: PythonFacts;
           try {
-            const facts = extractPythonFacts(outcome.tree, source, {
+            facts = extractPythonFacts(outcome.tree, source, {
               path: file.rel,
               isTest: isTestPath(file.rel),
               isNotebook: file.kind === 'notebook',
+              deadline: limits.deadline,
             });
-            keptFacts += factCount(facts);
-            keptSourceBytes += buf.length;
-            inputs.python.push(facts);
+          } catch (err) {
+            if (!(err instanceof ExtractionDeadlineError)) throw err;
+            stats.parseTimeouts++;
+            stats.sourceSkipped = true;
+            stats.budgetHit = 'time';
+            continue;
           } finally {
             outcome.tree.delete();
           }
+          if (facts.isTest) summariseTestFacts(facts);
+          keptFacts += factCount(facts);
+          keptSourceBytes += buf.length;
+          inputs.python.push(facts);
           break;
         }
-        case 'yaml':
-          inputs.yaml.push({ path: file.rel, data: parseYaml?.(text, { maxAliasCount: 100 }) });
+        case 'yaml': {
+          const data = parseYaml?.(text, { maxAliasCount: 100 });
+          const summarise = buf.length > MAX_KEPT_YAML_BYTES || isTestPath(file.rel);
+          inputs.yaml.push({ path: file.rel, data: summarise ? yamlSummary(data) : data });
           break;
+        }
         case 'dependency': {
           parseDependencyFile(path.basename(file.rel), text, inputs.deps);
           const own = file.rel.includes('/') ? null : ownProjectName(file.rel, text);
@@ -207,7 +224,8 @@ export async function readRepository(
           inputs.envFiles.push(readEnvFile(file.rel, text));
           break;
         case 'gitignore':
-          if (!file.rel.includes('/')) inputs.gitignoreLines.push(...text.split('\n').map((l) => l.trim()));
+          // One push per line: spreading 130,000 lines into push() overflows the stack.
+          if (!file.rel.includes('/')) for (const l of text.split('\n')) inputs.gitignoreLines.push(l.trim());
           break;
         case 'dockerfile':
           break;
@@ -220,8 +238,40 @@ export async function readRepository(
   return inputs;
 }
 
+/**
+ * YAML documents larger than this, or under a test directory, are kept as the model names they
+ * mention (what the analysis reads of a document that is no agent configuration): a repository
+ * of recorded HTTP cassettes otherwise keeps hundreds of megabytes of parsed YAML to the end.
+ */
+const MAX_KEPT_YAML_BYTES = 64 * 1024;
+
+function yamlSummary(data: unknown): string[] {
+  const models = new Set<string>();
+  collectYamlModels(data, models, 0);
+  return [...models];
+}
+
+/**
+ * Test code counts for framework presence (imports), `has_tests` (test functions and classes)
+ * and size; no detector or rule reads its calls, assignments or literals, so they are not
+ * kept: test suites are often most of a repository's code.
+ */
+function summariseTestFacts(facts: PythonFacts): void {
+  facts.calls = [];
+  facts.assigns = [];
+  facts.envRefs = [];
+  facts.modelLiterals = [];
+  facts.whileTrueLines = [];
+  facts.inputInLoopLines = [];
+  facts.swallowedExceptLines = [];
+  for (const fn of facts.functions) {
+    fn.decorators = [];
+    fn.calledNames = [];
+  }
+}
+
 /** The file's bytes, `too_large` above the cap (checked before reading), null if unreadable. */
-function readCapped(abs: string, cap: number): Buffer | 'too_large' | null {
+function readCapped(abs: string | Buffer, cap: number): Buffer | 'too_large' | null {
   let fd: number | undefined;
   try {
     const st = statSync(abs);

@@ -1,29 +1,32 @@
 import type { ScanReport } from './scan.js';
+import { printable } from './terminal-text.js';
 
 /** The readable terminal summary of a scan (stdout without --json). */
 export function formatSummary(report: ScanReport): string {
   const p = report.ping;
   const lines: string[] = [];
   lines.push(
-    `stratum-scan ${String(p.repo_full_name)}: ${p.scan_status}${p.failure_reason ? ` (${String(p.failure_reason)})` : ''}`,
+    `stratum-scan ${printable(String(p.repo_full_name))}: ${p.scan_status}${p.failure_reason ? ` (${String(p.failure_reason)})` : ''}`,
   );
   lines.push(
     `  files: ${String(p.files_scanned)} scanned of ${String(p.files_total)}, ${String(p.parser_errors)} parser error(s), ${p.scan_duration_ms} ms`,
   );
-  if (typeof p.failure_detail === 'string') lines.push(`  note: ${p.failure_detail}`);
+  if (typeof p.failure_detail === 'string') lines.push(`  note: ${printable(p.failure_detail)}`);
   const a = report.analysis;
   if (!a || p.scan_status === 'empty') return `${lines.join('\n')}\n`;
   lines.push('');
   lines.push('Frameworks');
   for (const f of a.frameworks)
-    lines.push(`  ${f.name}${f.version ? ` ${f.version}` : ''} — ${f.agents} agent(s)`);
+    lines.push(`  ${f.name}${f.version ? ` ${printable(f.version)}` : ''} — ${f.agents} agent(s)`);
   lines.push('');
   lines.push(
     `Agents: ${a.agents.length}   groups: ${a.groups.length}   tools: ${a.tools.length}   MCP servers: ${a.mcpServers.length}`,
   );
   for (const g of a.groups) {
     const members = a.groupMembers.get(g.id) ?? [];
-    lines.push(`  ${g.kind} ${g.name} (${g.site.file}:${g.site.line}) — ${members.length} agent(s)`);
+    lines.push(
+      `  ${g.kind} ${printable(g.name)} (${printable(g.site.file)}:${g.site.line}) — ${members.length} agent(s)`,
+    );
   }
   lines.push('');
   const order = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
@@ -36,7 +39,7 @@ export function formatSummary(report: ScanReport): string {
       lines.push(
         `    ${f.rule.id} ${f.rule.title} [${f.rule.confidence}] — ${f.instances.length} instance(s)`,
       );
-      for (const i of f.instances.slice(0, 10)) lines.push(`      ${i.file}:${i.line}`);
+      for (const i of f.instances.slice(0, 10)) lines.push(`      ${printable(i.file)}:${i.line}`);
       if (f.instances.length > 10) lines.push(`      … ${f.instances.length - 10} more`);
       lines.push(`      fix: ${f.rule.remediation}`);
     }

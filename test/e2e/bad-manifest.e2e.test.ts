@@ -102,7 +102,8 @@ beforeAll(async () => {
     {
       row: manifestRow('evil/ext', `ext::sh -c touch% ${sentinel}`),
       outcome: 'failed',
-      reason: /scheme ext is not allowed/,
+      // The URL judge (since the i13 merge) names the first problem it meets: the spaces.
+      reason: /scheme ext is not allowed|repo_url contains whitespace or control characters/,
       hostile: 'ext::',
     },
     {

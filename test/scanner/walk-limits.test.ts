@@ -88,7 +88,7 @@ describe('safe walk', () => {
     expect(ping.agent_count).toBe(1);
   });
 
-  it('--max-files stops the walk and the scan is partial with honest counts', async () => {
+  it('--max-files bounds the files read and the scan is partial with honest counts', async () => {
     const dir = path.join(tmp, 'many');
     const files: Record<string, string> = { 'a_app.py': AGENT };
     for (let i = 0; i < 300; i++)
@@ -97,8 +97,32 @@ describe('safe walk', () => {
     const ping = await scan(dir, { maxFiles: 50 });
     expect(ping.scan_status).toBe('partial');
     expect(ping.failure_reason).toBe('scan_budget_exceeded');
-    expect(ping.files_total).toBe(50);
+    // Every candidate is counted; only the budget's worth is read.
+    expect(ping.files_total).toBe(301);
     expect(ping.files_scanned).toBe(50);
+  });
+
+  it('the file budget reads agent code first, wherever the walk meets it', async () => {
+    const dir = path.join(tmp, 'agent-last');
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 300; i++)
+      files[`aaa/m${String(i).padStart(3, '0')}.py`] = `def f${i}():\n    return ${i}\n`;
+    files['zzz/crew.py'] = AGENT;
+    writeTree(dir, files);
+    const ping = await scan(dir, { maxFiles: 50 });
+    expect(ping.scan_status).toBe('partial');
+    expect(ping.failure_reason).toBe('scan_budget_exceeded');
+    expect(ping.agent_count).toBe(1);
+  });
+
+  it('a file budget hit before any framework was found is partial, not empty', async () => {
+    const dir = path.join(tmp, 'no-framework-read');
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 60; i++) files[`m${String(i).padStart(3, '0')}.py`] = `x = ${i}\n`;
+    writeTree(dir, files);
+    const ping = await scan(dir, { maxFiles: 10 });
+    expect(ping.scan_status).toBe('partial');
+    expect(ping.failure_reason).toBe('scan_budget_exceeded');
   });
 
   it('respects the time budget', async () => {

@@ -1,5 +1,5 @@
 import { share } from '../counts.js';
-import { contaminatedRepos, medianCoverage } from '../gates.js';
+import { contaminatedRepos, medianCoverage, reposWithDeploymentAtLeast } from '../gates.js';
 import { stratumForFramework } from '../strata-targets.js';
 import type { Section } from './types.js';
 
@@ -29,7 +29,7 @@ export const recommendationsSection: Section = {
           `Stratum ${s.name} is at ${c} of its target ${s.target} (${((c / (s.target || 1)) * 100).toFixed(0)}%): discover more.`,
         );
     }
-    const mature = [...stats.deployment].slice(t.g3MinDeploymentScore).reduce((a, b) => a + b, 0);
+    const mature = reposWithDeploymentAtLeast(stats, t.g3MinDeploymentScore);
     if (mature < t.g3MinRepos)
       out.push(
         `Only ${mature} repos have deployment_score ≥ ${t.g3MinDeploymentScore}: add production-grade repositories (high_maturity stratum).`,
@@ -43,7 +43,7 @@ export const recommendationsSection: Section = {
           .join(', ')}${rare.length > 10 ? ', …' : ''}.`,
       );
     const contaminated = contaminatedRepos(stats, t.g5MinOthers);
-    if (share(contaminated, stats.effective) > t.g5MaxShare)
+    if (share(contaminated, stats.rows) > t.g5MaxShare)
       out.push(
         `${contaminated} repos are copies in large topology clusters: deduplicate (keep one per cluster) or weight them down.`,
       );

@@ -23,7 +23,10 @@ export const strataSection: Section = {
       .sort((a, b) => a[0].localeCompare(b[0]))
       .map(([name, c]) => ({ stratum: name, rows: c.rows, effective: c.effective }));
     const md = [
-      `Rows per selection_stratum against the discovery targets (${strata.source}). "Effective" = success + partial.`,
+      `Rows per selection_stratum against the discovery targets (${strata.source}). "Effective" = success + partial.` +
+        (stats.unknown.stratum
+          ? ` ${stats.unknown.stratum} rows have no selection_stratum (not counted).`
+          : ''),
       '',
       table(
         ['stratum', 'target', 'rows', 'effective', '% of target', 'gap'],
@@ -41,7 +44,12 @@ export const strataSection: Section = {
       ),
     ];
     return {
-      data: { source: strata.source, strata: rows, unknown_strata: unknown },
+      data: {
+        source: strata.source,
+        strata: rows,
+        unknown_strata: unknown,
+        rows_without_stratum: stats.unknown.stratum,
+      },
       markdown: md.join('\n'),
     };
   },

@@ -42,9 +42,25 @@ export type Ping = {
         | 'no_agents'
         | 'worker_exception'
         | 'scan_budget_exceeded'
+        | 'commit_missing'
       );
+  /**
+   * @maxItems 200
+   */
   matched_strata?: string[];
   failure_detail?: string | null;
+  /**
+   * the commit this row describes: the commit scanned, or for a failed row the commit the job was to scan (null when none was known). Written by the pipeline, not the scanner; see docs/reproducibility.md
+   */
+  commit_sha?: string | null;
+  /**
+   * where commit_sha came from: head_sha = the manifest's frozen commit; default_branch = the manifest froze none, the default branch head at clone time; moved_head = the frozen commit was gone and --allow-moved-head scanned the default branch instead
+   */
+  commit_source?: 'head_sha' | 'default_branch' | 'moved_head';
+  /**
+   * with commit_source moved_head: the manifest's frozen commit that the remote no longer had
+   */
+  frozen_head_sha?: string;
   /**
    * Optional (project extension of 0.3.2): display name of the framework whose own repository this is; its examples and cookbook code were scanned as uses of it, its own package was not (docs/scanner-calibration.md).
    */
@@ -57,6 +73,9 @@ export type Ping = {
   pre_scan_id?: string;
   agent_count?: number;
   crew_count?: number;
+  /**
+   * @maxItems 200
+   */
   frameworks?: string[];
   framework_versions?: {
     [k: string]: string | null;
@@ -98,6 +117,9 @@ export type Ping = {
   crew_size_distribution?: number[];
   agent_tool_count_distribution?: number[];
   inter_crew_edges?: number;
+  /**
+   * @maxItems 200
+   */
   finding_rules?: string[];
   finding_rule_count?: number;
   finding_severities?: {
@@ -129,6 +151,9 @@ export type Ping = {
   };
   guardrail_count?: number;
   has_any_guardrails?: boolean;
+  /**
+   * @maxItems 200
+   */
   guardrail_types?: string[];
   guardrail_linked_count?: number;
   control_bypass_count?: number;
@@ -158,6 +183,9 @@ export type Ping = {
   has_financial_data?: boolean;
   has_financial_tools?: boolean;
   financial_validation_rate?: number;
+  /**
+   * @maxItems 200
+   */
   data_sensitivity_types?: string[];
   has_shared_credentials?: boolean;
   mitigation_coverage?: {
@@ -169,14 +197,23 @@ export type Ping = {
   external_sink_count?: number;
   shared_tool_max_agents?: number;
   incident_match_count?: number;
+  /**
+   * @maxItems 200
+   */
   incident_ids?: string[];
   regulatory_framework_count?: number;
+  /**
+   * @maxItems 200
+   */
   regulatory_surface?: string[];
   has_agent_identity?: boolean;
   has_shared_context?: boolean;
   has_context_provenance?: boolean;
   has_context_rollback?: boolean;
   has_memory_store?: boolean;
+  /**
+   * @maxItems 200
+   */
   memory_store_types?: string[];
   has_learning_loop?: boolean;
   learning_type?: null | ('none' | 'context_level' | 'persistent');
@@ -192,7 +229,13 @@ export type Ping = {
     external_exposure_ratio: number;
     guardrail_coverage_ratio: number;
   };
+  /**
+   * @maxItems 200
+   */
   llm_providers?: string[];
+  /**
+   * @maxItems 200
+   */
   llm_models?: string[];
   provider_confidence?: 'detected' | 'inferred_env_var' | 'inferred_framework' | 'unknown';
   repo_metadata?: {

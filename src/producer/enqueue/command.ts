@@ -6,6 +6,7 @@ import { escapeLine } from '../../core/terminal-text.js';
 import { HOW_TO_GET_REDIS } from '../../workers/private-redis.js';
 import { openScanQueue } from '../../workers/queue.js';
 import { warnUnlessNoEviction } from '../../workers/redis-policy.js';
+import { resolveScannerVersion } from '../../workers/scan/scanner-version.js';
 import {
   type EnqueuePreflight,
   EnqueueRefused,
@@ -18,18 +19,29 @@ import { requireUsableManifest } from './manifest-check.js';
 /** `stratum-pipeline enqueue`: prints how many jobs were added, already queued, done or skipped. */
 export async function runEnqueueCommand(
   ctx: CommandContext,
-  opts: { manifest?: string; limit?: number; resume?: boolean },
+  opts: {
+    manifest?: string;
+    limit?: number;
+    resume: boolean;
+    rescanChanged?: boolean;
+    retryFailed?: readonly string[];
+  },
 ): Promise<void> {
   const manifestPath = opts.manifest ?? dataFile(ctx.dataDir, 'manifest');
   if (!(await fileExists(manifestPath)))
     throw new CommandError(`manifest not found: ${manifestPath} (run discover first)`, 2);
   await requireUsableManifest(manifestPath, opts.manifest ? '--manifest' : 'manifest');
+  const scanner = await resolveScannerVersion(ctx.config);
+  if (!scanner.ok && opts.rescanChanged)
+    throw new CommandError(`--rescan-changed needs the scanner version: ${scanner.problem}`, 2);
   const problem = await probeRedis(ctx.config);
   if (problem) throw new CommandError(`${problem}. To get Redis: ${HOW_TO_GET_REDIS}.`);
   const base = {
     manifestPath,
     dataDir: ctx.dataDir,
-    resume: Boolean(opts.resume),
+    resume: opts.resume,
+    ...(opts.rescanChanged ? { rescanChanged: true } : {}),
+    ...(opts.retryFailed ? { retryFailed: opts.retryFailed } : {}),
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
   };
   // A refused enqueue writes nothing to Redis: the checks come before the first connection.
@@ -44,10 +56,17 @@ export async function runEnqueueCommand(
   const queue = openScanQueue(ctx.config, redis);
   try {
     await warnUnlessNoEviction(redis, ctx.logger);
-    const s = await enqueueManifest(ctx.config, redis, queue, { ...base, preflight }, ctx.logger);
+    const s = await enqueueManifest(
+      ctx.config,
+      redis,
+      queue,
+      { ...base, ...(scanner.ok ? { scannerVersion: scanner.version } : {}), preflight },
+      ctx.logger,
+    );
     process.stdout.write(
       `run ${s.runId}: manifest rows ${s.manifestCount}, added ${s.added}, already queued ${s.alreadyQueued}, ` +
-        `already done ${s.alreadyDone}, duplicates in manifest ${s.duplicateInManifest}, skipped ${s.skipped.length}\n`,
+        `already done ${s.alreadyDone}, duplicates in manifest ${s.duplicateInManifest}, skipped ${s.skipped.length}\n` +
+        `  rows: reused ${s.reused}, new ${s.newQueued}, rescan ${s.rescanQueued}, retry ${s.retryQueued}, stale ${s.stale}\n`,
     );
     const report = (label: string, items: Array<{ line: number; reason: string }>) => {
       for (const it of items.slice(0, 20))

@@ -725,7 +725,8 @@ function looksSecret(value: string): boolean {
 const MODEL_EXACT =
   /^(gpt-[\w.-]+|o[134](?:-mini|-preview|-pro)?(?:-[\w.-]+)?|claude-[\w.:-]+|gemini-[\w.-]+|llama[\w.:-]*|mistral[\w.:-]*|mixtral[\w.:-]*|deepseek-[\w.:-]+|qwen[\w.:-]*|command-r[\w.+-]*|(?:openai|anthropic|google|groq|ollama|mistralai|bedrock|azure|gemini|vertex_ai)[/:][\w.:/-]+)$/;
 
-function collectYamlModels(v: unknown, out: Set<string>, depth: number): void {
+/** Model names among the strings of a YAML document (read-repository summarises big documents with it). */
+export function collectYamlModels(v: unknown, out: Set<string>, depth: number): void {
   if (depth > 20 || out.size > 500) return;
   if (typeof v === 'string') {
     if (v.length < 100 && MODEL_EXACT.test(v)) out.add(v);

@@ -55,13 +55,37 @@ export function parseRequirement(spec: string): DeclaredPackage | null {
   return fromSpecifier(name, rest);
 }
 
+/** Longest version or specifier kept: anything longer is not a version. */
+const MAX_VERSION_CHARS = 64;
+/** A PEP 440 version (`1.2.3`, `0.28.0rc1`, `2!1.0.post2.dev3+local.1`), `v` prefix allowed. */
+const PEP440_VERSION =
+  /^v?(?:\d+!)?\d+(?:\.\d+)*(?:[-_.]?(?:a|b|c|rc|alpha|beta|pre|preview)[-_.]?\d*)?(?:(?:-\d+)|(?:[-_.]?(?:post|rev|r)[-_.]?\d*))?(?:[-_.]?dev[-_.]?\d*)?(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?$/i;
+/** One clause of a specifier: an operator (PEP 440's, or Poetry's `^`/`~`) and a version or prefix. */
+const SPECIFIER_CLAUSE =
+  /^(?:===|==|!=|~=|<=|>=|<|>|\^|~)?v?\d+(?:\.(?:\d+|\*))*(?:[-_.]?[a-z]+[-_.]?\d*)*(?:\+[a-z0-9.]+)?$/i;
+
+/** Whether a text copied from a dependency file is a version: else it never reaches a ping. */
+export function isVersion(v: string): boolean {
+  return v.length <= MAX_VERSION_CHARS && PEP440_VERSION.test(v);
+}
+
+/** Whether a text is a version specifier (`>=0.28,<0.30`, `^1.2`, `==0.1.*`). */
+export function isVersionSpecifier(v: string): boolean {
+  if (v.length > MAX_VERSION_CHARS) return false;
+  return v.split(',').every((clause) => SPECIFIER_CLAUSE.test(clause));
+}
+
 function fromSpecifier(name: string, specifier: string): DeclaredPackage {
   const s = specifier.replace(/\s+/g, '');
   if (s === '' || s === '*') return { name, version: null, precision: 'none' };
   const pin = /^===?([^,]+)$/.exec(s);
   if (pin && !(pin[1] as string).includes('*'))
-    return { name, version: pin[1] as string, precision: 'pinned' };
-  return { name, version: s.slice(0, 60), precision: 'specifier' };
+    return isVersion(pin[1] as string)
+      ? { name, version: pin[1] as string, precision: 'pinned' }
+      : { name, version: null, precision: 'none' };
+  return isVersionSpecifier(s)
+    ? { name, version: s, precision: 'specifier' }
+    : { name, version: null, precision: 'none' };
 }
 
 export function parseRequirementsTxt(text: string, index: DependencyIndex): void {
@@ -138,7 +162,12 @@ export function parseTomlLock(text: string, index: DependencyIndex): void {
   for (const p of packages) {
     const t = asTable(p);
     if (typeof t?.name === 'string' && typeof t.version === 'string')
-      addDeclared(index, { name: t.name, version: t.version, precision: 'locked' });
+      addDeclared(
+        index,
+        isVersion(t.version)
+          ? { name: t.name, version: t.version, precision: 'locked' }
+          : { name: t.name, version: null, precision: 'none' },
+      );
   }
 }
 
@@ -157,7 +186,7 @@ export function parsePipfileLock(text: string, index: DependencyIndex): void {
   for (const section of ['default', 'develop']) {
     for (const [name, spec] of Object.entries(asTable(doc[section]) ?? {})) {
       const v = asTable(spec)?.version;
-      if (typeof v === 'string' && v.startsWith('=='))
+      if (typeof v === 'string' && v.startsWith('==') && isVersion(v.slice(2)))
         addDeclared(index, { name, version: v.slice(2), precision: 'locked' });
     }
   }

@@ -9,6 +9,7 @@ import type {
   ImportFact,
   PythonFacts,
 } from '../model.js';
+import { looksLikeCredential } from '../values/credential-shape.js';
 
 interface WalkContext {
   fn: string | null;
@@ -20,6 +21,24 @@ interface WalkContext {
 
 const MAX_LIST_ITEMS = 200;
 const MAX_NAME_CHARS = 200;
+/**
+ * Argument values (literals, names, nested lists and dicts) kept per file, and their nesting
+ * depth. A literal of a few source bytes becomes an object of ~100 bytes of heap: without a
+ * bound a test file of big inline snapshots (`snapshot({...})`) costs tens of megabytes.
+ * Beyond either bound a value is `other`, which no detector reads as anything.
+ */
+const MAX_ARG_VALUES_PER_FILE = 20_000;
+const MAX_ARG_DEPTH = 8;
+/** Model-name literals kept per file, and the longest one kept (a model id is short). */
+const MAX_MODEL_LITERALS = 1000;
+const MAX_MODEL_CHARS = 120;
+/** Nodes visited between two looks at the clock. */
+const DEADLINE_CHECK_EVERY = 512;
+
+/** Extraction stopped at the scan's deadline: the file's facts are incomplete. */
+export class ExtractionDeadlineError extends Error {
+  override name = 'ExtractionDeadlineError';
+}
 
 /** Model ids as string literals: the families the providers publish. */
 const MODEL_LITERAL =
@@ -60,7 +79,7 @@ function sensitiveKinds(source: string): string[] {
 export function extractPythonFacts(
   tree: Tree,
   source: string,
-  meta: { path: string; isTest: boolean; isNotebook: boolean },
+  meta: { path: string; isTest: boolean; isNotebook: boolean; deadline?: number },
 ): PythonFacts {
   const facts: PythonFacts = {
     path: meta.path,
@@ -79,12 +98,19 @@ export function extractPythonFacts(
     swallowedExceptLines: [],
     sensitiveData: sensitiveKinds(source),
   };
-  const extractor = new Extractor(facts, source);
+  const deadline = meta.deadline ?? Number.POSITIVE_INFINITY;
+  const extractor = new Extractor(facts, source, deadline);
   extractor.run(tree.rootNode);
-  extractor.environSubscripts(source);
+  const lineOf = lineCursor(source);
+  extractor.environSubscripts(source, lineOf);
   extractor.finish();
+  let matched = 0;
   for (const m of source.matchAll(MODEL_LITERAL)) {
-    facts.modelLiterals.push({ value: m[1] as string, line: lineAt(source, m.index ?? 0) });
+    if (++matched % DEADLINE_CHECK_EVERY === 0 && Date.now() > deadline) throw new ExtractionDeadlineError();
+    const value = m[1] as string;
+    if (value.length > MAX_MODEL_CHARS || looksLikeCredential(value)) continue;
+    facts.modelLiterals.push({ value, line: lineOf(m.index ?? 0) });
+    if (facts.modelLiterals.length >= MAX_MODEL_LITERALS) break;
   }
   return facts;
 }
@@ -98,10 +124,27 @@ function countLoc(source: string): number {
   return n;
 }
 
-function lineAt(source: string, offset: number): number {
+/**
+ * The 1-based line of an offset, for offsets asked in increasing order (regex matches): each
+ * newline is counted once, so a file costs linear time whatever its number of matches. An
+ * offset before the previous one starts the count again.
+ */
+export function lineCursor(source: string): (offset: number) => number {
   let line = 1;
-  for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) line++;
-  return line;
+  let next = source.indexOf('\n');
+  let last = 0;
+  return (offset) => {
+    if (offset < last) {
+      line = 1;
+      next = source.indexOf('\n');
+    }
+    last = offset;
+    while (next !== -1 && next < offset) {
+      line++;
+      next = source.indexOf('\n', next + 1);
+    }
+    return line;
+  };
 }
 
 class Extractor {
@@ -113,10 +156,14 @@ class Extractor {
   private readonly assignedCalls = new Map<number, string>();
   /** The `decorated_definition` whose definition is the next function or class visited. */
   private pendingDecorated: Node | null = null;
+  /** Argument values still allowed in this file (MAX_ARG_VALUES_PER_FILE). */
+  private argValuesLeft = MAX_ARG_VALUES_PER_FILE;
+  private argDepth = 0;
 
   constructor(
     private readonly facts: PythonFacts,
     private readonly source: string,
+    private readonly deadline: number,
   ) {}
 
   /**
@@ -129,6 +176,8 @@ class Extractor {
     const scopes: Scope[] = [];
     const nodes = root.descendantsOfType(VISITED_TYPES);
     for (let i = 0; i < nodes.length; i++) {
+      if (i % DEADLINE_CHECK_EVERY === DEADLINE_CHECK_EVERY - 1 && Date.now() > this.deadline)
+        throw new ExtractionDeadlineError();
       const node = nodes[i];
       if (!node) continue;
       const start = node.startIndex;
@@ -196,14 +245,14 @@ class Extractor {
   }
 
   /** `os.environ["X"]` reads (a subscript is too common a node to visit for this). */
-  environSubscripts(source: string): void {
+  environSubscripts(source: string, lineOf: (offset: number) => number): void {
     if (!this.aliases.has('os') && !this.aliases.has('environ')) return;
     for (const m of source.matchAll(ENVIRON_SUBSCRIPT)) {
       const head = m[1] === undefined ? 'environ' : 'os';
       if (this.qualify(head === 'os' ? 'os.environ' : 'environ') !== 'os.environ') continue;
       this.facts.envRefs.push({
         name: m[2] as string,
-        line: lineAt(source, m.index ?? 0),
+        line: lineOf(m.index ?? 0),
         defaultValue: null,
       });
     }
@@ -367,6 +416,17 @@ class Extractor {
   }
 
   private argValueOfType(n: Node, type: string, ctx: WalkContext): ArgValue {
+    if (this.argValuesLeft <= 0 || this.argDepth >= MAX_ARG_DEPTH) return { kind: 'other' };
+    this.argValuesLeft--;
+    this.argDepth++;
+    try {
+      return this.argValueInBudget(n, type, ctx);
+    } finally {
+      this.argDepth--;
+    }
+  }
+
+  private argValueInBudget(n: Node, type: string, ctx: WalkContext): ArgValue {
     switch (type) {
       case 'string':
         return stringValueOfType(n, type);

@@ -8,6 +8,7 @@ import type { ResolvedScanOptions } from '../options.js';
 import type { ReadStats } from '../read-repository.js';
 import { type Finding, rawRisk, riskFromRaw } from '../rules/evaluate.js';
 import { SEVERITY_WEIGHT } from '../rules/rule.js';
+import { pingValue, pingValues } from '../values/ping-strings.js';
 import type { PingObject } from './ping-types.js';
 
 export const SCHEMA_ID = 5;
@@ -30,7 +31,9 @@ export function scanOutcome(stats: ReadStats, frameworkCount: number, maxFileByt
   if (stats.skippedBinary > 0) notes.push(`${stats.skippedBinary} binary file(s) skipped`);
   const detail = notes.length > 0 ? notes.join('; ').slice(0, 500) : null;
   if (stats.pythonCandidates === 0) return { status: 'empty', reason: 'no_python', detail };
-  if (frameworkCount === 0) return { status: 'empty', reason: 'no_agents', detail };
+  // A budget hit before any framework was found says nothing about the rest: partial, not empty.
+  const stoppedEarly = stats.parseTimeouts > 0 || stats.budgetHit !== null;
+  if (frameworkCount === 0 && !stoppedEarly) return { status: 'empty', reason: 'no_agents', detail };
   if (stats.parseTimeouts > 0) return { status: 'partial', reason: 'parse_timeout', detail };
   if (stats.budgetHit !== null || stats.sourceSkipped)
     return { status: 'partial', reason: 'scan_budget_exceeded', detail };
@@ -240,7 +243,7 @@ export function buildFullPing(
     agent_count: nAgents,
     crew_count: nGroups,
     frameworks: a.frameworks.map((f) => f.name),
-    framework_versions: Object.fromEntries(a.frameworks.map((f) => [f.name, f.version])),
+    framework_versions: Object.fromEntries(a.frameworks.map((f) => [f.name, pingValue(f.version)])),
     archetype_class: archetype(a, groupSizes),
     total_capabilities: capNodes.length,
     capability_distribution: count(capNodes, (n) => n.kind),
@@ -345,7 +348,7 @@ export function buildFullPing(
       guardrail_coverage_ratio: ratio(a.agents.filter((ag) => guardedAgents.has(ag.id)).length, nAgents, 2),
     },
     llm_providers: a.providers,
-    llm_models: a.models,
+    llm_models: pingValues(a.models),
     provider_confidence: a.providerConfidence,
     repo_metadata: {
       python_file_count: a.pythonFileCount,

@@ -3,9 +3,10 @@ import path from 'node:path';
 import { type FileKind, fileKind, isSkippedDir } from './file-kinds.js';
 
 export interface WalkedFile {
-  /** Repository-relative path with `/` separators. */
+  /** Repository-relative path with `/` separators (lossy for a name that is not UTF-8). */
   rel: string;
-  abs: string;
+  /** The path to open: bytes when a name on the way is not valid UTF-8, so it stays readable. */
+  abs: string | Buffer;
   kind: FileKind;
 }
 
@@ -44,42 +45,46 @@ export function walkRepository(root: string, limits: WalkLimits): WalkResult {
     unreadableDirs: 0,
   };
   let entries = 0;
-  // Stack of relative directory paths; children are pushed in reverse so pops stay sorted.
-  const stack: string[] = [''];
+  // Stack of directories; children are pushed in reverse so pops stay sorted.
+  const stack: Dir[] = [{ rel: '', abs: root }];
   while (stack.length > 0) {
-    const relDir = stack.pop() as string;
+    const dir = stack.pop() as Dir;
+    const relDir = dir.rel;
     if (Date.now() > limits.deadline) {
       result.budgetHit = 'time';
       break;
     }
-    let dirents: Dirent[];
+    let listed: Dirent<Buffer>[];
     try {
-      dirents = readdirSync(path.join(root, relDir), { withFileTypes: true });
+      // Names as bytes: a name that is not UTF-8 decoded as text would no longer open.
+      listed = readdirSync(dir.abs, { withFileTypes: true, encoding: 'buffer' });
     } catch {
       result.unreadableDirs++;
       continue;
     }
-    if (relDir !== '' && dirents.some((d) => d.name === 'pyvenv.cfg')) {
+    const dirents = listed.map((d) => ({ d, name: d.name.toString('utf8') }));
+    if (relDir !== '' && dirents.some((x) => x.name === 'pyvenv.cfg')) {
       // A virtualenv under any name.
       result.dirsSkipped++;
       continue;
     }
     dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const subdirs: string[] = [];
-    for (const d of dirents) {
+    const subdirs: Dir[] = [];
+    for (const { d, name } of dirents) {
       entries++;
       if (entries > limits.maxEntries) {
         result.budgetHit = 'max_entries';
         return result;
       }
-      const rel = relDir === '' ? d.name : `${relDir}/${d.name}`;
+      const rel = relDir === '' ? name : `${relDir}/${name}`;
+      const abs = childPath(dir.abs, d.name, name);
       if (d.isSymbolicLink()) {
         result.symlinksSkipped++;
         continue;
       }
       if (d.isDirectory()) {
-        if (isSkippedDir(d.name)) result.dirsSkipped++;
-        else subdirs.push(rel);
+        if (isSkippedDir(name)) result.dirsSkipped++;
+        else subdirs.push({ rel, abs });
         continue;
       }
       if (!d.isFile()) continue;
@@ -92,9 +97,23 @@ export function walkRepository(root: string, limits: WalkLimits): WalkResult {
         result.budgetHit = 'max_files';
         return result;
       }
-      result.files.push({ rel, abs: path.join(root, rel), kind });
+      result.files.push({ rel, abs, kind });
     }
-    for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i] as string);
+    for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i] as Dir);
   }
   return result;
 }
+
+interface Dir {
+  rel: string;
+  abs: string | Buffer;
+}
+
+/** The child's path as text when its name decoded without loss, else as bytes. */
+function childPath(parent: string | Buffer, raw: Buffer, decoded: string): string | Buffer {
+  const lossless = !decoded.includes('\uFFFD') || Buffer.from(decoded, 'utf8').equals(raw);
+  if (lossless && typeof parent === 'string') return path.join(parent, decoded);
+  return Buffer.concat([typeof parent === 'string' ? Buffer.from(parent, 'utf8') : parent, SLASH, raw]);
+}
+
+const SLASH = Buffer.from('/');

@@ -27,6 +27,8 @@ export interface ScannerCommand {
   description: string;
   /** The built-in scanner's compiled CLI, checked before each run (it may be built later). */
   requiredFile?: string;
+  /** The built-in scanner (which also speaks the warm protocol), not STRATUM_SCANNER. */
+  builtIn?: boolean;
 }
 
 /** Where the built-in scanner's compiled CLI lives (`dist/src/scanner/cli.js`). */
@@ -40,7 +42,12 @@ export function builtInScannerCliPath(): string {
 /** STRATUM_SCANNER when set, else `node <built-in cli>`, resolved at run time. */
 export function resolveScannerCommand(config: Config): ScannerCommand {
   if (config.scannerCommand) {
-    return { command: config.scannerCommand, prefixArgs: [], description: config.scannerCommand };
+    return {
+      command: config.scannerCommand,
+      prefixArgs: [],
+      description: config.scannerCommand,
+      builtIn: false,
+    };
   }
   const cli = builtInScannerCliPath();
   return {
@@ -48,6 +55,7 @@ export function resolveScannerCommand(config: Config): ScannerCommand {
     prefixArgs: [cli],
     description: `built-in scanner (${cli})`,
     requiredFile: cli,
+    builtIn: true,
   };
 }
 

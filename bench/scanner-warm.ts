@@ -1,0 +1,216 @@
+/**
+ * Per-repository scan time and memory on real repositories, side by side in the same run:
+ * the warm built-in scanner as the worker runs it (pool + framed protocol + ping validation),
+ * the same scanner as one fresh process per repository, and the reference Python scanner when
+ * it is installed. Prints a row per repository, the medians, the ratio reference / warm, the
+ * peak RSS per repository of a fresh process and the largest ten, and the machine's load.
+ *
+ *   npm run build && node dist/bench/scanner-warm.js --repos DIR [--reference-python PY
+ *     --reference-path DIR[:DIR…]] [--reference-timeout-ms N] [--only a,b]
+ *
+ * DIR holds one checked-out repository per subdirectory (named owner+name). The reference
+ * (dpowellm/stratum-cli, `python -m stratum.cli scan-cmd PATH --json --no-telemetry`) writes
+ * into the tree it scans, so it scans a copy. Peak RSS is read with /usr/bin/time when present.
+ */
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BASE_CHILD_ENV, runProcess } from '../src/core/run-process.js';
+import {
+  builtInScannerCliPath,
+  ProcessScannerRunner,
+  type ScanOutcome,
+} from '../src/workers/scan/scanner-runner.js';
+import { WarmScannerPool } from '../src/workers/scan/warm-scanner.js';
+import { judgeScannerOutput } from '../src/workers/validate/judge-output.js';
+
+const args = process.argv.slice(2);
+const arg = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i === -1 ? undefined : args[i + 1];
+};
+const reposDir = arg('--repos');
+if (!reposDir || !existsSync(reposDir)) {
+  process.stderr.write('error: --repos DIR (one checked-out repository per subdirectory) is required\n');
+  process.exit(2);
+}
+const refPython = arg('--reference-python');
+const refPath = arg('--reference-path');
+const refTimeoutMs = Number(arg('--reference-timeout-ms') ?? 600_000);
+const only = arg('--only')?.split(',');
+const withReference = refPython !== undefined && refPath !== undefined && existsSync(refPython);
+const TIME = '/usr/bin/time';
+const hasTime = existsSync(TIME);
+const CLI = builtInScannerCliPath();
+const SCAN_TIMEOUT_MS = 900_000;
+
+const repos = readdirSync(reposDir)
+  .filter((n) => statSync(path.join(reposDir, n)).isDirectory())
+  .filter((n) => only === undefined || only.includes(n))
+  .sort();
+
+const oneShot = new ProcessScannerRunner(
+  { command: process.execPath, prefixArgs: [CLI], description: 'built-in', requiredFile: CLI, builtIn: true },
+  { timeoutMs: SCAN_TIMEOUT_MS, maxStdoutBytes: 16 * 1024 * 1024 },
+);
+const pool = new WarmScannerPool({
+  command: process.execPath,
+  prefixArgs: [CLI],
+  requiredFile: CLI,
+  size: 1,
+  recycleAfterScans: 500,
+  recycleAboveRssBytes: 192 * 1024 * 1024,
+  timeoutMs: SCAN_TIMEOUT_MS,
+  maxResponseBytes: 16 * 1024 * 1024,
+  retry: oneShot,
+});
+
+function jobData(name: string) {
+  const full = name.replace('+', '/');
+  return {
+    repo_full_name: full,
+    repo_url: `https://github.com/${full}`,
+    repo_hash: 'bench',
+    selection_stratum: 'bench',
+    github_size_kb: 0,
+  };
+}
+
+/** What the worker does with a scan: run it, then validate the ping. */
+async function warmScan(name: string, dir: string): Promise<{ ms: number; status: string }> {
+  const started = performance.now();
+  const data = jobData(name);
+  const outcome: ScanOutcome = await pool.scan({
+    dir,
+    repoFullName: data.repo_full_name,
+    repoUrl: data.repo_url,
+  });
+  let status = outcome.ok ? 'ok' : `failed: ${outcome.detail.slice(0, 60)}`;
+  if (outcome.ok) {
+    const judged = judgeScannerOutput(outcome.stdout, data, { jobId: 'bench', attempt: 1 });
+    status = judged.kind === 'ping' ? String(judged.ping.scan_status) : judged.kind;
+  }
+  return { ms: performance.now() - started, status };
+}
+
+async function freshScan(dir: string): Promise<{ ms: number; peakMb: number | null }> {
+  const started = performance.now();
+  const cmd = hasTime ? TIME : process.execPath;
+  const cmdArgs = [...(hasTime ? ['-f', 'PEAK_KB=%M', process.execPath] : []), CLI, 'scan', dir, '--json'];
+  const r = await runProcess(cmd, cmdArgs, { timeoutMs: SCAN_TIMEOUT_MS, stderrTailBytes: 4096 });
+  const ms = performance.now() - started;
+  const m = /PEAK_KB=(\d+)/.exec(r.stderrTail);
+  return { ms, peakMb: m ? Math.round(Number(m[1]) / 1024) : null };
+}
+
+async function referenceScan(dir: string): Promise<{ ms: number; note: string }> {
+  const copy = mkdtempSync(path.join(os.tmpdir(), 'stratum-ref-copy-'));
+  try {
+    cpSync(dir, copy, { recursive: true });
+    const started = performance.now();
+    const r = await runProcess(
+      refPython as string,
+      ['-m', 'stratum.cli', 'scan-cmd', copy, '--json', '--no-telemetry'],
+      { timeoutMs: refTimeoutMs, env: { ...BASE_CHILD_ENV, PYTHONPATH: refPath as string }, cwd: copy },
+    );
+    const ms = performance.now() - started;
+    const note = r.timedOut ? 'timeout' : r.exitCode === 0 ? 'ok' : `exit ${r.exitCode}`;
+    return { ms, note };
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length === 0
+    ? Number.NaN
+    : s.length % 2
+      ? (s[mid] as number)
+      : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+const fmt = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
+
+console.log(
+  `scanner bench: ${repos.length} repositories from ${reposDir}; ${os.cpus().length} CPUs; load ${load()}`,
+);
+console.log(
+  withReference
+    ? `reference: ${refPython} (PYTHONPATH ${refPath})`
+    : 'reference: not installed (give --reference-python and --reference-path)',
+);
+// A first request starts the warm process; its start-up is part of the first repository's time,
+// as in a worker. Each repository is scanned warm, fresh and by the reference in turn, so all
+// three see the same load.
+const rows: {
+  name: string;
+  warm: number;
+  fresh: number;
+  ref: number | null;
+  peakMb: number | null;
+  status: string;
+  refNote: string;
+}[] = [];
+for (const name of repos) {
+  const dir = path.join(reposDir, name);
+  const warm = await warmScan(name, dir);
+  const fresh = await freshScan(dir);
+  const ref = withReference ? await referenceScan(dir) : null;
+  const row = {
+    name,
+    warm: warm.ms,
+    fresh: fresh.ms,
+    ref: ref?.ms ?? null,
+    peakMb: fresh.peakMb,
+    status: warm.status,
+    refNote: ref?.note ?? '-',
+  };
+  rows.push(row);
+  console.log(
+    `${name.padEnd(52)} warm ${fmt(row.warm).padStart(8)}  fresh ${fmt(row.fresh).padStart(8)}  ref ${row.ref === null ? '-' : fmt(row.ref)} (${row.refNote})  peak ${row.peakMb ?? '-'} MB  ${row.status}`,
+  );
+}
+pool.close();
+
+const mWarm = median(rows.map((r) => r.warm));
+const mFresh = median(rows.map((r) => r.fresh));
+console.log('');
+console.log(
+  `median per repository: warm ${fmt(mWarm)}, fresh process ${fmt(mFresh)} (warm is ${(mFresh / mWarm).toFixed(1)}× faster)`,
+);
+console.log(
+  `total: warm ${fmt(rows.reduce((s, r) => s + r.warm, 0))}, fresh ${fmt(rows.reduce((s, r) => s + r.fresh, 0))}`,
+);
+if (withReference) {
+  const refs = rows.filter((r) => r.ref !== null);
+  const mRef = median(refs.map((r) => r.ref as number));
+  console.log(`reference median ${fmt(mRef)}, total ${fmt(refs.reduce((s, r) => s + (r.ref as number), 0))}`);
+  console.log(`RATIO reference / warm (median per repository): ${(mRef / mWarm).toFixed(1)}×`);
+  const perRepo = refs.map((r) => (r.ref as number) / r.warm);
+  console.log(
+    `median of per-repository ratios: ${median(perRepo).toFixed(1)}×; reference failures: ${
+      refs
+        .filter((r) => r.refNote !== 'ok')
+        .map((r) => `${r.name} (${r.refNote})`)
+        .join(', ') || 'none'
+    }`,
+  );
+}
+const peaks = rows
+  .filter((r) => r.peakMb !== null)
+  .sort((a, b) => (b.peakMb as number) - (a.peakMb as number));
+if (peaks.length > 0) {
+  console.log(
+    `peak RSS of a fresh scanner process: max ${peaks[0]?.peakMb} MB; over 300 MB: ${peaks.filter((r) => (r.peakMb as number) > 300).length}`,
+  );
+  console.log('largest ten:');
+  for (const r of peaks.slice(0, 10)) console.log(`  ${String(r.peakMb).padStart(4)} MB  ${r.name}`);
+}
+console.log(`pool: ${JSON.stringify(pool.counts)}; load at the end ${load()}`);
