@@ -58,9 +58,19 @@ export function registerProducerCommands(program: Command): void {
     .option('--manifest <path>', 'manifest path (default <data-dir>/repo_manifest.jsonl)')
     .option('--limit <n>', 'enqueue at most N repositories', parseIntOption('--limit'))
     .option('--resume', 'skip repositories already in results or quarantine')
-    .action(async (opts: { manifest?: string; limit?: number; resume?: boolean }, cmd: Command) => {
-      const ctx = contextFor(cmd, 'enqueue');
-      const { runEnqueueCommand } = await import('./enqueue/command.js');
-      await runEnqueueCommand(ctx, opts);
-    });
+    .option(
+      '--backfill',
+      "stay running and queue reserve rows where a stratum's effective rows fall short (default unless --limit)",
+    )
+    .option('--no-backfill', 'queue the primary rows only and exit')
+    .action(
+      async (
+        opts: { manifest?: string; limit?: number; resume?: boolean; backfill?: boolean },
+        cmd: Command,
+      ) => {
+        const ctx = contextFor(cmd, 'enqueue');
+        const { runEnqueueCommand } = await import('./enqueue/command.js');
+        await runEnqueueCommand(ctx, opts);
+      },
+    );
 }

@@ -33,9 +33,14 @@ export function registerWorkerCommands(program: Command): void {
     .option('--limit <n>', 'scan at most N repositories', parseIntOption('--limit'))
     .option('--workers <n>', 'local worker slots', parseIntOption('--workers'), 10)
     .option('--resume', 'skip repositories already in results or quarantine')
+    .option(
+      '--backfill',
+      "scan reserve rows where a stratum's effective rows fall short (default unless --limit)",
+    )
+    .option('--no-backfill', 'scan the primary rows only')
     .action(
       async (
-        opts: { manifest?: string; limit?: number; workers: number; resume?: boolean },
+        opts: { manifest?: string; limit?: number; workers: number; resume?: boolean; backfill?: boolean },
         cmd: Command,
       ) => {
         const ctx = contextFor(cmd, 'scan');
@@ -49,6 +54,7 @@ export function registerWorkerCommands(program: Command): void {
             signal,
             ...(opts.manifest ? { manifest: opts.manifest } : {}),
             ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+            ...(opts.backfill !== undefined ? { backfill: opts.backfill } : {}),
           });
           process.stdout.write(`${formatScanSummary(summary)}\n`);
           if (summary.outcome === 'stopped') process.exitCode = 130;

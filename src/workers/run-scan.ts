@@ -3,6 +3,7 @@ import { fileExists } from '../core/jsonl.js';
 import { dataFile } from '../core/paths.js';
 import { createRedis } from '../core/redis.js';
 import { type RunCounters, readCounters } from '../core/run-counters.js';
+import { BackfillPlanBuilder, type BackfillSummary, runBackfill } from '../producer/backfill/index.js';
 import { type EnqueueSummary, enqueueManifest } from '../producer/enqueue/enqueue.js';
 import { redisForRun } from './private-redis.js';
 import { createProgress } from './progress.js';
@@ -20,6 +21,8 @@ export interface ScanOptions {
   signal?: AbortSignal;
   /** Force a progress bar (true) or log lines (false); default: stderr is a terminal. */
   tty?: boolean;
+  /** Back-fill strata from the manifest's reserve rows (default: on unless --limit). */
+  backfill?: boolean;
 }
 
 export interface ScanSummary {
@@ -27,6 +30,7 @@ export interface ScanSummary {
   enqueue: EnqueueSummary;
   counters: RunCounters;
   privateRedis: boolean;
+  backfill: BackfillSummary | null;
 }
 
 /**
@@ -53,6 +57,7 @@ export async function runScan(ctx: CommandContext, options: ScanOptions): Promis
       secrets: ctx.secrets,
       lockTtlMs: Math.max(3000, config.lockDurationMs),
     });
+    const plan = (options.backfill ?? options.limit === undefined) ? new BackfillPlanBuilder() : undefined;
     const enqueue = await enqueueManifest(
       config,
       redis,
@@ -62,9 +67,33 @@ export async function runScan(ctx: CommandContext, options: ScanOptions): Promis
         dataDir: ctx.dataDir,
         resume: options.resume,
         ...(options.limit !== undefined ? { limit: options.limit } : {}),
+        ...(plan ? { backfill: plan } : {}),
       },
       ctx.logger,
     );
+    // The back-fill runs beside the writer; a back-fill that fails stops the run.
+    const stop = new AbortController();
+    options.signal?.addEventListener('abort', () => stop.abort(), { once: true });
+    let backfillError: Error | undefined;
+    const backfillRun = plan
+      ? runBackfill(
+          config,
+          redis,
+          queue,
+          {
+            plan: plan.build(),
+            runId: enqueue.runId,
+            pollMs: config.backfillPollMs,
+            minObserved: config.backfillMinObserved,
+            signal: stop.signal,
+          },
+          ctx.logger,
+        ).catch((err: Error) => {
+          backfillError = err;
+          stop.abort();
+          return null;
+        })
+      : Promise.resolve(null);
     ctx.logger.info(
       {
         ...enqueue,
@@ -97,26 +126,27 @@ export async function runScan(ctx: CommandContext, options: ScanOptions): Promis
     const ticker = setInterval(() => void refresh().catch(() => undefined), 1000);
     let outcome: 'complete' | 'stopped';
     try {
-      outcome = await writer.runUntilComplete({
-        pollMs: config.writerPollMs,
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
+      outcome = await writer.runUntilComplete({ pollMs: config.writerPollMs, signal: stop.signal });
     } finally {
       clearInterval(ticker);
       await refresh().catch(() => undefined);
       progress.stop();
       await worker.close();
     }
+    stop.abort();
+    const backfill = await backfillRun;
     if (outcome === 'stopped') {
       // Rows of jobs that finished while stopping are still written before exit.
       while ((await writer.drainOnce()) > 0) {}
       await writer.writeRunLog(null);
     }
+    if (backfillError) throw backfillError;
     return {
       outcome,
       enqueue,
       counters: await readCounters(redis, config.queuePrefix),
       privateRedis: redisRun.privateServer,
+      backfill,
     };
   } finally {
     await writer?.close();
@@ -135,6 +165,11 @@ export function formatScanSummary(s: ScanSummary): string {
     `  success ${c.byStatus.success} | partial ${c.byStatus.partial} | failed ${c.byStatus.failed} | empty ${c.byStatus.empty} | ` +
       `quarantined ${c.byStatus.quarantined} | rate-limit hits ${Number(c.meta.rate_limit_hits ?? 0)} | retries ${Number(c.meta.retries ?? 0)}`,
   ];
+  if (s.backfill)
+    lines.push(
+      `  back-fill ${s.backfill.outcome}: ${s.backfill.added} reserve rows scanned (${s.enqueue.reserveRows} in the manifest), ` +
+        `${s.backfill.decisions.length} decisions (see pipeline_run_log.json)`,
+    );
   const reasons = Object.entries(c.byFailure).sort((a, b) => b[1] - a[1]);
   if (reasons.length) lines.push(`  failure reasons: ${reasons.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   for (const sk of [...s.enqueue.skipped, ...s.enqueue.duplicates].slice(0, 10))

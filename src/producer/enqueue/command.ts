@@ -5,12 +5,19 @@ import { createRedis, probeRedis } from '../../core/redis.js';
 import { HOW_TO_GET_REDIS } from '../../workers/private-redis.js';
 import { openScanQueue } from '../../workers/queue.js';
 import { warnUnlessNoEviction } from '../../workers/redis-policy.js';
+import {
+  BackfillPlanBuilder,
+  BackfillPlanMismatch,
+  formatStrataProgress,
+  readBackfillReport,
+  runBackfill,
+} from '../backfill/index.js';
 import { EnqueueRefused, enqueueManifest } from './enqueue.js';
 
 /** `stratum-pipeline enqueue`: prints how many jobs were added, already queued, done or skipped. */
 export async function runEnqueueCommand(
   ctx: CommandContext,
-  opts: { manifest?: string; limit?: number; resume?: boolean },
+  opts: { manifest?: string; limit?: number; resume?: boolean; backfill?: boolean },
 ): Promise<void> {
   const manifestPath = opts.manifest ?? dataFile(ctx.dataDir, 'manifest');
   if (!(await fileExists(manifestPath)))
@@ -19,6 +26,7 @@ export async function runEnqueueCommand(
   if (problem) throw new CommandError(`${problem}. To get Redis: ${HOW_TO_GET_REDIS}.`);
   const redis = createRedis(ctx.config);
   const queue = openScanQueue(ctx.config, redis);
+  const plan = (opts.backfill ?? opts.limit === undefined) ? new BackfillPlanBuilder() : undefined;
   try {
     await warnUnlessNoEviction(redis, ctx.logger);
     const s = await enqueueManifest(
@@ -30,12 +38,14 @@ export async function runEnqueueCommand(
         dataDir: ctx.dataDir,
         resume: Boolean(opts.resume),
         ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+        ...(plan ? { backfill: plan } : {}),
       },
       ctx.logger,
     );
     process.stdout.write(
       `run ${s.runId}: manifest rows ${s.manifestCount}, added ${s.added}, already queued ${s.alreadyQueued}, ` +
-        `already done ${s.alreadyDone}, duplicates in manifest ${s.duplicateInManifest}, skipped ${s.skipped.length}\n`,
+        `already done ${s.alreadyDone}, duplicates in manifest ${s.duplicateInManifest}, skipped ${s.skipped.length}, ` +
+        `reserve rows ${s.reserveRows}${plan ? ' (back-fill)' : ' (not scanned: --no-backfill)'}\n`,
     );
     const report = (label: string, items: Array<{ line: number; reason: string }>) => {
       for (const it of items.slice(0, 20))
@@ -46,8 +56,46 @@ export async function runEnqueueCommand(
     report('skipped', s.skipped);
     report('skipped', s.duplicates);
     report('rejected', s.rejected);
+    if (plan) {
+      process.stdout.write(
+        `back-fill: ${s.reserveRows} reserve rows held; deciding every ${ctx.config.backfillPollMs} ms until every stratum meets its goal or uses its reserve\n`,
+      );
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const b = await runBackfill(
+          ctx.config,
+          redis,
+          queue,
+          {
+            plan: plan.build(),
+            runId: s.runId,
+            pollMs: ctx.config.backfillPollMs,
+            minObserved: ctx.config.backfillMinObserved,
+            signal: stop.signal,
+            onDecision: (d) =>
+              process.stdout.write(
+                d.added > 0
+                  ? `  ${d.stratum}: yield ${d.yield?.toFixed(3) ?? '?'} (${d.basis}), ${d.effective}/${d.goal} effective, ${d.queued} queued: +${d.added} reserve rows (${d.releasedAfter}/${d.reserve} used)\n`
+                  : `  ${d.stratum}: reserve exhausted at ${d.effective}/${d.goal} effective\n`,
+              ),
+          },
+          ctx.logger,
+        );
+        const report = await readBackfillReport(redis, ctx.config.queuePrefix, { decisions: false });
+        process.stdout.write(`back-fill ${b.outcome}: ${b.added} reserve rows queued by this producer\n`);
+        for (const line of report ? formatStrataProgress(report) : []) process.stdout.write(`  ${line}\n`);
+        if (b.outcome === 'stopped') process.exitCode = 130;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    }
   } catch (err) {
-    if (err instanceof EnqueueRefused) throw new CommandError(err.message, 2);
+    if (err instanceof EnqueueRefused || err instanceof BackfillPlanMismatch)
+      throw new CommandError(err.message, 2);
     throw err;
   } finally {
     await queue.close();

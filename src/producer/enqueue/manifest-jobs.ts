@@ -6,6 +6,8 @@ import type { ScanJobData } from '../../workers/job-data.js';
 export interface ManifestJob {
   line: number;
   data: ScanJobData;
+  /** Set on a reserve row (`reserve: true`): its place in the stratum's reserve order. */
+  reserveRank?: number;
 }
 
 export interface SkippedRow {
@@ -60,7 +62,13 @@ export async function* readManifestJobs(manifestPath: string): AsyncGenerator<Ma
         ? { row_problem: `manifest line ${line.line}: ${problems.join('; ').slice(0, 300)}` }
         : {}),
     };
-    yield { ok: true, job: { line: line.line, data } };
+    const reserveRank =
+      row.reserve === true
+        ? Number.isInteger(row.reserve_rank)
+          ? (row.reserve_rank as number)
+          : line.line
+        : undefined;
+    yield { ok: true, job: { line: line.line, data, ...(reserveRank !== undefined ? { reserveRank } : {}) } };
   }
 }
 

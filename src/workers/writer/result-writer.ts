@@ -9,6 +9,8 @@ import type { Logger } from '../../core/logger.js';
 import { dataFile } from '../../core/paths.js';
 import { type ResultFacts, readCounters, recordResult, runKeys } from '../../core/run-counters.js';
 import { PIPELINE_VERSION } from '../../core/version.js';
+import { readBackfillReport } from '../../producer/backfill/backfill-report.js';
+import { outcomeOfRow, recordStratumOutcomes } from '../../producer/backfill/stratum-outcomes.js';
 import { failureRow } from '../failure-row.js';
 import type { ScanJobData, ScanJobResult } from '../job-data.js';
 import { isQueueEmpty, queueSize, type ScanQueue } from '../queue.js';
@@ -115,11 +117,14 @@ export class ResultWriter {
   /** Reads the files back; counters missing in Redis (wiped, or a crash before recording) are re-applied. */
   private async reconcile(): Promise<void> {
     let pending: ResultFacts[] = [];
+    let outcomes: ReturnType<typeof outcomeOfRow>[] = [];
     let reapplied = 0;
     const flush = async () => {
       const added = await Promise.all(pending.map((f) => recordResult(this.o.redis, this.o.prefix, f)));
+      await recordStratumOutcomes(this.o.redis, this.o.prefix, outcomes);
       reapplied += added.filter(Boolean).length;
       pending = [];
+      outcomes = [];
     };
     let duplicatesInFiles = 0;
     for await (const row of readWrittenRows(this.o.dataDir)) {
@@ -129,6 +134,7 @@ export class ResultWriter {
       }
       this.written.add(row.value.repo_full_name);
       pending.push(factsOfRow(row.file, row.value));
+      outcomes.push(outcomeOfRow(row.file, row.value));
       if (pending.length >= 500) await flush();
     }
     await flush();
@@ -176,6 +182,12 @@ export class ResultWriter {
     const now = Date.now();
     await Promise.all(
       rows.map((r) => recordResult(this.o.redis, this.o.prefix, factsOfRow(r.file, r.value, now))),
+    );
+    // Per-stratum effective rows, read by the back-fill: counted before the jobs are removed.
+    await recordStratumOutcomes(
+      this.o.redis,
+      this.o.prefix,
+      rows.map((r) => outcomeOfRow(r.file, r.value)),
     );
     await Promise.all(
       jobs.map((j) =>
@@ -235,7 +247,9 @@ export class ResultWriter {
       readCounters(this.o.redis, this.o.prefix),
       queueSize(this.o.queue),
     ]);
-    await writeRunLog(this.o.dataDir, buildRunLog(counters, size, endedAt));
+    const log = buildRunLog(counters, size, endedAt);
+    const backfill = await readBackfillReport(this.o.redis, this.o.prefix);
+    await writeRunLog(this.o.dataDir, backfill ? { ...log, backfill } : log);
   }
 
   /**
