@@ -195,7 +195,9 @@ describe('discover against the fake GitHub API', { timeout: 180_000 }, () => {
       selected: 3600,
       shortfall: 0,
     });
-    expect(log.counts!.per_stratum.langgraph!.sampled_out).toBe(log.counts!.per_stratum.langgraph!.found - 3600);
+    expect(log.counts!.per_stratum.langgraph!.sampled_out).toBe(
+      log.counts!.per_stratum.langgraph!.found - 3600,
+    );
     const reserveRows = reference.filter((r) => r.selection_stratum === 'langgraph' && r.reserve === true);
     expect(reserveRows.map((r) => r.reserve_rank).sort((a, b) => a! - b!)).toEqual(
       Array.from({ length: 600 }, (_, i) => i + 1),

@@ -42,7 +42,12 @@ export async function releaseToQueue(
   redis: Redis,
   queue: ScanQueue,
   strata: readonly string[],
-  options: { lockTtlMs?: number; chunk?: number; beforeAdd?: () => Promise<void> } = {},
+  options: {
+    lockTtlMs?: number;
+    chunk?: number;
+    /** Test seam: runs after a chunk is on the queue, before its `enqueued` count moves. */
+    afterAdd?: () => Promise<void>;
+  } = {},
 ): Promise<ReleaseOutcome> {
   const keys = backfillKeys(config.queuePrefix);
   const done = runKeys(config.queuePrefix).done;
@@ -75,7 +80,6 @@ export async function releaseToQueue(
         const written = names.length ? await redis.smismember(done, ...names) : [];
         const fresh = rows.filter((_, i) => queued[i] === 0 && written[i] === 0);
         outcome.alreadyThere += rows.length - fresh.length;
-        await options.beforeAdd?.();
         if (fresh.length > 0) {
           // Still ours? A producer paused past the lock's TTL must not add beside the next holder.
           if ((await redis.get(keys.lock)) !== token)
@@ -90,6 +94,7 @@ export async function releaseToQueue(
           await redis.hincrby(runKeys(config.queuePrefix).meta, 'enqueued', fresh.length);
           outcome.added += fresh.length;
         }
+        await options.afterAdd?.();
         const ok = await redis.eval(RENEW_AND_SET_LUA, 2, keys.lock, keys.enqueued, token, ttl, stratum, to);
         if (ok !== 1) throw new Error('back-fill lock lost while adding rows');
         from = to;

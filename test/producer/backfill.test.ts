@@ -1,0 +1,157 @@
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/core/config.js';
+import { backfillKeys } from '../../src/producer/backfill/backfill-keys.js';
+import { loadPlan } from '../../src/producer/backfill/backfill-plan.js';
+import { readBackfillReport } from '../../src/producer/backfill/backfill-report.js';
+import { decide } from '../../src/producer/backfill/decide.js';
+import { releaseToQueue } from '../../src/producer/backfill/release.js';
+import { openScanQueue, type ScanQueue } from '../../src/workers/queue.js';
+import { deleteKeysWithPrefix, TEST_REDIS_URL, testRedis, uniquePrefix } from '../support/redis.js';
+import { testConfig } from '../workers/helpers.js';
+import { drainQueue, plan, row, writeRow } from './backfill-support.js';
+
+describe('back-fill: decisions in Redis, release under a lock (real Redis)', () => {
+  let redis: Redis;
+  let prefix: string;
+  let config: Config;
+  let queue: ScanQueue;
+  const extra: Redis[] = [];
+
+  beforeEach(() => {
+    prefix = uniquePrefix('bf');
+    config = testConfig({ queuePrefix: prefix });
+    redis = testRedis();
+    queue = openScanQueue(config, redis);
+  });
+
+  afterEach(async () => {
+    await queue.close();
+    await deleteKeysWithPrefix(redis, prefix);
+    for (const r of extra.splice(0)) r.disconnect();
+    redis.disconnect();
+  });
+
+  function connection(): Redis {
+    const r = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    extra.push(r);
+    return r;
+  }
+
+  it('waits for observed rows, then releases what the yield says, logs it, and says once when the reserve is spent', async () => {
+    await loadPlan(redis, prefix, 'run-1', [plan('a', 10, 8)]);
+    const first = await decide(redis, prefix, 'a', 4);
+    expect(first).toMatchObject({ added: 0, basis: 'none', yield: null, queued: 10 });
+    // 4 of the 10 primary rows written, 2 effective: yield 0.5, 6 still queued.
+    for (let i = 1; i <= 4; i++) await writeRow(redis, prefix, row('a', 'p', i), i <= 2);
+    const second = await decide(redis, prefix, 'a', 4);
+    // expected = 2 + 0.5 × 6 = 5 < 10 → ⌈5 / 0.5⌉ = 10, capped by the reserve of 8.
+    expect(second).toMatchObject({
+      added: 8,
+      yield: 0.5,
+      basis: 'stratum',
+      effective: 2,
+      queued: 6,
+      releasedAfter: 8,
+    });
+    const third = await decide(redis, prefix, 'a', 4);
+    expect(third).toMatchObject({ added: 0, exhausted: true });
+    expect((await decide(redis, prefix, 'a', 4)).exhausted).toBe(false);
+    const report = await readBackfillReport(redis, prefix);
+    expect(report!.strata.a).toMatchObject({
+      goal: 10,
+      effective: 2,
+      written: 4,
+      reserve: 8,
+      released: 8,
+      gap: 8,
+    });
+    expect(report!.strata.a!.exhausted_at).not.toBeNull();
+    expect(report!.decisions.map((d) => [d.stratum, d.added, d.yield, d.exhausted])).toEqual([
+      ['a', 8, 0.5, false],
+      ['a', 0, 0.5, true],
+    ]);
+  });
+
+  it("uses the run's pooled yield for a stratum with too few rows, and releases nothing for a stratum on course", async () => {
+    await loadPlan(redis, prefix, 'run-1', [plan('big', 40, 10), plan('small', 10, 10)]);
+    for (let i = 1; i <= 40; i++) await writeRow(redis, prefix, row('big', 'p', i), i % 4 !== 0);
+    await writeRow(redis, prefix, row('small', 'p', 1), true);
+    // big: 30/40 effective, nothing queued: ⌈10 / 0.75⌉ = 14 → the whole reserve of 10.
+    expect(await decide(redis, prefix, 'big', 20)).toMatchObject({
+      added: 10,
+      basis: 'stratum',
+      yield: 0.75,
+    });
+    // small: 1 row of its own, the pooled yield 31/41 ≈ 0.756: 1 + 0.756 × 9 = 7.8 < 10 → ⌈2.2 / 0.756⌉ = 3.
+    expect(await decide(redis, prefix, 'small', 20)).toMatchObject({ added: 3, basis: 'pooled' });
+    await loadPlan(redis, prefix, 'run-1', [plan('big', 40, 10), plan('small', 10, 10)]);
+    // Loading the same plan again changes nothing; another plan for the same run is refused.
+    expect((await readBackfillReport(redis, prefix))!.strata.small!.released).toBe(3);
+    await expect(loadPlan(redis, prefix, 'run-1', [plan('big', 41, 10)])).rejects.toThrow(/another manifest/);
+  });
+
+  it('decides in one place: eight producers deciding at once release what one would', async () => {
+    await loadPlan(redis, prefix, 'run-1', [plan('a', 20, 100)]);
+    for (let i = 1; i <= 20; i++) await writeRow(redis, prefix, row('a', 'p', i), i % 2 === 0);
+    const decisions = await Promise.all(
+      Array.from({ length: 8 }, () => decide(connection(), prefix, 'a', 10)),
+    );
+    // One producer: 10 effective, yield 0.5, nothing queued → ⌈10 / 0.5⌉ = 20. The others
+    // then see 20 queued rows expected to bring 10: nothing more.
+    expect(decisions.reduce((s, d) => s + d.added, 0)).toBe(20);
+    expect(decisions.filter((d) => d.added > 0)).toHaveLength(1);
+    expect(await redis.hget(backfillKeys(prefix).released, 'a')).toBe('20');
+  });
+
+  it('two producers releasing at once queue each released row exactly once', async () => {
+    await loadPlan(redis, prefix, 'run-1', [plan('a', 10, 60)]);
+    await redis.hset(backfillKeys(prefix).released, 'a', 60);
+    const other = connection();
+    const otherQueue = openScanQueue(config, other);
+    const outcomes = await Promise.all([
+      releaseToQueue(config, redis, queue, ['a'], { chunk: 7 }),
+      releaseToQueue(config, other, otherQueue, ['a'], { chunk: 7 }),
+    ]);
+    await otherQueue.close();
+    // Whoever lost the lock added nothing; if it came after, it found everything queued.
+    expect(outcomes.reduce((s, o) => s + o.added, 0)).toBe(60);
+    expect(await queue.count()).toBe(60);
+    const rerun = await releaseToQueue(config, redis, queue, ['a']);
+    expect(rerun).toMatchObject({ locked: true, added: 0, pending: [] });
+  });
+
+  it('a producer that dies after adding rows but before counting them: the next pass adds the rest, none twice', async () => {
+    await loadPlan(redis, prefix, 'run-1', [plan('a', 10, 40)]);
+    await redis.hset(backfillKeys(prefix).released, 'a', 40);
+    let chunks = 0;
+    await expect(
+      releaseToQueue(config, redis, queue, ['a'], {
+        chunk: 10,
+        afterAdd: async () => {
+          if (++chunks === 2) throw new Error('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
+    // Rows 1–20 are on the queue, only 10 counted. They are scanned and written meanwhile.
+    const seen = new Map<string, number>();
+    expect(await drainQueue(redis, prefix, queue, () => true, seen)).toBe(20);
+    const next = await releaseToQueue(config, redis, queue, ['a'], { chunk: 10 });
+    expect(next).toMatchObject({ added: 20, alreadyThere: 10, pending: [] });
+    await drainQueue(redis, prefix, queue, () => true, seen);
+    expect(seen.size).toBe(40);
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it("a killed producer's lock runs out and another producer takes over", async () => {
+    await loadPlan(redis, prefix, 'run-1', [plan('a', 10, 5)]);
+    await redis.hset(backfillKeys(prefix).released, 'a', 5);
+    await redis.set(backfillKeys(prefix).lock, 'dead-producer', 'PX', 300);
+    expect(await releaseToQueue(config, redis, queue, ['a'])).toMatchObject({
+      locked: false,
+      pending: ['a'],
+    });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await releaseToQueue(config, redis, queue, ['a'])).toMatchObject({ locked: true, added: 5 });
+  });
+});
