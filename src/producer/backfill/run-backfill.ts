@@ -80,7 +80,9 @@ export async function runBackfill(
         );
       }
     }
-    const release = await releaseToQueue(config, redis, queue, strata);
+    const release = await releaseToQueue(config, redis, queue, strata, {
+      lockTtlMs: Math.max(1000, config.lockDurationMs),
+    });
     summary.added += release.added;
     if (emptyBefore && addedNow === 0 && release.pending.length === 0 && release.locked) {
       await redis.hset(meta, {
