@@ -16,6 +16,8 @@ export interface ManifestIndex {
   /** The manifest's repositories with their fork parents. */
   repos: ManifestRepos;
   strata: Counter;
+  /** Reserve rows (`reserve: true`) per stratum; included in `strata`. */
+  reserveStrata: Counter;
   forks: number;
   pythonBytes: number;
   totalBytes: number;
@@ -98,6 +100,7 @@ export async function readManifestIndex(file: string): Promise<ManifestIndex> {
     duplicateRows: 0,
     repos: new ManifestRepos(),
     strata: new Counter(),
+    reserveStrata: new Counter(),
     forks: 0,
     pythonBytes: 0,
     totalBytes: 0,
@@ -129,6 +132,7 @@ export async function readManifestIndex(file: string): Promise<ManifestIndex> {
     index.rows++;
     if (rec.fork_parent) index.forks++;
     index.strata.add(rec.selection_stratum);
+    if (rec.reserve === true) index.reserveStrata.add(rec.selection_stratum);
     let total = 0;
     for (const b of Object.values(rec.language_bytes)) total += b;
     const py = rec.language_bytes.Python ?? 0;

@@ -75,25 +75,26 @@ export async function runScan(ctx: CommandContext, options: ScanOptions): Promis
     const stop = new AbortController();
     options.signal?.addEventListener('abort', () => stop.abort(), { once: true });
     let backfillError: Error | undefined;
-    const backfillRun = plan
-      ? runBackfill(
-          config,
-          redis,
-          queue,
-          {
-            plan: plan.build(),
-            runId: enqueue.runId,
-            pollMs: config.backfillPollMs,
-            minObserved: config.backfillMinObserved,
-            signal: stop.signal,
-          },
-          ctx.logger,
-        ).catch((err: Error) => {
-          backfillError = err;
-          stop.abort();
-          return null;
-        })
-      : Promise.resolve(null);
+    const backfillRun =
+      plan && enqueue.reserveRows > 0
+        ? runBackfill(
+            config,
+            redis,
+            queue,
+            {
+              plan: plan.build(),
+              runId: enqueue.runId,
+              pollMs: config.backfillPollMs,
+              minObserved: config.backfillMinObserved,
+              signal: stop.signal,
+            },
+            ctx.logger,
+          ).catch((err: Error) => {
+            backfillError = err;
+            stop.abort();
+            return null;
+          })
+        : Promise.resolve(null);
     ctx.logger.info(
       {
         ...enqueue,

@@ -44,8 +44,10 @@ export async function runEnqueueCommand(
     );
     process.stdout.write(
       `run ${s.runId}: manifest rows ${s.manifestCount}, added ${s.added}, already queued ${s.alreadyQueued}, ` +
-        `already done ${s.alreadyDone}, duplicates in manifest ${s.duplicateInManifest}, skipped ${s.skipped.length}, ` +
-        `reserve rows ${s.reserveRows}${plan ? ' (back-fill)' : ' (not scanned: --no-backfill)'}\n`,
+        `already done ${s.alreadyDone}, duplicates in manifest ${s.duplicateInManifest}, skipped ${s.skipped.length}` +
+        (s.reserveRows > 0
+          ? `, reserve rows ${s.reserveRows} (${plan ? 'back-fill' : 'not scanned: --no-backfill'})\n`
+          : '\n'),
     );
     const report = (label: string, items: Array<{ line: number; reason: string }>) => {
       for (const it of items.slice(0, 20))
@@ -56,7 +58,7 @@ export async function runEnqueueCommand(
     report('skipped', s.skipped);
     report('skipped', s.duplicates);
     report('rejected', s.rejected);
-    if (plan) {
+    if (plan && s.reserveRows > 0) {
       process.stdout.write(
         `back-fill: ${s.reserveRows} reserve rows held; deciding every ${ctx.config.backfillPollMs} ms until every stratum meets its goal or uses its reserve\n`,
       );

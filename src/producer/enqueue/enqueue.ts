@@ -20,8 +20,9 @@ export interface EnqueueOptions {
   chunkSize?: number;
   /**
    * The back-fill's hook: sees every primary row and takes the reserve rows (`reserve: true`),
-   * which are not queued here; the back-fill then marks the producer side finished. Without
-   * it reserve rows are not scanned.
+   * which are not queued here; the back-fill then marks the producer side finished (when the
+   * manifest has reserve rows; without any there is nothing to back-fill). Without the hook
+   * reserve rows are not scanned.
    */
   backfill?: { primary(job: ManifestJob): void; reserve(job: ManifestJob): void };
 }
@@ -182,7 +183,7 @@ export async function enqueueManifest(
     manifest_count: String(summary.manifestCount),
     manifest_reserve_rows: String(summary.reserveRows),
     // With a back-fill the producer side is finished only when the back-fill says so.
-    ...(options.backfill
+    ...(options.backfill && summary.reserveRows > 0
       ? { backfill: 'on' }
       : { enqueue_finished: '1', enqueue_finished_at: new Date().toISOString(), backfill: 'off' }),
   });
