@@ -78,7 +78,11 @@ export function renderPlan(config: StrataConfig, selected: ReadonlyArray<{ strat
   let total = 0;
   for (const { stratum } of selected) {
     total += stratum.target;
-    lines.push(`${stratum.name}  target ${stratum.target.toLocaleString('en-US')}`);
+    const reserve = Math.ceil(stratum.target * stratum.reserveFactor);
+    lines.push(
+      `${stratum.name}  target ${stratum.target.toLocaleString('en-US')}, reserve up to ${reserve.toLocaleString('en-US')}` +
+        (stratum.evidence.includes('any') ? '' : `, evidence ${stratum.evidence.join('/')}`),
+    );
     for (const q of stratum.queries) lines.push(`    ${q}`);
   }
   lines.push('');
