@@ -155,3 +155,55 @@ describe('back-fill: decisions in Redis, release under a lock (real Redis)', () 
     expect(await releaseToQueue(config, redis, queue, ['a'])).toMatchObject({ locked: true, added: 5 });
   });
 });
+
+describe('the result writer counts effective rows per stratum (real Redis, real files)', () => {
+  it('re-applies them from the result files when it starts (after a kill -9 or a wiped Redis), once', async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { ResultWriter } = await import('../../src/workers/writer/result-writer.js');
+    const { silentLogger } = await import('../../src/core/logger.js');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bf-writer-'));
+    const prefix = uniquePrefix('bfw');
+    const redis = testRedis();
+    const queue = openScanQueue(testConfig({ queuePrefix: prefix }), redis);
+    const ping = (name: string, stratum: string, status: string) =>
+      JSON.stringify({
+        repo_full_name: name,
+        selection_stratum: stratum,
+        scan_status: status,
+        scan_duration_ms: 1,
+      });
+    writeFileSync(
+      path.join(dir, 'scan_results.jsonl'),
+      `${[ping('o/a', 'x', 'success'), ping('o/b', 'x', 'empty'), ping('o/c', 'y', 'partial'), ping('o/d', 'y', 'failed')].join('\n')}\n`,
+    );
+    try {
+      for (let open = 0; open < 2; open++) {
+        const writer = await ResultWriter.open({
+          dataDir: dir,
+          prefix,
+          redis,
+          queue,
+          logger: silentLogger,
+          secrets: [],
+          lockTtlMs: 3000,
+        });
+        await writer.close();
+      }
+      expect(await redis.hgetall(backfillKeys(prefix).outcome)).toEqual({
+        'x|written': '2',
+        'x|effective': '1',
+        'y|written': '2',
+        'y|effective': '1',
+        '*|written': '4',
+        '*|effective': '2',
+      });
+    } finally {
+      await queue.close();
+      await deleteKeysWithPrefix(redis, prefix);
+      redis.disconnect();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
