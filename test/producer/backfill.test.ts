@@ -42,34 +42,43 @@ describe('back-fill: decisions in Redis, release under a lock (real Redis)', () 
     await loadPlan(redis, prefix, 'run-1', [plan('a', 10, 8)]);
     const first = await decide(redis, prefix, 'a', 4);
     expect(first).toMatchObject({ added: 0, basis: 'none', yield: null, queued: 10 });
-    // 4 of the 10 primary rows written, 2 effective: yield 0.5, 6 still queued.
-    for (let i = 1; i <= 4; i++) await writeRow(redis, prefix, row('a', 'p', i), i <= 2);
+    // The 10 primary rows written, 5 effective: yield 0.5 on 10 rows, optimistic bound y⁺ =
+    // (0.5 + 4/20 + 2·√(0.025 + 0.01)) / 1.4 ≈ 0.767; nothing queued: ⌈5 / 0.767⌉ = 7 rows.
+    for (let i = 1; i <= 10; i++) await writeRow(redis, prefix, row('a', 'p', i), i % 2 === 0);
     const second = await decide(redis, prefix, 'a', 4);
-    // expected = 2 + 0.5 × 6 = 5 < 10 → ⌈5 / 0.5⌉ = 10, capped by the reserve of 8.
     expect(second).toMatchObject({
-      added: 8,
+      added: 7,
       yield: 0.5,
       basis: 'stratum',
-      effective: 2,
-      queued: 6,
+      effective: 5,
+      queued: 0,
+      releasedAfter: 7,
+    });
+    // Those 7 written, 3 effective: 8 of 17, y⁺ ≈ 0.694: ⌈2 / 0.694⌉ = 3, but 1 reserve row is left.
+    for (let i = 1; i <= 7; i++) await writeRow(redis, prefix, row('a', 'r', i), i <= 3);
+    expect(await decide(redis, prefix, 'a', 4)).toMatchObject({
+      added: 1,
+      effective: 8,
+      queued: 0,
       releasedAfter: 8,
     });
-    const third = await decide(redis, prefix, 'a', 4);
-    expect(third).toMatchObject({ added: 0, exhausted: true });
+    const fourth = await decide(redis, prefix, 'a', 4);
+    expect(fourth).toMatchObject({ added: 0, exhausted: true });
     expect((await decide(redis, prefix, 'a', 4)).exhausted).toBe(false);
     const report = await readBackfillReport(redis, prefix);
     expect(report!.strata.a).toMatchObject({
       goal: 10,
-      effective: 2,
-      written: 4,
+      effective: 8,
+      written: 17,
       reserve: 8,
       released: 8,
-      gap: 8,
+      gap: 2,
     });
     expect(report!.strata.a!.exhausted_at).not.toBeNull();
     expect(report!.decisions.map((d) => [d.stratum, d.added, d.yield, d.exhausted])).toEqual([
-      ['a', 8, 0.5, false],
-      ['a', 0, 0.5, true],
+      ['a', 7, 0.5, false],
+      ['a', 1, 0.471, false],
+      ['a', 0, 0.471, true],
     ]);
   });
 
@@ -77,17 +86,17 @@ describe('back-fill: decisions in Redis, release under a lock (real Redis)', () 
     await loadPlan(redis, prefix, 'run-1', [plan('big', 40, 10), plan('small', 10, 10)]);
     for (let i = 1; i <= 40; i++) await writeRow(redis, prefix, row('big', 'p', i), i % 4 !== 0);
     await writeRow(redis, prefix, row('small', 'p', 1), true);
-    // big: 30/40 effective, nothing queued: ⌈10 / 0.75⌉ = 14 → the whole reserve of 10.
+    // big: 30/40 effective (y⁺ ≈ 0.860), nothing queued: ⌈10 / 0.860⌉ = 12 → the whole reserve of 10.
     expect(await decide(redis, prefix, 'big', 20)).toMatchObject({
       added: 10,
       basis: 'stratum',
       yield: 0.75,
     });
-    // small: 1 row of its own, the pooled yield 31/41 ≈ 0.756: 1 + 0.756 × 9 = 7.8 < 10 → ⌈2.2 / 0.756⌉ = 3.
-    expect(await decide(redis, prefix, 'small', 20)).toMatchObject({ added: 3, basis: 'pooled' });
+    // small: 1 row of its own; the pooled yield 31/41 (y⁺ ≈ 0.863): 1 + 0.863 × 9 = 8.8 < 10 → ⌈1.23 / 0.863⌉ = 2.
+    expect(await decide(redis, prefix, 'small', 20)).toMatchObject({ added: 2, basis: 'pooled' });
     await loadPlan(redis, prefix, 'run-1', [plan('big', 40, 10), plan('small', 10, 10)]);
     // Loading the same plan again changes nothing; another plan for the same run is refused.
-    expect((await readBackfillReport(redis, prefix))!.strata.small!.released).toBe(3);
+    expect((await readBackfillReport(redis, prefix))!.strata.small!.released).toBe(2);
     await expect(loadPlan(redis, prefix, 'run-1', [plan('big', 41, 10)])).rejects.toThrow(/another manifest/);
   });
 
@@ -97,11 +106,11 @@ describe('back-fill: decisions in Redis, release under a lock (real Redis)', () 
     const decisions = await Promise.all(
       Array.from({ length: 8 }, () => decide(connection(), prefix, 'a', 10)),
     );
-    // One producer: 10 effective, yield 0.5, nothing queued → ⌈10 / 0.5⌉ = 20. The others
-    // then see 20 queued rows expected to bring 10: nothing more.
-    expect(decisions.reduce((s, d) => s + d.added, 0)).toBe(20);
+    // One producer: 10 effective of 20 (y⁺ ≈ 0.704), nothing queued → ⌈10 / 0.704⌉ = 15. The
+    // others then see 15 queued rows expected to bring the rest: nothing more.
+    expect(decisions.reduce((s, d) => s + d.added, 0)).toBe(15);
     expect(decisions.filter((d) => d.added > 0)).toHaveLength(1);
-    expect(await redis.hget(backfillKeys(prefix).released, 'a')).toBe('20');
+    expect(await redis.hget(backfillKeys(prefix).released, 'a')).toBe('15');
   });
 
   it('two producers releasing at once queue each released row exactly once', async () => {

@@ -10,8 +10,14 @@ import { backfillKeys } from './backfill-keys.js';
  *   yield    = effective / written              (the stratum's, once it has `minObserved` rows
  *                                                written or nothing left queued; else the run's
  *                                                pooled yield; with neither: no decision yet)
- *   expected = effective + yield × queued
- *   add      = min(⌈(goal − expected) / yield⌉, reserve − released)   when expected < goal
+ *   y⁺       = Wilson upper bound of that yield (z = 2) over the rows it was measured on
+ *   expected = effective + y⁺ × queued
+ *   add      = min(⌈(goal − expected) / y⁺⌉, reserve − released)   when expected < goal
+ *
+ * Released rows cannot be taken back, so the decision counts on the optimistic end of what the
+ * rows seen so far allow: a yield measured on 20 rows is uncertain by ±0.2, and deciding on its
+ * low end released up to twice the rows needed in the benchmark. Erring high only means one
+ * more, smaller release later, once more rows are written.
  */
 export interface Decision {
   stratum: string;
@@ -58,6 +64,11 @@ if y >= 0 then ymilli = math.floor(y * 1000 + 0.5) end
 local added = 0
 local exhausted = 0
 if effective < goal and basis ~= 'none' then
+  local n = written
+  if basis == 'pooled' then n = gw end
+  local z2 = 4
+  y = (y + z2 / (2 * n) + 2 * math.sqrt(y * (1 - y) / n + z2 / (4 * n * n))) / (1 + z2 / n)
+  if y > 1 then y = 1 end
   local floor = tonumber(ARGV[3]) / 1000
   if y < floor then y = floor end
   local expected = effective + y * queued
