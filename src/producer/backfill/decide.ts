@@ -16,7 +16,7 @@ import { backfillKeys } from './backfill-keys.js';
  *
  * Released rows cannot be taken back, so the decision counts on the optimistic end of what the
  * rows seen so far allow: a yield measured on 20 rows is uncertain by ±0.2, and deciding on its
- * low end released up to twice the rows needed in the benchmark. Erring high only means one
+ * low end released nearly twice the rows needed in the benchmark. Erring high only means one
  * more, smaller release later, once more rows are written.
  */
 export interface Decision {
