@@ -185,7 +185,15 @@ describe('the result writer counts effective rows per stratum (real Redis, real 
       });
     writeFileSync(
       path.join(dir, 'scan_results.jsonl'),
-      `${[ping('o/a', 'x', 'success'), ping('o/b', 'x', 'empty'), ping('o/c', 'y', 'partial'), ping('o/d', 'y', 'failed')].join('\n')}\n`,
+      `${[
+        ping('o/a', 'x', 'success'),
+        ping('o/b', 'x', 'empty'),
+        ping('o/c', 'y', 'partial'),
+        ping('o/d', 'y', 'failed'),
+        // A hostile manifest's stratum names are not counted (they would collide with '*|…').
+        ping('o/e', '*', 'success'),
+        ping('o/f', 'x|written', 'success'),
+      ].join('\n')}\n`,
     );
     try {
       for (let open = 0; open < 2; open++) {

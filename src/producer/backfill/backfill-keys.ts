@@ -31,3 +31,12 @@ export function backfillKeys(prefix: string): BackfillKeys {
     lock: k('lock'),
   };
 }
+
+/**
+ * Strata the back-fill tracks: names as the strata file allows them. A manifest is untrusted:
+ * another name (`*`, `a|written`, megabytes) would collide with the counters' own fields or
+ * bloat keys, so its rows are scanned as given but never back-filled or counted per stratum.
+ */
+export function isTrackedStratum(name: string): boolean {
+  return /^[a-z][a-z0-9_]{0,63}$/.test(name);
+}

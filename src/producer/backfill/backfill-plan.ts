@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ScanJobData } from '../../workers/job-data.js';
 import type { ManifestJob } from '../enqueue/manifest-jobs.js';
-import { backfillKeys } from './backfill-keys.js';
+import { backfillKeys, isTrackedStratum } from './backfill-keys.js';
 
 /**
  * What the back-fill works from, read off the frozen manifest: per stratum its goal (the
@@ -44,7 +44,7 @@ export class BackfillPlanBuilder {
 
   build(): StratumPlan[] {
     return [...this.strata.entries()]
-      .filter(([stratum]) => stratum !== '')
+      .filter(([stratum]) => isTrackedStratum(stratum))
       .sort((a, b) => a[0].localeCompare(b[0]))
       .map(([stratum, e]) => ({
         stratum,

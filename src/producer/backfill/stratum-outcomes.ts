@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Ping, QuarantineRecord } from '../../core/contract/index.js';
-import { backfillKeys } from './backfill-keys.js';
+import { backfillKeys, isTrackedStratum } from './backfill-keys.js';
 
 /**
  * Per-stratum outcome counts (rows written, effective rows = success + partial), kept by the
@@ -60,15 +60,17 @@ export async function recordStratumOutcomes(
   const keys = backfillKeys(prefix);
   const r = withScript(redis);
   const added = await Promise.all(
-    outcomes.map((o) =>
-      r.stratumBackfillOutcome(
-        keys.counted,
-        keys.outcome,
-        o.repoFullName,
-        o.stratum,
-        o.effective ? '1' : '0',
+    outcomes
+      .filter((o) => isTrackedStratum(o.stratum))
+      .map((o) =>
+        r.stratumBackfillOutcome(
+          keys.counted,
+          keys.outcome,
+          o.repoFullName,
+          o.stratum,
+          o.effective ? '1' : '0',
+        ),
       ),
-    ),
   );
   return added.filter((a) => a === 1).length;
 }
