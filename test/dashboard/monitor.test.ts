@@ -193,9 +193,9 @@ describe('monitor --once', () => {
       expect(lines).toContain(
         '  crewai              1 / 4        25.0%  ████████░░░░░░░░░░░░░░░░░░░░░░  reserve 2/2  gap 3',
       );
-      // A stratum name from the manifest cannot drive the terminal.
+      // A stratum name cannot drive the terminal (and, not a strata-file name, is not counted).
       expect(lines).toContain(
-        '  langgraph?[2J       2 / 2       100.0%  ██████████████████████████████  reserve 0/0',
+        '  langgraph?[2J       0 / 2         0.0%  ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░  reserve 0/0  gap 2',
       );
     } finally {
       await redis.unlink(
