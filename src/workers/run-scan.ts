@@ -5,7 +5,12 @@ import { createRedis } from '../core/redis.js';
 import { type RunCounters, readCounters } from '../core/run-counters.js';
 import { escapeLine } from '../core/terminal-text.js';
 import { BackfillPlanBuilder, type BackfillSummary, runBackfill } from '../producer/backfill/index.js';
-import { type EnqueueSummary, enqueueManifest } from '../producer/enqueue/enqueue.js';
+import {
+  type EnqueueSummary,
+  enqueueManifest,
+  formatFillCounts,
+  preflightEnqueue,
+} from '../producer/enqueue/enqueue.js';
 import { requireUsableManifest } from '../producer/enqueue/manifest-check.js';
 import { redisForRun } from './private-redis.js';
 import { createProgress } from './progress.js';
@@ -44,6 +49,13 @@ export async function runScan(ctx: CommandContext, options: ScanOptions): Promis
   if (!(await fileExists(manifestPath)))
     throw new CommandError(`manifest not found: ${manifestPath} (run discover first)`, 2);
   await requireUsableManifest(manifestPath, options.manifest ? '--manifest' : 'manifest');
+  // Whatever may refuse the run is checked first: a refused scan writes nothing anywhere.
+  const preflight = await preflightEnqueue(ctx.config, {
+    manifestPath,
+    dataDir: ctx.dataDir,
+    resume: options.resume,
+    ...(options.limit !== undefined ? { limit: options.limit } : {}),
+  });
   const redisRun = await redisForRun(ctx.config, ctx.dataDir, ctx.logger);
   const config = redisRun.config;
   const redis = createRedis(config);
@@ -69,6 +81,7 @@ export async function runScan(ctx: CommandContext, options: ScanOptions): Promis
         manifestPath,
         dataDir: ctx.dataDir,
         resume: options.resume,
+        preflight,
         ...(options.limit !== undefined ? { limit: options.limit } : {}),
         ...(plan ? { backfill: plan } : {}),
       },
@@ -174,6 +187,8 @@ export function formatScanSummary(s: ScanSummary): string {
       `  back-fill ${s.backfill.outcome}: ${s.backfill.added} reserve rows scanned (${s.enqueue.reserveRows} in the manifest), ` +
         `${s.backfill.decisions.length} decisions (see pipeline_run_log.json)`,
     );
+  const filled = formatFillCounts(s.enqueue.filled);
+  if (filled) lines.push(`  manifest fields filled (docs/compatibility.md): ${filled}`);
   const reasons = Object.entries(c.byFailure).sort((a, b) => b[1] - a[1]);
   if (reasons.length) lines.push(`  failure reasons: ${reasons.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   for (const sk of s.enqueue.skipped.slice(0, 10))

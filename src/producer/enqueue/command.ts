@@ -13,7 +13,13 @@ import {
   readBackfillReport,
   runBackfill,
 } from '../backfill/index.js';
-import { EnqueueRefused, enqueueManifest } from './enqueue.js';
+import {
+  type EnqueuePreflight,
+  EnqueueRefused,
+  enqueueManifest,
+  formatFillCounts,
+  preflightEnqueue,
+} from './enqueue.js';
 import { requireUsableManifest } from './manifest-check.js';
 
 /** `stratum-pipeline enqueue`: prints how many jobs were added, already queued, done or skipped. */
@@ -27,6 +33,20 @@ export async function runEnqueueCommand(
   await requireUsableManifest(manifestPath, opts.manifest ? '--manifest' : 'manifest');
   const problem = await probeRedis(ctx.config);
   if (problem) throw new CommandError(`${problem}. To get Redis: ${HOW_TO_GET_REDIS}.`);
+  const base = {
+    manifestPath,
+    dataDir: ctx.dataDir,
+    resume: Boolean(opts.resume),
+    ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+  };
+  // A refused enqueue writes nothing to Redis: the checks come before the first connection.
+  let preflight: EnqueuePreflight;
+  try {
+    preflight = await preflightEnqueue(ctx.config, base);
+  } catch (err) {
+    if (err instanceof EnqueueRefused) throw new CommandError(err.message, 2);
+    throw err;
+  }
   const redis = createRedis(ctx.config);
   const queue = openScanQueue(ctx.config, redis);
   const plan = (opts.backfill ?? opts.limit === undefined) ? new BackfillPlanBuilder() : undefined;
@@ -36,13 +56,7 @@ export async function runEnqueueCommand(
       ctx.config,
       redis,
       queue,
-      {
-        manifestPath,
-        dataDir: ctx.dataDir,
-        resume: Boolean(opts.resume),
-        ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
-        ...(plan ? { backfill: plan } : {}),
-      },
+      { ...base, preflight, ...(plan ? { backfill: plan } : {}) },
       ctx.logger,
     );
     process.stdout.write(
@@ -58,6 +72,8 @@ export async function runEnqueueCommand(
       if (items.length > 20)
         process.stdout.write(`  … and ${items.length - 20} more ${label} lines (see the log)\n`);
     };
+    const filled = formatFillCounts(s.filled);
+    if (filled) process.stdout.write(`  manifest fields filled (docs/compatibility.md): ${filled}\n`);
     report('skipped', s.skipped);
     report('duplicate', s.duplicates);
     report('rejected', s.rejected);
