@@ -122,7 +122,8 @@ async function scan(
     queue,
     logger: quiet,
     secrets: [],
-    lockTtlMs: 3000,
+    // Generous: on a loaded machine a 3 s lock can expire between two renewals.
+    lockTtlMs: 30_000,
   });
   const plan = backfill ? new BackfillPlanBuilder() : undefined;
   const enqueue = await enqueueManifest(
