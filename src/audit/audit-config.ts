@@ -32,7 +32,8 @@ export const DEFAULT_THRESHOLDS: Readonly<AuditThresholds> = Object.freeze({
   g3MinRepos: 2_000,
   g4MinRules: 15,
   g4MinReposPerRule: 100,
-  g5MinOthers: 10,
+  // Clusters of 10+ rows, as the reference's audit.py counts them (its README says "10+ others", its code `>= 10`).
+  g5MinOthers: 9,
   g5MaxShare: 0.05,
   g6MaxEmptyShare: 0.2,
   g7MaxFailedShare: 0.1,

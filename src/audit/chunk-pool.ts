@@ -18,8 +18,11 @@ export const CHUNK_BYTES = 2 * 1024 * 1024;
 export interface ChunkPool {
   /** Buffers for chunks and batches, reused: take them here, the pool gives them back. */
   readonly buffers: BufferPool;
-  /** Verdicts on the chunk's non-blank lines, as JSON text of a `LineVerdict[]`. */
-  judge(chunk: Buffer): Promise<string>;
+  /**
+   * Verdicts on the chunk's non-blank lines and its deviations from the contract, as JSON text
+   * of a `JudgedChunk`; `strict` accepts only contract-valid rows.
+   */
+  judge(chunk: Buffer, strict: boolean): Promise<string>;
   /** Every non-empty line of `lines` (accepted rows) as one Parquet row group. */
   encode(lines: Buffer): Promise<EncodedRowGroup | undefined>;
   /**
@@ -31,8 +34,8 @@ export interface ChunkPool {
 }
 
 /** Judges a chunk on this thread and gives its buffer back. */
-function judgeHere(buffers: BufferPool, chunk: Buffer): string {
-  const verdicts = judgeChunkText(chunk);
+function judgeHere(buffers: BufferPool, chunk: Buffer, strict: boolean): string {
+  const verdicts = judgeChunkText(chunk, strict);
   buffers.give(chunk);
   return verdicts;
 }
@@ -48,8 +51,8 @@ function encodeHere(buffers: BufferPool, lines: Buffer): EncodedRowGroup | undef
 export class InlineChunkPool implements ChunkPool {
   readonly buffers = new BufferPool(CHUNK_BYTES);
 
-  async judge(chunk: Buffer): Promise<string> {
-    return judgeHere(this.buffers, chunk);
+  async judge(chunk: Buffer, strict: boolean): Promise<string> {
+    return judgeHere(this.buffers, chunk, strict);
   }
 
   async encode(lines: Buffer): Promise<EncodedRowGroup | undefined> {
@@ -185,11 +188,14 @@ export class ThreadChunkPool implements ChunkPool {
     return thread;
   }
 
-  judge(chunk: Buffer): Promise<string> {
+  judge(chunk: Buffer, strict: boolean): Promise<string> {
     const thread = this.pick();
-    if (!thread) return Promise.resolve(judgeHere(this.buffers, chunk));
+    if (!thread) return Promise.resolve(judgeHere(this.buffers, chunk, strict));
     const { bytes, transfer } = moved(chunk);
-    return thread.request({ id: this.nextId++, type: 'judge', chunk: bytes }, transfer) as Promise<string>;
+    return thread.request(
+      { id: this.nextId++, type: 'judge', chunk: bytes, strict },
+      transfer,
+    ) as Promise<string>;
   }
 
   encode(lines: Buffer): Promise<EncodedRowGroup | undefined> {

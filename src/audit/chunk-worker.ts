@@ -3,7 +3,7 @@ import { encodeRows, judgeChunkText } from './chunk-work.js';
 
 /** Requests from the audit's main thread to a chunk worker (see chunk-pool.ts). */
 export type ChunkRequest =
-  | { id: number; type: 'judge'; chunk: Uint8Array }
+  | { id: number; type: 'judge'; chunk: Uint8Array; strict: boolean }
   | { id: number; type: 'encode'; chunk: Uint8Array };
 
 /** Every reply hands the request's chunk back (moved, not copied) for its buffer to be reused. */
@@ -18,7 +18,7 @@ parentPort?.on('message', (msg: ChunkRequest) => {
   const back = [msg.chunk.buffer as ArrayBuffer];
   try {
     if (msg.type === 'judge') {
-      const result = judgeChunkText(asBuffer(msg.chunk));
+      const result = judgeChunkText(asBuffer(msg.chunk), msg.strict);
       parentPort?.postMessage(
         { id: msg.id, type: 'result', result, chunk: msg.chunk } satisfies ChunkReply,
         back,

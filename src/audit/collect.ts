@@ -1,5 +1,6 @@
 import { EFFECTIVE_STATUSES, isEffective, rowReason } from '../core/figures.js';
-import { Counter, GrowableInt32 } from './counts.js';
+import { ConformanceTally } from './conformance.js';
+import { Counter, GrowableFloat64, GrowableInt32, quartiles } from './counts.js';
 import type { LineVerdict, RowFacts } from './line-verdict.js';
 import type { ManifestIndex } from './manifest-index.js';
 import { NameTable } from './name-table.js';
@@ -35,6 +36,12 @@ export class AuditStats {
   readonly corrupt: RowIssue[] = [];
   invalidCount = 0;
   readonly invalid: RowIssue[] = [];
+  /** Excluded rows by the rule they break (a row breaking several counts for each). */
+  readonly excludedBy = new Counter();
+  /** Every parsed row's deviations from the full contract, by field or invariant. */
+  readonly conformance = new ConformanceTally();
+  /** Accepted rows that break the full contract (what --strict would exclude). */
+  nonConforming = 0;
   duplicateCount = 0;
   readonly duplicates: RowIssue[] = [];
   /** Accepted rows: contract-valid and the first row of their repository. */
@@ -44,19 +51,28 @@ export class AuditStats {
   readonly failureReasons = new Counter();
   readonly frameworks = new Counter();
   readonly scannerVersions = new Counter();
+  /** risk_score (integer part) → effective rows. */
   readonly risk = new Int32Array(101);
+  /** Σ risk_score over the effective rows that have one (for the exact mean). */
+  riskSum = 0;
   readonly ruleRepos = new Counter();
   readonly ruleImpact = new Map<string, Counter<number>>();
+  /** deployment_score 0…5 → effective rows; scores above 5 (possible in the reference's shape) apart. */
   readonly deployment = new Int32Array(6);
+  readonly deploymentAbove5 = new Counter<number>();
+  /** Effective rows where a field a section reads is absent or null (unknown, never 0). */
+  readonly unknown = { deployment: 0, risk: 0, frameworks: 0, coverage: 0, findings: 0, stratum: 0 };
   /** Distinct topology hashes; `topologyFirst[id]` is the index of the hash's first repository. */
   readonly topologyHashes = new NameTable();
   private readonly topologyFirst = new GrowableInt32(1024, -1);
   /** Only hashes shared by 2+ repositories: member count and sample members. */
   readonly clusters = new Map<string, TopologyCluster>();
-  /** Effective rows that carry a topology hash. */
+  /** Accepted rows (any status, as the reference's audit counts them) that carry a topology hash. */
   topologyRows = 0;
   /** files_scanned/files_total in thousandths (0…1000) over effective rows with files_total > 0. */
   readonly coverage = new Int32Array(1001);
+  /** The same ratios exactly (8 bytes a row): the median and quartiles the gates use. */
+  readonly coverageRatios = new GrowableFloat64(1024);
   coverageRows = 0;
   coverageUnderHalf = 0;
   filesTotalZero = 0;
@@ -98,6 +114,7 @@ export class AuditStats {
     }
     if (v.kind === 'invalid') {
       this.invalidCount++;
+      for (const rule of v.rules ?? []) this.excludedBy.add(rule);
       if (this.invalid.length < MAX_LISTED)
         this.invalid.push({ line, ...(v.repo !== undefined ? { repo: v.repo } : {}), error: v.error });
       return -1;
@@ -112,6 +129,7 @@ export class AuditStats {
       return -1;
     }
     this.lineRepo.set(line, index);
+    if (v.nc) this.nonConforming++;
     this.addRow(row, index);
     return index;
   }
@@ -120,14 +138,16 @@ export class AuditStats {
     this.rows++;
     const status = p.status;
     this.status.add(status);
-    this.scannerVersions.add(p.scannerVersion);
+    this.scannerVersions.add(p.scannerVersion ?? 'unknown');
     const reason = rowReason(status, p.failureReason);
     if (reason) this.failureReasons.add(`${status}:${reason}`);
     const effective = isEffective(status);
-    const stratum = this.strata.get(p.stratum) ?? { rows: 0, effective: 0 };
-    stratum.rows++;
-    if (effective) stratum.effective++;
-    this.strata.set(p.stratum, stratum);
+    if (p.stratum) {
+      const stratum = this.strata.get(p.stratum) ?? { rows: 0, effective: 0 };
+      stratum.rows++;
+      if (effective) stratum.effective++;
+      this.strata.set(p.stratum, stratum);
+    } else this.unknown.stratum++;
 
     if (this.manifest) {
       if (!this.manifest.repos.has(p.repo)) {
@@ -147,47 +167,63 @@ export class AuditStats {
       if (forkParent) this.groups.link(index, `fork:${forkParent}`);
       if (this.manifest.repos.isForkParent(p.repo)) this.groups.link(index, `fork:${p.repo}`);
     }
+    // Topology clusters count every row that carries a hash, whatever its status (as the
+    // reference's audit does; the contract's failed and empty rows carry none).
+    if (p.topologyHash) this.addTopology(p.topologyHash, p.repo, index);
     if (!effective) return;
     this.inSplit.set(index, 1);
 
-    for (const fw of p.frameworks) this.frameworks.add(fw);
-    this.risk[Math.max(0, Math.min(100, p.risk))]!++;
+    if (p.frameworks) for (const fw of p.frameworks) this.frameworks.add(fw);
+    else this.unknown.frameworks++;
+    if (p.risk === null) this.unknown.risk++;
+    else {
+      this.risk[Math.max(0, Math.min(100, Math.floor(p.risk)))]!++;
+      this.riskSum += p.risk;
+    }
     for (let r = 0; r < p.rules.length; r++) {
       const rule = p.rules[r] as string;
       this.ruleRepos.add(rule);
       const impact = p.impacts[r];
-      if (impact !== null && impact !== undefined) {
-        let c = this.ruleImpact.get(rule);
-        if (!c) {
-          c = new Counter<number>();
-          this.ruleImpact.set(rule, c);
-        }
-        c.add(impact);
-      }
+      if (impact !== null && impact !== undefined) this.addImpact(rule, impact);
     }
-    if (score !== null) this.deployment[score]!++;
-    const hash = p.topologyHash;
-    if (hash) {
-      this.topologyRows++;
-      const before = this.topologyHashes.size;
-      const id = this.topologyHashes.add(hash);
-      const first = this.topologyFirst.get(id);
-      if (id === before) this.topologyFirst.set(id, index);
-      else {
-        const cluster = this.clusters.get(hash);
-        if (cluster) {
-          cluster.count++;
-          if (cluster.samples.length < SAMPLES_PER_CLUSTER) cluster.samples.push(p.repo);
-        } else this.clusters.set(hash, { count: 2, samples: [this.repos.name(first), p.repo] });
-        this.groups?.union(first, index);
-      }
-    }
-    if (p.filesTotal > 0) {
+    if (p.otherImpacts) for (const [rule, impact] of p.otherImpacts) this.addImpact(rule, impact);
+    if (score === null) this.unknown.deployment++;
+    else if (score > 5) this.deploymentAbove5.add(score);
+    else this.deployment[score]!++;
+    if (p.filesTotal === null || p.filesScanned === null) this.unknown.coverage++;
+    else if (p.filesTotal > 0) {
       const ratio = p.filesScanned / p.filesTotal;
-      this.coverage[Math.round(ratio * 1000)]!++;
+      this.coverage[Math.max(0, Math.min(1000, Math.round(ratio * 1000)))]!++;
+      this.coverageRatios.push(ratio);
       this.coverageRows++;
       if (ratio < 0.5) this.coverageUnderHalf++;
     } else this.filesTotalZero++;
+  }
+
+  private addImpact(rule: string, impact: number): void {
+    let c = this.ruleImpact.get(rule);
+    if (!c) {
+      c = new Counter<number>();
+      this.ruleImpact.set(rule, c);
+    }
+    c.add(impact);
+  }
+
+  private addTopology(hash: string, repo: string, index: number): void {
+    this.topologyRows++;
+    const before = this.topologyHashes.size;
+    const id = this.topologyHashes.add(hash);
+    const first = this.topologyFirst.get(id);
+    if (id === before) {
+      this.topologyFirst.set(id, index);
+      return;
+    }
+    const cluster = this.clusters.get(hash);
+    if (cluster) {
+      cluster.count++;
+      if (cluster.samples.length < SAMPLES_PER_CLUSTER) cluster.samples.push(repo);
+    } else this.clusters.set(hash, { count: 2, samples: [this.repos.name(first), repo] });
+    this.groups?.union(first, index);
   }
 
   private stratumId(name: string): number {
@@ -198,6 +234,14 @@ export class AuditStats {
       this.splitStratumIds.set(name, id);
     }
     return id;
+  }
+
+  private coverageSummary: ReturnType<typeof quartiles> | undefined;
+
+  /** min, quartiles, median and max of the exact coverage ratios (null without any). */
+  coverageQuartiles(): ReturnType<typeof quartiles> {
+    if (this.coverageSummary === undefined) this.coverageSummary = quartiles(this.coverageRatios.sorted());
+    return this.coverageSummary;
   }
 
   /** After the pass: manifest repositories that have no row in the results. */

@@ -17,6 +17,7 @@ interface AuditCliOptions {
   seed?: number;
   strata?: string;
   gates?: string;
+  strict?: boolean;
 }
 
 /**
@@ -49,6 +50,10 @@ export function registerAuditCommands(program: Command): void {
     .option('--seed <seed>', 'seed of the split (default 42)', parseIntOption('--seed'))
     .option('--strata <path>', 'strata targets YAML (default config/strata.yaml, else built-in)')
     .option('--gates <path>', 'gate thresholds YAML (default config/audit-gates.yaml)')
+    .option(
+      '--strict',
+      "audit only rows that pass the full ping contract (default: the reference pipeline's acceptance rules)",
+    )
     .addHelpText('after', `\nSections: ${SECTION_IDS.join(', ')}.\n${environmentHelp([])}`)
     .action(async (opts: AuditCliOptions, cmd: Command) => {
       const ctx = contextFor(cmd, 'audit');
@@ -100,6 +105,7 @@ export function registerAuditCommands(program: Command): void {
           format: opts.format,
           ...(opts.strata ? { strataFile: path.resolve(opts.strata) } : {}),
           ...(opts.gates ? { gatesFile: path.resolve(opts.gates) } : {}),
+          ...(opts.strict ? { strict: true } : {}),
           logger: ctx.logger,
           ...(bar
             ? {
@@ -121,7 +127,7 @@ export function registerAuditCommands(program: Command): void {
               ['gate', 'name', 'result', 'evidence'],
               result.gates.map((g) => [g.id, g.name, g.verdict, g.evidence]),
             )}\n\n${passed}/${result.gates.length} gates pass · ${result.rows} rows · ` +
-              `${result.corruptLines} corrupt lines · ${result.invalidRows} invalid rows · ${result.duplicateRows} duplicate rows\n` +
+              `${result.corruptLines} corrupt lines · ${result.invalidRows} rows not audited · ${result.nonConformingRows} audited rows break the contract · ${result.duplicateRows} duplicate rows\n` +
               `report: ${result.reportPath}\n`,
           );
         }
@@ -151,9 +157,19 @@ export function registerAuditCommands(program: Command): void {
     .option('--seed <seed>', 'random seed', parseIntOption('--seed'), 42)
     .option('--output <path>', 'output (default <data-dir>/test_scan_results.jsonl)')
     .option('--manifest <path>', 'also write the matching manifest (fork parents, language bytes) here')
+    .option(
+      '--shape <shape>',
+      'contract (full contract pings) or reference (the rows the reference Python pipeline writes)',
+      'contract',
+    )
     .addHelpText('after', environmentHelp([]))
     .action(
-      async (opts: { count: number; seed: number; output?: string; manifest?: string }, cmd: Command) => {
+      async (
+        opts: { count: number; seed: number; output?: string; manifest?: string; shape: string },
+        cmd: Command,
+      ) => {
+        if (opts.shape !== 'contract' && opts.shape !== 'reference')
+          throw new CommandError(`--shape must be contract or reference, got "${opts.shape}"`, 2);
         const ctx = contextFor(cmd, 'generate-test-data');
         const { dataFile } = await import('../core/paths.js');
         const { writeTestData } = await import('../testdata/index.js');
@@ -166,6 +182,7 @@ export function registerAuditCommands(program: Command): void {
           count: opts.count,
           seed: opts.seed,
           output,
+          shape: opts.shape,
           ...(opts.manifest ? { manifestOutput: path.resolve(opts.manifest) } : {}),
         });
         ctx.logger.info(

@@ -64,4 +64,44 @@ export class GrowableInt32 {
   }
 }
 
+/** A Float64Array that grows by doubling (exact per-row values without per-row objects). */
+export class GrowableFloat64 {
+  private data: Float64Array;
+  length = 0;
+  constructor(initial = 1024) {
+    this.data = new Float64Array(initial);
+  }
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = value;
+  }
+  /** The values in ascending order (a copy). */
+  sorted(): Float64Array {
+    return this.data.slice(0, this.length).sort();
+  }
+}
+
+/**
+ * min, Q1, median, Q3, max of ascending values as the reference's audit.py computes them:
+ * Q1 = s[n // 4], Q3 = s[3n // 4], the median averaging the two middle values.
+ */
+export function quartiles(
+  s: Float64Array,
+): { min: number; q1: number; median: number; q3: number; max: number } | null {
+  const n = s.length;
+  if (n === 0) return null;
+  const median = n % 2 ? (s[(n - 1) / 2] as number) : ((s[n / 2 - 1] as number) + (s[n / 2] as number)) / 2;
+  return {
+    min: s[0] as number,
+    q1: s[Math.floor(n / 4)] as number,
+    median,
+    q3: s[Math.floor((3 * n) / 4)] as number,
+    max: s[n - 1] as number,
+  };
+}
+
 export { pct, share } from '../core/figures.js';

@@ -60,7 +60,10 @@ export function datasetCard(d: AuditReportData): string {
     '',
     `2. **Scan**: every manifest repository cloned and scanned once; scanner version(s): ${d.scannerVersions.join(', ') || 'n/a'}.`,
     `3. **Validation**: every row checked against the JSON Schema \`schema/ping.schema.json\` and the 11 cross-field invariants; invalid rows go to quarantine.`,
-    `4. **Audit**: this card, \`dataset_audit_report.md\` and \`audit.json\` were produced by \`stratum-pipeline audit\` on ${d.generatedAt}.`,
+    `4. **Audit**: this card, \`dataset_audit_report.md\` and \`audit.json\` were produced by \`stratum-pipeline audit${d.strict ? ' --strict' : ''}\` on ${d.generatedAt}: ` +
+      (d.strict
+        ? `only rows that pass the full contract (${d.stats.invalidCount} excluded).`
+        : `rows that pass the reference pipeline's acceptance rules (${d.stats.invalidCount} excluded; ${d.stats.nonConforming} audited rows deviate from the full contract, counted in the report's Conformance section).`),
     '',
     `- Input: \`${d.inputName}\` (${d.inputBytes} bytes, ${d.stats.lines} lines)`,
     `- Manifest: ${d.manifest ? `\`${d.manifestName}\` (sha256 \`${d.manifest.sha256}\`, ${d.manifest.rows} repositories)` : 'not available'}`,

@@ -1,7 +1,7 @@
 import { CHUNK_BYTES, type ChunkPool } from './chunk-pool.js';
+import type { JudgedChunk } from './chunk-work.js';
 import type { AuditStats } from './collect.js';
 import { forEachChunk } from './line-reader.js';
-import type { LineVerdict } from './line-verdict.js';
 
 /** Chunks handed to the pool but not yet judged before reading waits (memory: this many chunks). */
 export const MAX_IN_FLIGHT = 5;
@@ -22,6 +22,8 @@ export async function statisticsPass(options: {
   input: string;
   stats: Promise<AuditStats>;
   pool: ChunkPool;
+  /** Accept only contract-valid rows (else the reference's acceptance rules and the field types). */
+  strict: boolean;
   onProgress?: (bytesRead: number) => void;
 }): Promise<{ bytes: number; lines: number }> {
   const { pool } = options;
@@ -32,12 +34,13 @@ export async function statisticsPass(options: {
     options.input,
     CHUNK_BYTES,
     async (chunk) => {
-      const verdicts = pool.judge(chunk.bytes);
+      const verdicts = pool.judge(chunk.bytes, options.strict);
       verdicts.catch(ignore); // awaited in order below
       const done = added.then(async () => {
         const stats = await options.stats;
-        for (const v of JSON.parse(await verdicts) as LineVerdict[])
-          stats.addVerdict(v, chunk.firstLine + v.at);
+        const judged = JSON.parse(await verdicts) as JudgedChunk;
+        for (const v of judged.verdicts) stats.addVerdict(v, chunk.firstLine + v.at);
+        stats.conformance.merge(judged.deviations, chunk.firstLine);
       });
       done.catch(ignore); // awaited through `adding` or at the end
       added = done;

@@ -1,7 +1,7 @@
 import { counted } from '../core/figures.js';
 import type { AuditThresholds } from './audit-config.js';
 import type { AuditStats } from './collect.js';
-import { medianOfCounts, pct, share } from './counts.js';
+import { pct, share } from './counts.js';
 
 /** `n/a`: the gate's measure has no data (a share of zero rows), so it neither passes nor fails. */
 export type GateVerdict = 'PASS' | 'FAIL' | 'n/a';
@@ -28,14 +28,15 @@ export function contaminatedRepos(stats: AuditStats, minOthers: number): number 
   return n;
 }
 
+/** The exact median of files_scanned/files_total (as the reference computes it; the report rounds it for display). */
 export function medianCoverage(stats: AuditStats): number | null {
-  const m = medianOfCounts([...stats.coverage].map((c, i) => [i / 1000, c] as [number, number]));
-  return m === null ? null : Math.round(m * 1000) / 1000;
+  return stats.coverageQuartiles()?.median ?? null;
 }
 
 export function reposWithDeploymentAtLeast(stats: AuditStats, min: number): number {
   let n = 0;
   for (let s = Math.max(0, min); s <= 5; s++) n += stats.deployment[s] ?? 0;
+  for (const [score, repos] of stats.deploymentAbove5.map) if (score >= min) n += repos;
   return n;
 }
 
@@ -93,16 +94,18 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
     evidence: `${common.length} of ${stats.ruleRepos.map.size} rules fire in ≥ ${t.g4MinReposPerRule} repos (need ≥ ${t.g4MinRules})`,
   });
 
+  // Over every row, as the reference's audit.py computes its duplicate rate.
   const contaminated = contaminatedRepos(stats, t.g5MinOthers);
-  const cShare = share(contaminated, eff);
+  const cShare = share(contaminated, rows);
   gates.push({
     id: 'G5',
     name: 'topology duplicates',
-    noData: eff === 0,
+    // No row carries a topology hash: nothing to judge (the reference would say PASS).
+    noData: stats.topologyRows === 0,
     pass: cShare <= t.g5MaxShare,
     measured: cShare,
     threshold: t.g5MaxShare,
-    evidence: `${contaminated} of ${counted(eff, 'repo')} (${pct(contaminated, eff, 2)}) share a topology hash with ≥ ${t.g5MinOthers} others (max ${(t.g5MaxShare * 100).toFixed(1)}%)`,
+    evidence: `${contaminated} of ${counted(rows, 'row')} (${pct(contaminated, rows, 2)}) share a topology hash with ≥ ${t.g5MinOthers} others (clusters of ${t.g5MinOthers + 1}+; max ${(t.g5MaxShare * 100).toFixed(1)}%)`,
   });
 
   const empty = stats.status.get('empty');
@@ -128,6 +131,14 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
   });
 
   const median = medianCoverage(stats);
+  // Three decimals, and the exact value when rounding would hide which side of the threshold it is on.
+  const shown =
+    median === null
+      ? 'n/a (no rows with files_total > 0)'
+      : median.toFixed(3) +
+        (Number(median.toFixed(3)) >= t.g8MinMedianCoverage !== median >= t.g8MinMedianCoverage
+          ? ` (exactly ${median})`
+          : '');
   gates.push({
     id: 'G8',
     name: 'parse coverage',
@@ -135,7 +146,7 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
     pass: median !== null && median >= t.g8MinMedianCoverage,
     measured: median,
     threshold: t.g8MinMedianCoverage,
-    evidence: `median files_scanned/files_total ${median === null ? 'n/a (no rows with files_total > 0)' : median.toFixed(3)} over ${counted(stats.coverageRows, 'repo')} (need ≥ ${t.g8MinMedianCoverage.toFixed(2)})`,
+    evidence: `median files_scanned/files_total ${shown} over ${counted(stats.coverageRows, 'repo')} (need ≥ ${t.g8MinMedianCoverage.toFixed(2)})`,
   });
   return gates.map(({ noData, ...g }) => {
     const verdict: GateVerdict = noData ? 'n/a' : g.pass ? 'PASS' : 'FAIL';

@@ -22,6 +22,8 @@ export interface AuditReportData {
   split?: SplitSummary;
   scannerVersions: string[];
   duplicatesNote: string;
+  /** Only contract-valid rows were audited (--strict). */
+  strict: boolean;
 }
 
 export function sectionContext(d: AuditReportData): SectionContext {
@@ -30,6 +32,7 @@ export function sectionContext(d: AuditReportData): SectionContext {
     thresholds: d.thresholds,
     strata: d.strata,
     gates: d.gates,
+    strict: d.strict,
     ...(d.manifest ? { manifest: d.manifest } : {}),
     ...(d.split ? { split: d.split } : {}),
   };
@@ -72,6 +75,8 @@ export function auditJson(
     rows: d.stats.rows,
     corrupt_lines: d.stats.corruptCount,
     invalid_rows: d.stats.invalidCount,
+    accepted_not_conforming: d.stats.nonConforming,
+    strict: d.strict,
     duplicate_rows: d.stats.duplicateCount,
     manifest: d.manifest ? { file: d.manifestName, sha256: d.manifest.sha256, rows: d.manifest.rows } : null,
     thresholds: d.thresholds,

@@ -3,8 +3,29 @@ import type { Ping } from '../core/contract/index.js';
 import type { ParquetColumn } from './parquet.js';
 
 /**
+ * A value for a typed column, or null when the row's value does not have the column's type:
+ * an audited row may break the contract (a string where the schema says integer, a fraction in
+ * an integer field); its JSONL line keeps the value, the conformance section counts the field.
+ */
+function typedValue(kind: ParquetColumn['kind'], v: unknown): unknown {
+  switch (kind) {
+    case 'INT64':
+      return Number.isSafeInteger(v) ? BigInt(v as number) : null;
+    case 'DOUBLE':
+      return typeof v === 'number' ? v : null;
+    case 'BOOLEAN':
+      return typeof v === 'boolean' ? v : null;
+    case 'STRING':
+      return typeof v === 'string' ? v : null;
+    default:
+      return JSON.stringify(v);
+  }
+}
+
+/**
  * One accepted row as the values of the Parquet columns, in column order: null for an absent
- * field, JSON text for nested fields, bigint for INT64, the value itself otherwise.
+ * field (or one whose value does not fit its column), JSON text for nested fields, bigint for
+ * INT64, the value itself otherwise.
  */
 export function valuesFromPing(columns: readonly ParquetColumn[], ping: Ping): unknown[] {
   const row = ping as unknown as Record<string, unknown>;
@@ -12,10 +33,7 @@ export function valuesFromPing(columns: readonly ParquetColumn[], ping: Ping): u
   for (let i = 0; i < columns.length; i++) {
     const col = columns[i] as ParquetColumn;
     const v = row[col.name];
-    if (v === undefined || v === null) out[i] = null;
-    else if (col.kind === 'JSON') out[i] = JSON.stringify(v);
-    else if (col.kind === 'INT64') out[i] = BigInt(v as number);
-    else out[i] = v;
+    out[i] = v === undefined || v === null ? null : typedValue(col.kind, v);
   }
   return out;
 }

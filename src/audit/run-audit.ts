@@ -38,6 +38,11 @@ export interface AuditOptions {
   format?: 'md' | 'json';
   strataFile?: string;
   gatesFile?: string;
+  /**
+   * Audit only rows that pass the full contract (the behaviour before the reference's
+   * acceptance rules; default false).
+   */
+  strict?: boolean;
   logger?: Logger;
   /**
    * Parse, validate and encode on worker threads, one per core (default: for inputs of 4 MB or
@@ -57,10 +62,13 @@ export interface AuditResult {
   /** audit.json ('' in --section mode). */
   auditJsonPath: string;
   gates: Array<{ id: string; name: string; pass: boolean; verdict: GateVerdict; evidence: string }>;
-  /** Accepted rows: contract-valid, first row of their repository. */
+  /** Accepted rows: audited (acceptance rules, or the contract with --strict), first row of their repository. */
   rows: number;
   corruptLines: number;
+  /** Rows not audited (they break the acceptance rules, or the contract with --strict). */
   invalidRows: number;
+  /** Accepted rows that break the full contract (0 with --strict). */
+  nonConformingRows: number;
   duplicateRows: number;
   /** Every file written, by kind. */
   files: Record<string, string>;
@@ -159,6 +167,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
       input: options.input,
       stats: statsReady,
       pool,
+      strict: Boolean(options.strict),
       ...(options.onProgress
         ? { onProgress: (b: number) => options.onProgress?.(b, passes * totalBytes) }
         : {}),
@@ -255,6 +264,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
     ...(split ? { split } : {}),
     scannerVersions: [...stats.scannerVersions.map.keys()].sort(),
     duplicatesNote: '',
+    strict: Boolean(options.strict),
   };
 
   const base = {
@@ -262,6 +272,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
     rows: stats.rows,
     corruptLines: stats.corruptCount,
     invalidRows: stats.invalidCount,
+    nonConformingRows: stats.nonConforming,
     duplicateRows: stats.duplicateCount,
     strataSource: strata.source,
     ...(split ? { split } : {}),

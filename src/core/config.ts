@@ -95,11 +95,23 @@ export const SETTINGS = {
     false,
     'Allow file:// and loopback clone URLs (tests, demo).',
   ),
+  allowMovedHead: setting(
+    'STRATUM_ALLOW_MOVED_HEAD',
+    'bool',
+    false,
+    "When a manifest row's frozen head_sha is gone from the remote, scan the default branch head instead (recorded as commit_source moved_head) rather than failing as commit_missing.",
+  ),
   scannerCommand: setting(
     'STRATUM_SCANNER',
     'string',
     '',
     'Scanner executable (same CLI as `stratum scan`). Empty = built-in scanner.',
+  ),
+  scannerVersion: setting(
+    'STRATUM_SCANNER_VERSION',
+    'string',
+    '',
+    'The scanner_version the scanner writes in its pings (the scanner part of a row identity). Empty = the built-in scanner version, or what `STRATUM_SCANNER --version` prints.',
   ),
   workDir: setting(
     'STRATUM_WORK_DIR',
@@ -218,6 +230,11 @@ export function loadConfig(
   if (typeof out.redisUrl === 'string' && !/^rediss?:\/\/[^\s]+$/.test(out.redisUrl))
     throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL`);
   return Object.freeze(out) as Config;
+}
+
+/** The same config with some settings replaced (command-line flags that override a setting). */
+export function withSettings(config: Config, overrides: Partial<Record<keyof Settings, unknown>>): Config {
+  return loadConfig({}, { ...config, ...overrides });
 }
 
 /** Every secret value in a config, so that output can be scrubbed of them. */

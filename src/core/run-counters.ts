@@ -28,6 +28,10 @@ export interface RunKeys {
   totals: string;
   lastError: string;
   meta: string;
+  /** Tokens of replacement rows already counted (a replayed replacement counts once). */
+  replaced: string;
+  /** Ids of failed jobs whose row is written, kept in the queue so that they can be retried. */
+  kept: string;
 }
 
 export function runKeys(prefix: string): RunKeys {
@@ -43,6 +47,8 @@ export function runKeys(prefix: string): RunKeys {
     totals: k('totals'),
     lastError: k('last_error'),
     meta: k('meta'),
+    replaced: k('replaced'),
+    kept: k('kept_failed'),
   };
 }
 
@@ -150,6 +156,94 @@ export async function recordResult(redis: Redis, prefix: string, facts: ResultFa
   return added === 1;
 }
 
+// KEYS: replaced status failure framework score duration minute totals lastError
+// ARGV: token | old: status failure score durationBucket durationMs | new: the same five |
+//       minute lastErrorJson nOld oldFw... nNew newFw...
+const REPLACE_LUA = `
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+local function down(key, field)
+  if field == '' then return end
+  if redis.call('HINCRBY', key, field, -1) <= 0 then redis.call('HDEL', key, field) end
+end
+local function up(key, field)
+  if field ~= '' then redis.call('HINCRBY', key, field, 1) end
+end
+down(KEYS[2], ARGV[2]) up(KEYS[2], ARGV[7])
+down(KEYS[3], ARGV[3]) up(KEYS[3], ARGV[8])
+down(KEYS[5], ARGV[4]) up(KEYS[5], ARGV[9])
+down(KEYS[6], ARGV[5]) up(KEYS[6], ARGV[10])
+redis.call('HINCRBY', KEYS[8], 'duration_sum_ms', tonumber(ARGV[11]) - tonumber(ARGV[6]))
+redis.call('HINCRBY', KEYS[8], 'replaced', 1)
+redis.call('HINCRBY', KEYS[7], ARGV[12], 1)
+if ARGV[13] ~= '' then redis.call('SET', KEYS[9], ARGV[13]) end
+local nOld = tonumber(ARGV[14])
+for i = 1, nOld do down(KEYS[4], ARGV[14 + i]) end
+local nNew = tonumber(ARGV[15 + nOld])
+for i = 1, nNew do up(KEYS[4], ARGV[15 + nOld + i]) end
+return 1
+`;
+
+type RedisWithReplace = Redis & { stratumReplaceResult(...args: (string | number)[]): Promise<number> };
+
+function lastErrorJson(facts: ResultFacts): string {
+  return facts.errorDetail !== undefined
+    ? JSON.stringify({
+        repo: facts.repoFullName,
+        status: facts.status,
+        reason: facts.failureReason,
+        detail: facts.errorDetail.slice(0, 500),
+        at: new Date(facts.finishedAt).toISOString(),
+      })
+    : '';
+}
+
+/**
+ * Swaps a repository's counted row for its replacement: the old row's contributions are taken
+ * away and the new one's added, in one script. Idempotent per `token` (the replacement row's
+ * id): a writer that replays its journal after a crash counts nothing twice. The number of
+ * distinct repositories (`results`) does not change; `replaced` counts the swaps.
+ */
+export async function replaceResult(
+  redis: Redis,
+  prefix: string,
+  token: string,
+  old: ResultFacts,
+  next: ResultFacts,
+): Promise<boolean> {
+  const r = redis as RedisWithReplace;
+  if (typeof r.stratumReplaceResult !== 'function')
+    redis.defineCommand('stratumReplaceResult', { numberOfKeys: 9, lua: REPLACE_LUA });
+  const k = runKeys(prefix);
+  const parts = (f: ResultFacts) => [
+    f.status,
+    f.failureReason ?? '',
+    f.riskScore === null ? '' : scoreBucket(f.riskScore),
+    durationBucket(f.durationMs),
+    Math.max(0, Math.round(f.durationMs)),
+  ];
+  const applied = await r.stratumReplaceResult(
+    k.replaced,
+    k.status,
+    k.failure,
+    k.framework,
+    k.score,
+    k.duration,
+    k.minute,
+    k.totals,
+    k.lastError,
+    token,
+    ...parts(old),
+    ...parts(next),
+    Math.floor(next.finishedAt / 60_000),
+    lastErrorJson(next),
+    old.frameworks.length,
+    ...old.frameworks,
+    next.frameworks.length,
+    ...next.frameworks,
+  );
+  return applied === 1;
+}
+
 /** Whether a repository already has its row (the writer's guard against writing it twice). */
 export async function isRecorded(redis: Redis, prefix: string, repoFullName: string): Promise<boolean> {
   return (await redis.sismember(runKeys(prefix).done, repoFullName)) === 1;
@@ -165,6 +259,8 @@ export interface LastError {
 
 export interface RunCounters {
   results: number;
+  /** Rows replaced by a rescan or a retry (each counted once). */
+  replaced: number;
   byStatus: Record<ResultStatus, number>;
   byFailure: Record<string, number>;
   byFramework: Record<string, number>;
@@ -181,6 +277,7 @@ export interface RunCounters {
 export function emptyCounters(): RunCounters {
   return {
     results: 0,
+    replaced: 0,
     byStatus: Object.fromEntries(RESULT_STATUSES.map((s) => [s, 0])) as Record<ResultStatus, number>,
     byFailure: {},
     byFramework: {},
@@ -220,6 +317,7 @@ export async function readCounters(redis: Redis, prefix: string): Promise<RunCou
   c.perMinute = toCounts(val(5));
   const totals = toCounts(val(6));
   c.results = totals.results ?? 0;
+  c.replaced = totals.replaced ?? 0;
   c.durationSumMs = totals.duration_sum_ms ?? 0;
   const last = res?.[7]?.[1] as string | null;
   c.lastError = last ? (JSON.parse(last) as LastError) : null;

@@ -23,6 +23,8 @@ export interface PopulationMember {
   dir: string;
   /** The expected outcome class, for assertions: a scan row, or a clone failure. */
   expect: 'scan' | 'clone_404';
+  /** The commit its default branch points to, when the repository was written and it is known. */
+  headSha?: string;
 }
 
 export interface PopulationOptions {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { contextFor, parseIntOption } from '../core/command.js';
 import { environmentHelp } from '../core/config.js';
+import { addRescanOptions, type RescanFlags, rescanOptionsOf } from './enqueue/rescan-options.js';
 
 interface DiscoverCliOptions {
   dryRun?: boolean;
@@ -64,12 +65,11 @@ export function registerProducerCommands(program: Command): void {
       );
     });
 
-  program
+  const enqueue = program
     .command('enqueue')
     .description('Phase 2 producer: one BullMQ job per manifest repository')
     .option('--manifest <path>', 'manifest path (default <data-dir>/repo_manifest.jsonl)')
     .option('--limit <n>', 'enqueue at most N repositories', parseIntOption('--limit'))
-    .option('--resume', 'skip repositories already in results or quarantine')
     .option(
       '--backfill',
       "stay running and queue reserve rows where a stratum's effective rows fall short (default unless --limit)",
@@ -86,16 +86,19 @@ export function registerProducerCommands(program: Command): void {
         'backfillPollMs',
         'backfillMinObserved',
         'lockDurationMs',
+        'scannerVersion',
       ]),
-    )
-    .action(
-      async (
-        opts: { manifest?: string; limit?: number; resume?: boolean; backfill?: boolean },
-        cmd: Command,
-      ) => {
-        const ctx = contextFor(cmd, 'enqueue');
-        const { runEnqueueCommand } = await import('./enqueue/command.js');
-        await runEnqueueCommand(ctx, opts);
-      },
     );
+  addRescanOptions(enqueue).action(
+    async (opts: { manifest?: string; limit?: number; backfill?: boolean } & RescanFlags, cmd: Command) => {
+      const ctx = contextFor(cmd, 'enqueue');
+      const { runEnqueueCommand } = await import('./enqueue/command.js');
+      await runEnqueueCommand(ctx, {
+        ...(opts.manifest !== undefined ? { manifest: opts.manifest } : {}),
+        ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+        ...rescanOptionsOf(opts),
+        ...(opts.backfill !== undefined ? { backfill: opts.backfill } : {}),
+      });
+    },
+  );
 }

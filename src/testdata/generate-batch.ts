@@ -5,6 +5,7 @@ import {
   generatePing,
   repoIdentity,
 } from './ping-generator.js';
+import { toReferenceShape } from './reference-shape.js';
 
 export interface Batch {
   seed: number;
@@ -12,7 +13,12 @@ export interface Batch {
   start: number;
   end: number;
   manifest: boolean;
+  /** 'reference': rows in the shape the reference Python pipeline writes (reference-shape.ts). */
+  shape?: TestDataShape;
 }
+
+/** 'contract': full contract pings (default); 'reference': the reference pipeline's lighter rows. */
+export type TestDataShape = 'contract' | 'reference';
 
 /** A batch's JSONL as UTF-8 bytes (each in memory of its own, so a worker can transfer it). */
 export interface BatchBytes {
@@ -63,7 +69,8 @@ export function generateBatch(b: Batch): BatchBytes {
   const manifest = new LineBuffer(b.manifest ? rows * 1024 : 1);
   for (let i = b.start; i < b.end; i++) {
     const id = repoIdentity(ctx, i);
-    pings.push(JSON.stringify(generatePing(ctx, i, id)));
+    const ping = generatePing(ctx, i, id);
+    pings.push(JSON.stringify(b.shape === 'reference' ? toReferenceShape(ping, b.seed, i) : ping));
     if (b.manifest) manifest.push(JSON.stringify(generateManifestRecord(ctx, i, id)));
   }
   return { pings: pings.take(), manifest: manifest.take() };

@@ -99,9 +99,12 @@ export const RULE_PREVALENCE: readonly number[] = RULES.map((_, i) => 0.8 * 0.9 
 
 export const STATUS_SHARES = { success: 0.7, partial: 0.1, empty: 0.13, failed: 0.07 } as const;
 
-/** Failure codes of `failed` pings: every contract code except the `empty` reasons and the budget one. */
+/**
+ * Failure codes of `failed` pings: every contract code except the `empty` reasons, the budget
+ * one and commit_missing (newer than the generator's figures, which it would otherwise shift).
+ */
 export const FAILED_REASONS: readonly FailureCode[] = FAILURE_CODES.filter(
-  (c) => c !== 'no_python' && c !== 'no_agents' && c !== 'scan_budget_exceeded',
+  (c) => c !== 'no_python' && c !== 'no_agents' && c !== 'scan_budget_exceeded' && c !== 'commit_missing',
 );
 export const FAILED_REASON_WEIGHTS = [30, 12, 4, 10, 8, 10, 10, 8, 8];
 export const EMPTY_REASONS = ['no_agents', 'no_python'] as const;

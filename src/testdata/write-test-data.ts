@@ -3,7 +3,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AtomicFileSync } from '../core/atomic-write.js';
-import { type BatchReply, generateBatch } from './generate-batch.js';
+import { type BatchReply, generateBatch, type TestDataShape } from './generate-batch.js';
 
 export interface TestDataOptions {
   count: number;
@@ -19,6 +19,8 @@ export interface TestDataOptions {
   workers?: number;
   /** Smallest count that uses worker threads (default 20,000; tests lower it). */
   parallelFrom?: number;
+  /** Row shape (default 'contract'); 'reference' writes what the reference Python pipeline writes. */
+  shape?: TestDataShape;
 }
 
 export interface TestDataResult {
@@ -52,6 +54,7 @@ async function produce(options: TestDataOptions, onBatch: (out: BatchOutput) => 
     start: k * BATCH,
     end: Math.min(options.count, (k + 1) * BATCH),
     manifest: Boolean(options.manifestOutput),
+    shape: options.shape ?? 'contract',
   });
   const file = workerFile();
   const wanted = options.workers ?? Math.min(4, os.availableParallelism());

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { type CommandContext, CommandError, contextFor, parseIntOption } from '../core/command.js';
-import { environmentHelp } from '../core/config.js';
+import { environmentHelp, withSettings } from '../core/config.js';
+import { addRescanOptions, rescanOptionsOf } from '../producer/enqueue/rescan-options.js';
 import type { ResultWriter } from './writer/result-writer.js';
 
 /** Resolves on the first SIGINT/SIGTERM; the returned signal aborts then. */
@@ -26,14 +27,19 @@ async function requireRedis(ctx: CommandContext): Promise<void> {
   if (problem) throw new CommandError(`${problem}. To get Redis: ${HOW_TO_GET_REDIS}.`);
 }
 
+/** Flags that override a setting of the context's config. */
+function withFlags(ctx: CommandContext, opts: { allowMovedHead?: boolean }): CommandContext {
+  if (!opts.allowMovedHead) return ctx;
+  return { ...ctx, config: withSettings(ctx.config, { allowMovedHead: true }) };
+}
+
 export function registerWorkerCommands(program: Command): void {
-  program
+  const scan = program
     .command('scan')
     .description('Phase 2 on one machine: enqueue, run N worker slots and the writer, show progress')
     .option('--manifest <path>', 'manifest path (default <data-dir>/repo_manifest.jsonl)')
     .option('--limit <n>', 'scan at most N repositories', parseIntOption('--limit'))
     .option('--workers <n>', 'local worker slots', parseIntOption('--workers'), 10)
-    .option('--resume', 'skip repositories already in results or quarantine')
     .option(
       '--backfill',
       "scan reserve rows where a stratum's effective rows fall short (default unless --limit)",
@@ -59,22 +65,40 @@ export function registerWorkerCommands(program: Command): void {
           'leanClone',
           'sparsePatterns',
           'allowLocalUrls',
+          'allowMovedHead',
+          'scannerVersion',
           'writerPollMs',
         ]),
+    );
+  addRescanOptions(scan)
+    .option(
+      '--allow-moved-head',
+      "scan the default branch when a row's frozen head_sha is gone (recorded as moved_head; STRATUM_ALLOW_MOVED_HEAD)",
     )
     .action(
       async (
-        opts: { manifest?: string; limit?: number; workers: number; resume?: boolean; backfill?: boolean },
+        opts: {
+          manifest?: string;
+          limit?: number;
+          workers: number;
+          resume?: boolean;
+          rescanChanged?: boolean;
+          retryFailed?: boolean;
+          reason?: string[];
+          allowMovedHead?: boolean;
+          backfill?: boolean;
+        },
         cmd: Command,
       ) => {
-        const ctx = contextFor(cmd, 'scan');
+        const ctx = withFlags(contextFor(cmd, 'scan'), opts);
         const { EnqueueRefused } = await import('../producer/enqueue/enqueue.js');
         const { formatScanSummary, runScan } = await import('./run-scan.js');
+        const rescan = rescanOptionsOf(opts);
         const { signal } = onStopSignal();
         try {
           const summary = await runScan(ctx, {
             workers: Math.max(1, opts.workers),
-            resume: Boolean(opts.resume),
+            ...rescan,
             signal,
             ...(opts.manifest ? { manifest: opts.manifest } : {}),
             ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
@@ -112,10 +136,15 @@ export function registerWorkerCommands(program: Command): void {
         'leanClone',
         'sparsePatterns',
         'allowLocalUrls',
+        'allowMovedHead',
       ]),
     )
-    .action(async (opts: { concurrency: number }, cmd: Command) => {
-      const ctx = contextFor(cmd, 'worker');
+    .option(
+      '--allow-moved-head',
+      "scan the default branch when a row's frozen head_sha is gone (recorded as moved_head; STRATUM_ALLOW_MOVED_HEAD)",
+    )
+    .action(async (opts: { concurrency: number; allowMovedHead?: boolean }, cmd: Command) => {
+      const ctx = withFlags(contextFor(cmd, 'worker'), opts);
       await requireRedis(ctx);
       const { createRedis } = await import('../core/redis.js');
       const { warnUnlessNoEviction } = await import('./redis-policy.js');

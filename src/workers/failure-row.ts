@@ -1,6 +1,12 @@
 import { buildFailurePing, type FailureCode, validatePing } from '../core/contract/index.js';
 import { repoHash } from '../core/repo-hash.js';
-import type { JobTiming, ScanJobData, ScanJobResult } from './job-data.js';
+import {
+  type CommitFacts,
+  type JobTiming,
+  plannedCommit,
+  type ScanJobData,
+  type ScanJobResult,
+} from './job-data.js';
 import { quarantineRecord } from './validate/judge-output.js';
 
 export interface FailureRowInput {
@@ -13,6 +19,8 @@ export interface FailureRowInput {
   scannerVersion: string;
   secrets: readonly string[];
   timing: JobTiming;
+  /** The commit the row describes; default: what the manifest row froze (if anything). */
+  commit?: CommitFacts;
 }
 
 /**
@@ -22,7 +30,8 @@ export interface FailureRowInput {
  */
 export function failureRow(input: FailureRowInput): ScanJobResult {
   const d = input.data;
-  const ping = buildFailurePing({
+  const commit = input.commit ?? plannedCommit(d);
+  const built = buildFailurePing({
     repoFullName: d.repo_full_name,
     repoUrl: typeof d.repo_url === 'string' ? d.repo_url : '',
     repoHash: d.repo_hash || repoHash(d.repo_full_name),
@@ -32,9 +41,11 @@ export function failureRow(input: FailureRowInput): ScanJobResult {
     reason: input.reason,
     detail: input.detail,
     durationMs: input.durationMs,
-    scannerVersion: input.scannerVersion,
+    scannerVersion:
+      typeof d.scanner_version === 'string' && d.scanner_version ? d.scanner_version : input.scannerVersion,
     secrets: input.secrets,
   });
+  const ping = { ...built, ...commit };
   const v = validatePing(ping, { repoFullName: d.repo_full_name });
   if (v.ok) return { kind: 'ping', ping: v.value, timing: input.timing };
   return {
@@ -42,6 +53,7 @@ export function failureRow(input: FailureRowInput): ScanJobResult {
     record: quarantineRecord({ ...d, repo_hash: ping.repo_hash }, ping, v.errors, {
       jobId: input.jobId,
       attempt: input.attempt,
+      commit,
     }),
     timing: input.timing,
   };

@@ -1,10 +1,18 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { FailureCode } from '../core/contract/index.js';
 import { redact } from '../core/redact.js';
-import type { Cloner } from './clone/cloner.js';
+import type { CloneOutcome, Cloner } from './clone/cloner.js';
 import { type HostLookup, pinPublicHost } from './clone/resolve-host.js';
 import type { Workspace } from './clone/workspace.js';
 import { failureRow } from './failure-row.js';
-import type { JobTiming, ScanJobData, ScanJobResult } from './job-data.js';
+import {
+  type CommitFacts,
+  type JobTiming,
+  plannedCommit,
+  type ScanJobData,
+  type ScanJobResult,
+} from './job-data.js';
 import { judgeRow } from './row-check.js';
 import type { ScannerRunner } from './scan/scanner-runner.js';
 import { judgeScannerOutput } from './validate/judge-output.js';
@@ -25,6 +33,8 @@ export interface JobDeps {
   scanner: ScannerRunner;
   workspace: Pick<Workspace, 'allocate' | 'release'>;
   allowLocalUrls: boolean;
+  /** When the frozen commit is gone: scan the default branch head (recorded as moved_head) instead of failing. */
+  allowMovedHead?: boolean;
   maxRepoSizeKb: number;
   scannerVersionForFailures: string;
   secrets: readonly string[];
@@ -60,6 +70,7 @@ export async function processScanJob(
     timing.job_ms = Math.round(performance.now() - started);
     return result;
   };
+  let commit: CommitFacts = plannedCommit(data);
   const failed = (reason: FailureCode, detail: string, durationMs = 0) =>
     finish(
       failureRow({
@@ -72,6 +83,7 @@ export async function processScanJob(
         scannerVersion: deps.scannerVersionForFailures,
         secrets: deps.secrets,
         timing,
+        commit,
       }),
     );
 
@@ -88,14 +100,25 @@ export async function processScanJob(
     const pinned = await pinPublicHost(row.judged, deps.allowLocalUrls, deps.lookup);
     // git gets the URL rebuilt from what was judged, never the manifest's string, and only
     // the judged addresses of its host.
-    const clone = pinned.ok
-      ? await deps.cloner.clone({
-          url: row.judged.url,
-          dir,
-          maxBytes: deps.maxRepoSizeKb * 1024,
-          gitConfig: pinned.gitConfig,
-        })
-      : { ...pinned, durationMs: 0 };
+    let clone: CloneOutcome;
+    if (!pinned.ok) clone = { ...pinned, durationMs: 0 };
+    else {
+      const request = {
+        url: row.judged.url,
+        dir,
+        maxBytes: deps.maxRepoSizeKb * 1024,
+        gitConfig: pinned.gitConfig,
+      };
+      clone = await deps.cloner.clone(data.head_sha ? { ...request, commit: data.head_sha } : request);
+      if (!clone.ok && clone.code === 'commit_missing' && deps.allowMovedHead && data.head_sha) {
+        await fs.rm(path.join(dir, 'repo'), { recursive: true, force: true, maxRetries: 3 });
+        const spent = clone.durationMs;
+        clone = await deps.cloner.clone(request);
+        clone.durationMs += spent;
+        commit = { commit_sha: null, commit_source: 'moved_head', frozen_head_sha: data.head_sha };
+      }
+      if (clone.ok && clone.commit) commit = { ...commit, commit_sha: clone.commit };
+    }
     timing.clone_ms = clone.durationMs;
     if (!clone.ok) {
       if (clone.code === 'clone_rate_limited') await deps.onRateLimited?.();
@@ -113,7 +136,7 @@ export async function processScanJob(
     });
     timing.scan_ms = scan.durationMs;
     if (!scan.ok) return failed(scan.code, scan.detail, scan.durationMs);
-    const judged = judgeScannerOutput(scan.stdout, data, { jobId: ctx.jobId, attempt: ctx.attempt });
+    const judged = judgeScannerOutput(scan.stdout, data, { jobId: ctx.jobId, attempt: ctx.attempt, commit });
     if (judged.kind === 'invalid_json') return failed('invalid_json', judged.detail, scan.durationMs);
     if (judged.kind === 'ping') return finish({ kind: 'ping', ping: judged.ping, timing });
     return finish({ kind: 'quarantine', record: judged.record, timing });

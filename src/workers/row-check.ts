@@ -1,6 +1,6 @@
 import { repoFullNameProblem } from '../core/contract/index.js';
 import { type JudgedUrl, judgeRepoUrl } from './clone/repo-url.js';
-import type { ScanJobData } from './job-data.js';
+import { isCommitId, type ScanJobData } from './job-data.js';
 
 /**
  * Step 1 of a job, before anything touches git or the disk: is this manifest row safe to
@@ -14,6 +14,7 @@ export function rowProblem(data: ScanJobData, allowLocalUrls: boolean): string |
 
 function rowFieldsProblem(data: ScanJobData): string | undefined {
   if (data.row_problem) return data.row_problem;
+  if (data.head_sha !== undefined && !isCommitId(data.head_sha)) return 'head_sha is not a 40-hex commit id';
   const nameProblem = repoFullNameProblem(data.repo_full_name);
   if (nameProblem) return nameProblem;
   for (const [field, value] of [

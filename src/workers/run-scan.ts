@@ -16,6 +16,7 @@ import { redisForRun } from './private-redis.js';
 import { createProgress } from './progress.js';
 import { openScanQueue, queueSize } from './queue.js';
 import { warnUnlessNoEviction } from './redis-policy.js';
+import { resolveScannerVersion } from './scan/scanner-version.js';
 import { startScanWorker } from './scan-worker.js';
 import { ResultWriter } from './writer/result-writer.js';
 
@@ -24,6 +25,10 @@ export interface ScanOptions {
   limit?: number;
   workers: number;
   resume: boolean;
+  /** Rescan rows whose commit or scanner version changed, replacing them (implies resume). */
+  rescanChanged?: boolean;
+  /** Rescan failed rows with these reasons, replacing them ([] = the retryable reasons; implies resume). */
+  retryFailed?: readonly string[];
   /** Stops the run early (SIGINT/SIGTERM). */
   signal?: AbortSignal;
   /** Force a progress bar (true) or log lines (false); default: stderr is a terminal. */
@@ -49,11 +54,22 @@ export async function runScan(ctx: CommandContext, options: ScanOptions): Promis
   if (!(await fileExists(manifestPath)))
     throw new CommandError(`manifest not found: ${manifestPath} (run discover first)`, 2);
   await requireUsableManifest(manifestPath, options.manifest ? '--manifest' : 'manifest');
+  const scanner = await resolveScannerVersion(ctx.config);
+  if (!scanner.ok) {
+    if (options.rescanChanged)
+      throw new CommandError(`--rescan-changed needs the scanner version: ${scanner.problem}`, 2);
+    ctx.logger.warn(
+      { problem: scanner.problem },
+      'scanner version unknown: rows are compared by commit only',
+    );
+  }
   // Whatever may refuse the run is checked first: a refused scan writes nothing anywhere.
   const preflight = await preflightEnqueue(ctx.config, {
     manifestPath,
     dataDir: ctx.dataDir,
     resume: options.resume,
+    ...(options.rescanChanged ? { rescanChanged: true } : {}),
+    ...(options.retryFailed ? { retryFailed: options.retryFailed } : {}),
     ...(options.limit !== undefined ? { limit: options.limit } : {}),
   });
   const redisRun = await redisForRun(ctx.config, ctx.dataDir, ctx.logger);
@@ -81,6 +97,9 @@ export async function runScan(ctx: CommandContext, options: ScanOptions): Promis
         manifestPath,
         dataDir: ctx.dataDir,
         resume: options.resume,
+        ...(options.rescanChanged ? { rescanChanged: true } : {}),
+        ...(options.retryFailed ? { retryFailed: options.retryFailed } : {}),
+        ...(scanner.ok ? { scannerVersion: scanner.version } : {}),
         preflight,
         ...(options.limit !== undefined ? { limit: options.limit } : {}),
         ...(plan ? { backfill: plan } : {}),
@@ -179,6 +198,9 @@ export function formatScanSummary(s: ScanSummary): string {
     `scan ${s.outcome}: run ${s.enqueue.runId}`,
     `  manifest rows ${s.enqueue.manifestCount}, enqueued ${s.enqueue.added}, already queued ${s.enqueue.alreadyQueued}, ` +
       `already done ${s.enqueue.alreadyDone}, duplicates ${s.enqueue.duplicates.length}, skipped ${s.enqueue.skipped.length}`,
+    `  rows: reused ${s.enqueue.reused}, new ${s.enqueue.newQueued}, rescanned ${s.enqueue.rescanQueued} ` +
+      `(commit or scanner changed), retried ${s.enqueue.retryQueued}, replaced ${c.replaced}` +
+      (s.enqueue.stale ? `, stale ${s.enqueue.stale} (identity changed; --rescan-changed rescans them)` : ''),
     `  success ${c.byStatus.success} | partial ${c.byStatus.partial} | failed ${c.byStatus.failed} | empty ${c.byStatus.empty} | ` +
       `quarantined ${c.byStatus.quarantined} | rate-limit hits ${Number(c.meta.rate_limit_hits ?? 0)} | retries ${Number(c.meta.retries ?? 0)}`,
   ];

@@ -1,6 +1,7 @@
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../core/config.js';
+import type { FailureCode } from '../core/contract/index.js';
 import type { Logger } from '../core/logger.js';
 import { createRedis, SCAN_QUEUE_NAME } from '../core/redis.js';
 import { runKeys } from '../core/run-counters.js';
@@ -12,6 +13,7 @@ import { Workspace } from './clone/workspace.js';
 import type { ScanJobData, ScanJobResult } from './job-data.js';
 import { type JobDeps, processScanJob } from './process-job.js';
 import { ProcessScannerRunner, resolveScannerCommand, type ScannerRunner } from './scan/scanner-runner.js';
+import { RETRYABLE_REASONS } from './writer/row-identity.js';
 
 export interface ScanWorkerOptions {
   concurrency: number;
@@ -59,12 +61,13 @@ export async function startScanWorker(config: Config, options: ScanWorkerOptions
       signal: shutdown.signal,
     });
   const metaConnection: Redis = createRedis(config);
-  const meta = runKeys(config.queuePrefix).meta;
+  const { meta, kept: keptKey } = runKeys(config.queuePrefix);
   const deps: JobDeps = {
     cloner,
     scanner,
     workspace,
     allowLocalUrls: config.allowLocalUrls,
+    allowMovedHead: config.allowMovedHead,
     maxRepoSizeKb: config.maxRepoSizeKb,
     scannerVersionForFailures: `stratum-pipeline-${PIPELINE_VERSION}`,
     secrets: options.secrets,
@@ -91,6 +94,14 @@ export async function startScanWorker(config: Config, options: ScanWorkerOptions
     const attempt = job.attemptsMade + 1;
     const log = logger.child({ job: job.id, repo: data.repo_full_name, attempt });
     log.debug('job started');
+    // A failed job kept for retry, retried (bull-board, `scan --retry-failed`): its row is on
+    // disk, so the new one replaces it. Marked before the kept flag goes, so a crash between
+    // the two steps still replaces.
+    if (data.failed_row !== undefined || (await metaConnection.sismember(keptKey, String(job.id))) === 1) {
+      const { failed_row: _old, ...rest } = data;
+      await job.updateData({ ...rest, replace: true });
+      await metaConnection.srem(keptKey, String(job.id));
+    }
     let result: ScanJobResult;
     try {
       result = await processScanJob(
@@ -106,6 +117,13 @@ export async function startScanWorker(config: Config, options: ScanWorkerOptions
     if (shutdown.signal.aborted) return release(job, token, log);
     const status = result.kind === 'ping' ? result.ping.scan_status : 'quarantined';
     const reason = result.kind === 'ping' ? result.ping.failure_reason : null;
+    if (status === 'failed' && result.kind === 'ping' && RETRYABLE_REASONS.includes(reason as FailureCode)) {
+      // A cause that may pass: the job ends failed (visible and retryable in bull-board); its
+      // row travels in the job for the writer.
+      await job.updateData({ ...job.data, failed_row: result.ping });
+      log.info({ status, reason, ms: result.timing.job_ms }, 'job failed, kept for retry');
+      throw new UnrecoverableError(`${reason}: ${result.ping.failure_detail ?? ''}`);
+    }
     // A line per failure at info; every other job only at debug (a 50,000-repo run stays readable).
     const failedJob = status === 'failed' || status === 'quarantined';
     log[failedJob ? 'info' : 'debug'](

@@ -28,10 +28,14 @@ describe('audit on worker threads', () => {
     const input = path.join(dir, 'scan_results.jsonl');
     const manifest = path.join(dir, 'manifest.jsonl');
     await writeTestData({ count: 1_500, seed: 3, output: input, manifestOutput: manifest, workers: 1 });
-    // Hostile lines the chunking must carry whole: one longer than a chunk (3 MB), a duplicate
-    // row, blank lines, and a truncated last line without its newline.
+    // Hostile lines the chunking must carry whole: one longer than a chunk (3 MB, with a status
+    // no audit accepts), a duplicate row, blank lines, and a truncated last line without its newline.
     const lines = readFileSync(input, 'utf8').split('\n').filter(Boolean);
-    const long = JSON.stringify({ ...JSON.parse(lines[10] as string), failure_detail: 'x'.repeat(3 << 20) });
+    const long = JSON.stringify({
+      ...JSON.parse(lines[10] as string),
+      scan_status: 'unheard-of',
+      failure_detail: 'x'.repeat(3 << 20),
+    });
     lines.splice(700, 0, long, '', '   ', lines[5] as string);
     writeFileSync(input, `${lines.join('\n')}\n${(lines[20] as string).slice(0, 100)}`);
     const threaded = await runAudit({
@@ -74,7 +78,7 @@ describe('audit on worker threads', () => {
     );
     const pool = new ThreadChunkPool(chunkWorkerFile(), 1);
     try {
-      const verdicts = JSON.parse(await pool.judge(Buffer.from('{"scan_id":"a"}\nnot json\n')));
+      const { verdicts } = JSON.parse(await pool.judge(Buffer.from('{"scan_id":"a"}\nnot json\n'), false));
       expect(verdicts.map((v: { kind: string; at: number }) => [v.kind, v.at])).toEqual([
         ['invalid', 0],
         ['corrupt', 1],
@@ -86,7 +90,7 @@ describe('audit on worker threads', () => {
         pool as unknown as { threads: Array<{ worker: { terminate(): Promise<number> } }> }
       ).threads[0]?.worker.terminate();
       await new Promise((resolve) => setTimeout(resolve, 50));
-      const pending = pool.judge(Buffer.from('{}\n'));
+      const pending = pool.judge(Buffer.from('{}\n'), false);
       await expect(pending).rejects.toThrow(/audit worker exited/);
     } finally {
       await pool.close();

@@ -31,7 +31,7 @@ describe('BufferPool', () => {
     const pool = new InlineChunkPool();
     const chunk = pool.buffers.take();
     const n = chunk.write('not json\n');
-    expect(JSON.parse(await pool.judge(chunk.subarray(0, n)))[0].kind).toBe('corrupt');
+    expect(JSON.parse(await pool.judge(chunk.subarray(0, n), false)).verdicts[0].kind).toBe('corrupt');
     expect(pool.buffers.take().buffer).toBe(chunk.buffer);
   });
 
@@ -42,9 +42,9 @@ describe('BufferPool', () => {
     try {
       const chunk: Buffer = pool.buffers.take();
       const n = chunk.write('not json\n');
-      const verdicts = pool.judge(chunk.subarray(0, n));
+      const verdicts = pool.judge(chunk.subarray(0, n), false);
       expect(chunk.byteLength).toBe(0); // moved to the worker
-      expect(JSON.parse(await verdicts)[0].kind).toBe('corrupt');
+      expect(JSON.parse(await verdicts).verdicts[0].kind).toBe('corrupt');
       const back: Buffer = pool.buffers.take();
       expect(back.byteLength).toBe(pool.buffers.size);
       expect(back.toString('latin1', 0, n)).toBe('not json\n'); // the same memory, back from the worker

@@ -73,7 +73,7 @@ describe('audit and generate-test-data commands', () => {
     const { error } = await cli('audit', '--section', 'bogus');
     expect(error?.exitCode).toBe(2);
     expect(error?.message).toMatch(
-      /unknown section "bogus"; valid sections: volume, frameworks, .*recommendations/,
+      /unknown section "bogus"; valid sections: volume, conformance, frameworks, .*recommendations/,
     );
   });
 
@@ -112,5 +112,33 @@ describe('audit and generate-test-data commands', () => {
     const file = path.join(dir, 'test_scan_results.jsonl');
     expect(out).toContain(`25 pings (seed 3) → ${file}`);
     expect(readFileSync(file, 'utf8').split('\n').filter(Boolean)).toHaveLength(25);
+  });
+
+  it('generate-test-data --shape reference writes rows the audit accepts but the contract does not', async () => {
+    const file = path.join(dir, 'ref-shape.jsonl');
+    await cli('generate-test-data', '--shape', 'reference', '--count', '40', '--seed', '5', '--output', file);
+    const rows = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(40);
+    expect(
+      rows.every(
+        (r) => (r.scanner_version === '0.3.1' && r.repo_url === undefined) || r.scan_status === 'failed',
+      ),
+    ).toBe(true);
+    const { out } = await cli(
+      'audit',
+      '--input',
+      file,
+      '--output-dir',
+      path.join(dir, 'ref-shape-out'),
+      '--format',
+      'json',
+    );
+    const audit = JSON.parse(out);
+    expect([audit.rows, audit.invalid_rows]).toEqual([40, 0]);
+    expect(audit.accepted_not_conforming).toBeGreaterThan(30);
+    expect((await cli('generate-test-data', '--shape', 'bogus')).error?.exitCode).toBe(2);
   });
 });

@@ -40,7 +40,9 @@ describe('corrupt, truncated, invalid and duplicate lines', () => {
     expect(audit.sections.volume.corrupt.map((c: any) => c.line)).toEqual([2, 8]);
     expect(audit.sections.volume.invalid).toHaveLength(1);
     expect(audit.sections.volume.invalid[0]).toMatchObject({ line: 5, repo: 'c/bad' });
-    expect(audit.sections.volume.invalid[0].error).toContain('/finding_rule_count');
+    // Not audited: it breaks the reference's own acceptance rule on finding_rule_count.
+    expect(audit.sections.volume.invalid[0].error).toContain('finding_rule_count 5 != Σ finding_severities');
+    expect(audit.sections.volume.excluded_by_rule).toEqual({ 'reference: finding_rule_count': 1 });
     expect(audit.sections.volume.duplicates).toEqual([
       { line: 6, repo: 'c/one', error: 'repeats the row of c/one' },
     ]);

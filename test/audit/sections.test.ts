@@ -210,7 +210,7 @@ describe('audit sections on a hand-made file (7 rows)', () => {
       });
       expect(JSON.parse(js.output)).toMatchObject({ section: 'maturity', repos_at_least_min: 2 });
       await expect(runAudit({ input, outDir: d2, section: 'nope' })).rejects.toThrow(
-        'unknown section "nope"; valid sections: volume, frameworks, scores, findings, maturity, duplicates, coverage, strata, gates, recommendations',
+        'unknown section "nope"; valid sections: volume, conformance, frameworks, scores, findings, maturity, duplicates, coverage, strata, gates, recommendations',
       );
     } finally {
       c2();

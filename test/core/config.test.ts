@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 describe('settings table', () => {
-  it('the README (or a page of docs/) documents every setting of src/core/config.ts', async () => {
+  it('the README or a docs/ page documents every setting of src/core/config.ts', async () => {
     const { readdirSync, readFileSync } = await import('node:fs');
     const { SETTINGS } = await import('../../src/core/config.js');
     const docs = new URL('../../docs/', import.meta.url);

@@ -60,8 +60,17 @@ export async function servePopulation(
     writeFileSync(path.join(bare, 'refs', 'heads', 'main'), `${heads.get(`m${i}`)}\n`);
     writeFileSync(path.join(bare, 'objects', 'info', 'alternates'), `${path.join(store, 'objects')}\n`);
   });
+  const headOf = new Map(present.map((p, i) => [p.member.fullName, heads.get(`m${i}`) as string]));
   for (const p of planned)
-    members.push(p.files ? { ...p.member, dir: path.join(serveRoot, `${p.member.fullName}.git`) } : p.member);
+    members.push(
+      p.files
+        ? {
+            ...p.member,
+            dir: path.join(serveRoot, `${p.member.fullName}.git`),
+            headSha: headOf.get(p.member.fullName) as string,
+          }
+        : p.member,
+    );
   if (heads.size !== present.length)
     throw new Error(`fast-import wrote ${heads.size} branches for ${present.length} repositories`);
   const server = new GitHttpServer(serveRoot);
@@ -165,7 +174,8 @@ export function fakeReposFor(members: readonly PopulationMember[]): FakeRepo[] {
       isArchived: false,
       isMirror: false,
       defaultBranch: 'main',
-      headSha: sha1(`${m.fullName}@head`),
+      // A served repository's real commit (the worker fetches exactly it); a missing one, any id.
+      headSha: m.headSha ?? sha1(`${m.fullName}@head`),
       searchText: `${name} ${description}`.toLowerCase(),
     };
   });

@@ -89,6 +89,49 @@ export class GitRepoFactory {
     return bare;
   }
 
+  /** The commit the default branch of `owner/name` points to. */
+  head(fullName: string): string {
+    return git(['rev-parse', 'HEAD'], this.barePath(fullName)).trim();
+  }
+
+  /**
+   * A new commit on the default branch (files added or replaced), as a push after discovery
+   * would make it. With `force`, the commit replaces the branch head instead of following it
+   * (a force-push), and the old commits are then pruned from the served repository (gc), so a
+   * commit frozen before is gone for good. Returns the new head.
+   */
+  push(fullName: string, files: Record<string, string>, options: { force?: boolean } = {}): string {
+    const bare = this.barePath(fullName);
+    const work = path.join(this.scratch, `${fullName.replace('/', '__')}-push`);
+    rmSync(work, { recursive: true, force: true });
+    git(['clone', '-q', bare, work]);
+    if (options.force) git(['checkout', '-q', '--orphan', 'rewritten'], work);
+    for (const [rel, content] of Object.entries(files)) {
+      const p = path.join(work, rel);
+      mkdirSync(path.dirname(p), { recursive: true });
+      writeFileSync(p, content);
+    }
+    git(['add', '-A'], work);
+    git(['commit', '-q', '-m', options.force ? 'rewritten history' : 'later work'], work);
+    git(['push', '-q', '--force', 'origin', 'HEAD:main'], work);
+    rmSync(work, { recursive: true, force: true });
+    if (options.force) {
+      git(['reflog', 'expire', '--expire=now', '--all'], bare);
+      git(['gc', '-q', '--prune=now'], bare);
+    }
+    return this.head(fullName);
+  }
+
+  /** Whether the served repository still holds an object. */
+  hasObject(fullName: string, sha: string): boolean {
+    try {
+      git(['cat-file', '-e', sha], this.barePath(fullName));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** A copy of an existing bare repository under another name (fast bulk creation). */
   copy(fromFullName: string, toFullName: string): string {
     const to = this.barePath(toFullName);

@@ -18,6 +18,8 @@ export const coverageSection: Section = {
       };
     });
     const median = medianCoverage(stats);
+    const q = stats.coverageQuartiles();
+    const unknown = stats.unknown.coverage;
     const python = manifest
       ? {
           python_byte_share: manifest.totalBytes ? manifest.pythonBytes / manifest.totalBytes : 0,
@@ -29,8 +31,14 @@ export const coverageSection: Section = {
       : null;
     const md = [
       `files_scanned / files_total of ${stats.coverageRows} success + partial repositories with files_total > 0 ` +
-        `(${stats.filesTotalZero} have files_total = 0). Median **${fmtNumber(median, 3)}**; ` +
+        `(${stats.filesTotalZero} have files_total = 0` +
+        (unknown ? `; ${unknown} lack files_scanned or files_total: unknown, not counted` : '') +
+        `). Median **${fmtNumber(median, 3)}**; ` +
         `${stats.coverageUnderHalf} (${pct(stats.coverageUnderHalf, stats.coverageRows)}) under 50%.`,
+      '',
+      q
+        ? `min ${q.min.toFixed(3)} · Q1 ${q.q1.toFixed(3)} · median ${q.median.toFixed(3)} · Q3 ${q.q3.toFixed(3)} · max ${q.max.toFixed(3)}`
+        : '_No ratio: no success + partial row with files_total > 0._',
       '',
       barChart(buckets.map((b) => ({ label: b.range, value: b.repos }))),
       '',
@@ -46,6 +54,8 @@ export const coverageSection: Section = {
       data: {
         repos: stats.coverageRows,
         files_total_zero: stats.filesTotalZero,
+        unknown,
+        quartiles: q,
         median_ratio: median,
         under_half: stats.coverageUnderHalf,
         under_half_share: stats.coverageRows ? stats.coverageUnderHalf / stats.coverageRows : 0,

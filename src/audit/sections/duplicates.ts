@@ -48,12 +48,12 @@ export const duplicatesSection: Section = {
       fork_families: forkFamilies,
     };
     const md = [
-      `${hashed} success + partial repositories carry ${stats.topologyHashes.size} distinct topology_signature_hash values. ` +
-        `${counted(clusters, 'hash', 'hashes')} shared (clusters of 2+, ${counted(inClusters, 'repo')}); ${counted(large, 'cluster')} with 10+ members (${counted(inLarge, 'repo')}).`,
+      `${counted(hashed, 'row')} carry ${stats.topologyHashes.size} distinct topology_signature_hash values. ` +
+        `${counted(clusters, 'hash', 'hashes')} shared (clusters of 2+, ${counted(inClusters, 'row')}); ${counted(large, 'cluster')} with 10+ members (${counted(inLarge, 'row')}).`,
       '',
       `Contamination rate (redundant copies: cluster members beyond the first, over effective repos): ` +
         `**${pct(redundant, eff, 2)}** (${redundant} of ${eff}). ` +
-        `Repos sharing their hash with ≥ ${thresholds.g5MinOthers} others: ${contaminated} (${pct(contaminated, eff, 2)}).`,
+        `Rows sharing their hash with ≥ ${thresholds.g5MinOthers} others: ${contaminated} (${pct(contaminated, stats.rows, 2)} of all ${stats.rows} rows, the G5 measure).`,
       '',
       biggest.length
         ? table(

@@ -17,7 +17,7 @@ export const findingsSection: Section = {
     }));
     const rare = rules.filter((r) => r.rare).length;
     const md = [
-      `${rules.length} distinct rules fired across ${eff} success + partial repositories; ${rare} fire in fewer than ${min} repositories (flagged ⚠).`,
+      `${rules.length} distinct rules fired (keys of finding_instance_counts) across ${eff} success + partial repositories; ${rare} fire in fewer than ${min} repositories (flagged ⚠).`,
       '',
       table(
         ['rule', 'repos', '% of repos', 'median fix impact', 'flag'],

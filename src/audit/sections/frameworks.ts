@@ -26,7 +26,10 @@ export const frameworksSection: Section = {
       };
     });
     const md = [
-      `Repositories (success + partial, ${eff}) in which each framework was detected; a repository with several frameworks counts for each.`,
+      `Repositories (success + partial, ${eff}) in which each framework was detected; a repository with several frameworks counts for each.` +
+        (stats.unknown.frameworks
+          ? ` ${stats.unknown.frameworks} rows have no frameworks list (unknown, not counted).`
+          : ''),
       '',
       rows.length
         ? barChart(rows.map((r) => ({ label: r.framework, value: r.repos })))
@@ -48,7 +51,12 @@ export const frameworksSection: Section = {
         `the strata and their targets (from ${strata.source}) are in the Strata section.`,
     ];
     return {
-      data: { effective: eff, frameworks: rows, strata_source: strata.source },
+      data: {
+        effective: eff,
+        unknown: stats.unknown.frameworks,
+        frameworks: rows,
+        strata_source: strata.source,
+      },
       markdown: md.join('\n'),
     };
   },

@@ -1,3 +1,4 @@
+import { conformanceSection } from './conformance.js';
 import { coverageSection } from './coverage.js';
 import { duplicatesSection } from './duplicates.js';
 import { findingsSection } from './findings.js';
@@ -15,6 +16,7 @@ export type { Section, SectionContext, SectionOutput } from './types.js';
 /** The report's sections, in report order; `--section` accepts exactly these ids. */
 export const SECTIONS: readonly Section[] = [
   volumeSection,
+  conformanceSection,
   frameworksSection,
   scoresSection,
   findingsSection,

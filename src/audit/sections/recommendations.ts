@@ -1,5 +1,5 @@
 import { share } from '../counts.js';
-import { contaminatedRepos, medianCoverage } from '../gates.js';
+import { contaminatedRepos, medianCoverage, reposWithDeploymentAtLeast } from '../gates.js';
 import { strataSupply } from '../strata-supply.js';
 import { stratumForFramework } from '../strata-targets.js';
 import { strataGapRecommendations } from './strata-gaps.js';
@@ -25,7 +25,7 @@ export const recommendationsSection: Section = {
         `Grow the dataset: ${t.g1MinEffective - stats.effective} more success/partial rows needed for G1.`,
       );
     out.push(...strataGapRecommendations(strataSupply(stats, strata, manifest)));
-    const mature = [...stats.deployment].slice(t.g3MinDeploymentScore).reduce((a, b) => a + b, 0);
+    const mature = reposWithDeploymentAtLeast(stats, t.g3MinDeploymentScore);
     if (mature < t.g3MinRepos)
       out.push(
         `Only ${mature} repos have deployment_score ≥ ${t.g3MinDeploymentScore}: add production-grade repositories (high_maturity stratum).`,
@@ -39,7 +39,7 @@ export const recommendationsSection: Section = {
           .join(', ')}${rare.length > 10 ? ', …' : ''}.`,
       );
     const contaminated = contaminatedRepos(stats, t.g5MinOthers);
-    if (share(contaminated, stats.effective) > t.g5MaxShare)
+    if (share(contaminated, stats.rows) > t.g5MaxShare)
       out.push(
         `${contaminated} repos are copies in large topology clusters: deduplicate (keep one per cluster) or weight them down.`,
       );

@@ -14,18 +14,16 @@ export const scoresSection: Section = {
       return { range: `${lo}–${hi}`, repos: n };
     });
     let total = 0;
-    let sum = 0;
-    stats.risk.forEach((c, s) => {
-      total += c;
-      sum += c * s;
-    });
+    for (const c of stats.risk) total += c;
     const median = medianOfCounts([...stats.risk].map((c, s) => [s, c] as [number, number]));
-    const mean = total ? sum / total : null;
+    const mean = total ? stats.riskSum / total : null;
+    const unknown = stats.unknown.risk;
     const md = [
-      `risk_score of the ${total} success + partial rows, in ten buckets. Mean ${fmtNumber(mean)}, median ${fmtNumber(median)}.`,
+      `risk_score of the ${total} success + partial rows that have one, in ten buckets (integer part). Mean ${fmtNumber(mean)}, median ${fmtNumber(median)}.` +
+        (unknown ? ` ${unknown} rows have no risk_score (unknown, not counted).` : ''),
       '',
       barChart(buckets.map((b) => ({ label: b.range, value: b.repos }))),
     ];
-    return { data: { repos: total, mean, median, buckets }, markdown: md.join('\n') };
+    return { data: { repos: total, unknown, mean, median, buckets }, markdown: md.join('\n') };
   },
 };

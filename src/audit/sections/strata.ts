@@ -20,7 +20,10 @@ export const strataSection: Section = {
       .map(([name, c]) => ({ stratum: name, rows: c.rows, effective: c.effective }));
     const md = [
       `Rows per selection_stratum against the discovery targets (${strata.source}). "Effective" = success + partial. ` +
-        '"Primary" and "reserve" are the manifest\'s rows; "reserve used" = rows beyond the primary ones (the back-fill).',
+        '"Primary" and "reserve" are the manifest\'s rows; "reserve used" = rows beyond the primary ones (the back-fill).' +
+        (stats.unknown.stratum
+          ? ` ${stats.unknown.stratum} rows have no selection_stratum (not counted).`
+          : ''),
       '',
       table(
         [
@@ -63,7 +66,12 @@ export const strataSection: Section = {
       ),
     ];
     return {
-      data: { source: strata.source, strata: rows, unknown_strata: unknown },
+      data: {
+        source: strata.source,
+        strata: rows,
+        unknown_strata: unknown,
+        rows_without_stratum: stats.unknown.stratum,
+      },
       markdown: md.join('\n'),
     };
   },

@@ -13,6 +13,8 @@ export interface SectionContext {
   manifest?: ManifestIndex;
   gates: GateResult[];
   split?: SplitSummary;
+  /** Only contract-valid rows were audited (--strict). */
+  strict: boolean;
 }
 
 export interface SectionOutput {

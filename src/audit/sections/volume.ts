@@ -24,6 +24,8 @@ export const volumeSection: Section = {
       corrupt: stats.corrupt,
       invalid_rows: stats.invalidCount,
       invalid: stats.invalid,
+      excluded_by_rule: Object.fromEntries(stats.excludedBy.sorted()),
+      accepted_not_conforming: stats.nonConforming,
       duplicate_rows: stats.duplicateCount,
       duplicates: stats.duplicates,
       manifest_rows: manifest?.rows ?? null,
@@ -44,8 +46,8 @@ export const volumeSection: Section = {
       '',
       `**Effective size** (success + partial): **${stats.effective}** rows.`,
       '',
-      `Lines read: ${stats.lines}; accepted rows: ${rows}; corrupt lines: ${stats.corruptCount}; ` +
-        `contract-invalid rows: ${stats.invalidCount}; duplicate repository rows: ${stats.duplicateCount}.`,
+      `Lines read: ${stats.lines}; accepted rows: ${rows} (${stats.nonConforming} of them break the full contract: see Conformance); ` +
+        `corrupt lines: ${stats.corruptCount}; rows not audited: ${stats.invalidCount}; duplicate repository rows: ${stats.duplicateCount}.`,
     ];
     if (manifest)
       md.push(
@@ -76,11 +78,15 @@ export const volumeSection: Section = {
       for (const i of items) md.push(`- line ${i.line}${i.repo ? ` (${i.repo})` : ''}: ${i.error}`);
     };
     listing('Corrupt lines', stats.corrupt, stats.corruptCount);
-    listing(
-      'Rows that break the contract (excluded from every statistic)',
-      stats.invalid,
-      stats.invalidCount,
-    );
+    if (stats.invalidCount)
+      md.push(
+        '',
+        table(
+          ['rule a row breaks (not audited)', 'rows'],
+          stats.excludedBy.sorted().map(([rule, n]) => [rule, n]),
+        ),
+      );
+    listing('Rows not audited (excluded from every statistic)', stats.invalid, stats.invalidCount);
     listing(
       'Duplicate rows (only the first row of a repository counts)',
       stats.duplicates,

@@ -43,6 +43,9 @@ type AlwaysOptional =
   | 'new_count'
   | 'pre_scan_id'
   | 'total_tool_count'
+  | 'commit_sha'
+  | 'commit_source'
+  | 'frozen_head_sha'
   | 'framework_self_scan';
 
 /** A `success` or `partial` ping: every field of the dictionary present. */

@@ -19,6 +19,7 @@ export const FAILURE_CODES = [
   'no_agents',
   'worker_exception',
   'scan_budget_exceeded',
+  'commit_missing',
 ] as const;
 export type FailureCode = (typeof FAILURE_CODES)[number];
 

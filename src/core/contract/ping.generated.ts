@@ -42,9 +42,22 @@ export type Ping = {
         | 'no_agents'
         | 'worker_exception'
         | 'scan_budget_exceeded'
+        | 'commit_missing'
       );
   matched_strata?: string[];
   failure_detail?: string | null;
+  /**
+   * the commit this row describes: the commit scanned, or for a failed row the commit the job was to scan (null when none was known). Written by the pipeline, not the scanner; see docs/reproducibility.md
+   */
+  commit_sha?: string | null;
+  /**
+   * where commit_sha came from: head_sha = the manifest's frozen commit; default_branch = the manifest froze none, the default branch head at clone time; moved_head = the frozen commit was gone and --allow-moved-head scanned the default branch instead
+   */
+  commit_source?: 'head_sha' | 'default_branch' | 'moved_head';
+  /**
+   * with commit_source moved_head: the manifest's frozen commit that the remote no longer had
+   */
+  frozen_head_sha?: string;
   /**
    * Optional (project extension of 0.3.2): display name of the framework whose own repository this is; its examples and cookbook code were scanned as uses of it, its own package was not (docs/scanner-calibration.md).
    */

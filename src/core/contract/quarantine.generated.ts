@@ -23,4 +23,10 @@ export interface QuarantineRecord {
   quarantined_at: string;
   job_id: string;
   attempts: number;
+  /**
+   * the commit the quarantined output describes (see the ping's commit_sha)
+   */
+  commit_sha?: string | null;
+  commit_source?: 'head_sha' | 'default_branch' | 'moved_head';
+  frozen_head_sha?: string;
 }

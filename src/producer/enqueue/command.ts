@@ -6,6 +6,7 @@ import { escapeLine } from '../../core/terminal-text.js';
 import { HOW_TO_GET_REDIS } from '../../workers/private-redis.js';
 import { openScanQueue } from '../../workers/queue.js';
 import { warnUnlessNoEviction } from '../../workers/redis-policy.js';
+import { resolveScannerVersion } from '../../workers/scan/scanner-version.js';
 import {
   BackfillPlanBuilder,
   BackfillPlanMismatch,
@@ -25,18 +26,30 @@ import { requireUsableManifest } from './manifest-check.js';
 /** `stratum-pipeline enqueue`: prints how many jobs were added, already queued, done or skipped. */
 export async function runEnqueueCommand(
   ctx: CommandContext,
-  opts: { manifest?: string; limit?: number; resume?: boolean; backfill?: boolean },
+  opts: {
+    manifest?: string;
+    limit?: number;
+    resume: boolean;
+    rescanChanged?: boolean;
+    retryFailed?: readonly string[];
+    backfill?: boolean;
+  },
 ): Promise<void> {
   const manifestPath = opts.manifest ?? dataFile(ctx.dataDir, 'manifest');
   if (!(await fileExists(manifestPath)))
     throw new CommandError(`manifest not found: ${manifestPath} (run discover first)`, 2);
   await requireUsableManifest(manifestPath, opts.manifest ? '--manifest' : 'manifest');
+  const scanner = await resolveScannerVersion(ctx.config);
+  if (!scanner.ok && opts.rescanChanged)
+    throw new CommandError(`--rescan-changed needs the scanner version: ${scanner.problem}`, 2);
   const problem = await probeRedis(ctx.config);
   if (problem) throw new CommandError(`${problem}. To get Redis: ${HOW_TO_GET_REDIS}.`);
   const base = {
     manifestPath,
     dataDir: ctx.dataDir,
-    resume: Boolean(opts.resume),
+    resume: opts.resume,
+    ...(opts.rescanChanged ? { rescanChanged: true } : {}),
+    ...(opts.retryFailed ? { retryFailed: opts.retryFailed } : {}),
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
   };
   // A refused enqueue writes nothing to Redis: the checks come before the first connection.
@@ -56,7 +69,12 @@ export async function runEnqueueCommand(
       ctx.config,
       redis,
       queue,
-      { ...base, preflight, ...(plan ? { backfill: plan } : {}) },
+      {
+        ...base,
+        ...(scanner.ok ? { scannerVersion: scanner.version } : {}),
+        preflight,
+        ...(plan ? { backfill: plan } : {}),
+      },
       ctx.logger,
     );
     process.stdout.write(
@@ -64,7 +82,8 @@ export async function runEnqueueCommand(
         `already done ${s.alreadyDone}, duplicates in manifest ${s.duplicateInManifest}, skipped ${s.skipped.length}` +
         (s.reserveRows > 0
           ? `, reserve rows ${s.reserveRows} (${plan ? 'back-fill' : 'not scanned: --no-backfill'})\n`
-          : '\n'),
+          : '\n') +
+        `  rows: reused ${s.reused}, new ${s.newQueued}, rescan ${s.rescanQueued}, retry ${s.retryQueued}, stale ${s.stale}\n`,
     );
     const report = (label: string, items: Array<{ line: number; reason: string }>) => {
       for (const it of items.slice(0, 20))

@@ -12,7 +12,12 @@ import { rowTimestamp } from '../../core/timestamp.js';
 import { jobIdFor } from '../../workers/job-data.js';
 import { jobKey, type ScanQueue, scanJobOptions } from '../../workers/queue.js';
 import { rowProblem } from '../../workers/row-check.js';
-import { writtenRepoNames } from '../../workers/writer/written-rows.js';
+import {
+  identityChange,
+  RETRYABLE_REASONS,
+  type RowIdentity,
+  writtenIdentities,
+} from '../../workers/writer/row-identity.js';
 import { resetBackfill } from '../backfill/backfill-plan.js';
 import { type ManifestJob, readManifestJobs, type SkippedRow } from './manifest-jobs.js';
 
@@ -21,6 +26,12 @@ export interface EnqueueOptions {
   dataDir: string;
   limit?: number;
   resume: boolean;
+  /** Rescan the rows whose commit or scanner version differs from the job's (implies resume). */
+  rescanChanged?: boolean;
+  /** Rescan the failed rows with these reasons (implies resume); [] = the retryable ones. */
+  retryFailed?: readonly string[];
+  /** The scanner version of this run (identity); unknown = only commits are compared. */
+  scannerVersion?: string;
   /** Jobs per addBulk call (one Redis round trip each). */
   chunkSize?: number;
   /**
@@ -39,8 +50,8 @@ export interface EnqueuePreflight {
   /** Absolute path of the manifest, recorded in the run's metadata (the drain audit reads it). */
   manifestPath: string;
   manifestSha256: string;
-  /** Repository names already in the result files. */
-  written: Set<string>;
+  /** The identity of each repository's row already in the result files (or the replacement journal). */
+  written: Map<string, RowIdentity>;
 }
 
 /** How many records the compatibility rules filled in (docs/compatibility.md). */
@@ -69,6 +80,22 @@ export interface EnqueueSummary {
   /** Lines queued only to be written as a `failed` row: schema errors, hostile names or URLs. */
   rejected: SkippedRow[];
   filled: ManifestFillCounts;
+  /** Rows on disk whose identity (repository × commit × scanner version) is unchanged: kept. */
+  reused: number;
+  /** Rows on disk whose identity changed, not rescanned (no --rescan-changed). */
+  stale: number;
+  /** Jobs queued to replace a row on disk: identity changed (--rescan-changed) or failed (--retry-failed). */
+  rescanQueued: number;
+  retryQueued: number;
+  /** Jobs queued for repositories with no row yet. */
+  newQueued: number;
+}
+
+type QueuedJob = ManifestJob & { rescan?: 'rescan' | 'retry' };
+
+/** --rescan-changed and --retry-failed continue a run as --resume does. */
+function resumes(options: Pick<EnqueueOptions, 'resume' | 'rescanChanged' | 'retryFailed'>): boolean {
+  return options.resume || Boolean(options.rescanChanged) || options.retryFailed !== undefined;
 }
 
 export class EnqueueRefused extends Error {
@@ -90,8 +117,11 @@ export async function enqueueManifest(
 ): Promise<EnqueueSummary> {
   const keys = runKeys(config.queuePrefix);
   const preflight = options.preflight ?? (await preflightEnqueue(config, options));
-  const fileNames = preflight.written;
-  if (!options.resume) {
+  const written = preflight.written;
+  const retryReasons = options.retryFailed
+    ? new Set<string>(options.retryFailed.length ? options.retryFailed : RETRYABLE_REASONS)
+    : undefined;
+  if (!resumes(options)) {
     // No rows on disk: counters left in Redis belong to an earlier run whose files are gone.
     if ((await redis.scard(keys.done)) > 0 && (await redis.hget(keys.meta, 'enqueue_finished')) === '1') {
       logger.warn('resetting the counters of an earlier run (its result files are gone)');
@@ -129,32 +159,54 @@ export async function enqueueManifest(
     duplicates: [],
     rejected: [],
     filled: { repo_hash_derived: 0, head_sha_unknown: 0, is_archived_unknown: 0, language_bytes_unknown: 0 },
+    reused: 0,
+    stale: 0,
+    rescanQueued: 0,
+    retryQueued: 0,
+    newQueued: 0,
+  };
+  /** What to do with a repository that already has a row: reuse it, or rescan it to replace it. */
+  const decide = (row: RowIdentity, data: ManifestJob['data']): 'reuse' | 'stale' | 'rescan' | 'retry' => {
+    const change = identityChange(row, data, options.scannerVersion);
+    if (change && options.rescanChanged) return 'rescan';
+    if (retryReasons && row.status === 'failed' && retryReasons.has(row.failureReason ?? '')) return 'retry';
+    return change ? 'stale' : 'reuse';
   };
   /** repo_full_name → the manifest line it was first seen on. */
   const seen = new Map<string, number>();
   const chunkSize = options.chunkSize ?? 500;
   const jobOpts = scanJobOptions(config);
-  let chunk: ManifestJob[] = [];
+  let chunk: QueuedJob[] = [];
 
   const flush = async () => {
     if (chunk.length === 0) return;
     const names = chunk.map((j) => j.data.repo_full_name);
     const ids = names.map(jobIdFor);
-    const [doneFlags, exists] = await Promise.all([
+    const [doneFlags, states] = await Promise.all([
       redis.smismember(keys.done, ...names),
-      Promise.all(ids.map((id) => redis.exists(jobKey(config, id)))),
+      Promise.all(ids.map((id) => jobState(config, redis, queue, id))),
     ]);
-    const fresh = chunk.filter((_, i) => {
-      if (doneFlags[i] === 1) {
-        summary.alreadyDone++;
-        return false;
-      }
-      if (exists[i] === 1) {
+    const fresh: QueuedJob[] = [];
+    for (const [i, j] of chunk.entries()) {
+      const state = states[i];
+      // A failed job kept for retry gives way to the new job: when its row is to be replaced,
+      // and when this data directory holds no row for it (an earlier run's, whose files are gone).
+      if (state === 'failed' && (j.data.replace || !written.has(j.data.repo_full_name))) {
+        await queue.remove(ids[i] as string);
+        await redis.srem(keys.kept, ids[i] as string);
+      } else if (state !== undefined) {
         summary.alreadyQueued++;
-        return false;
+        continue;
+      } else if (doneFlags[i] === 1 && !j.data.replace) {
+        summary.alreadyDone++;
+        continue;
       }
-      return true;
-    });
+      if (j.data.replace) {
+        if (j.rescan === 'retry') summary.retryQueued++;
+        else summary.rescanQueued++;
+      } else summary.newQueued++;
+      fresh.push(j);
+    }
     if (fresh.length > 0) {
       await queue.addBulk(
         fresh.map((j) => ({
@@ -203,17 +255,30 @@ export async function enqueueManifest(
       summary.rejected.push({ line, reason });
       logger.warn({ line, reason }, 'manifest line rejected');
     }
-    if (fileNames.has(name)) {
-      summary.alreadyDone++;
-      continue;
-    }
-    chunk.push(item.job);
+    const row = written.get(name);
+    if (options.scannerVersion) data.scanner_version = options.scannerVersion;
+    if (row) {
+      const decision = decide(row, data);
+      if (decision === 'reuse' || decision === 'stale') {
+        summary.alreadyDone++;
+        if (decision === 'reuse') summary.reused++;
+        else summary.stale++;
+        continue;
+      }
+      data.replace = true;
+      chunk.push({ ...item.job, rescan: decision });
+    } else chunk.push(item.job);
     if (chunk.length >= chunkSize) await flush();
   }
   await flush();
   await redis.hset(keys.meta, {
     ...manifestProblemsMeta(summary),
     manifest_fields_filled: JSON.stringify(summary.filled),
+    rows_reused: String(summary.reused),
+    rows_stale: String(summary.stale),
+    rows_rescan_queued: String(summary.rescanQueued),
+    rows_retry_queued: String(summary.retryQueued),
+    rows_new_queued: String(summary.newQueued),
     manifest_count: String(summary.manifestCount),
     manifest_reserve_rows: String(summary.reserveRows),
     // With a back-fill the producer side is finished only when the back-fill says so.
@@ -222,6 +287,18 @@ export async function enqueueManifest(
       : { enqueue_finished: '1', enqueue_finished_at: rowTimestamp(), backfill: 'off' }),
   });
   return summary;
+}
+
+/** The state of a job in the queue, or undefined when there is none. */
+async function jobState(
+  config: Config,
+  redis: Redis,
+  queue: ScanQueue,
+  id: string,
+): Promise<string | undefined> {
+  if ((await redis.exists(jobKey(config, id))) === 0) return undefined;
+  const state = await queue.getJobState(id);
+  return state === 'unknown' ? undefined : state;
 }
 
 /** `repo_hash derived 52, head_sha unknown 52, …`, or '' when the manifest needed no rule. */
@@ -246,10 +323,13 @@ function countFill(counts: ManifestFillCounts, fill: ManifestFill | undefined): 
  */
 export async function preflightEnqueue(
   config: Config,
-  options: Pick<EnqueueOptions, 'manifestPath' | 'dataDir' | 'limit' | 'resume'>,
+  options: Pick<
+    EnqueueOptions,
+    'manifestPath' | 'dataDir' | 'limit' | 'resume' | 'rescanChanged' | 'retryFailed'
+  >,
 ): Promise<EnqueuePreflight> {
-  const written = await writtenRepoNames(options.dataDir);
-  if (!options.resume && written.size > 0)
+  const written = await writtenIdentities(options.dataDir);
+  if (!resumes(options) && written.size > 0)
     throw new EnqueueRefused(
       `${options.dataDir} already holds ${written.size} result rows; pass --resume to continue that run, ` +
         'or move scan_results.jsonl and quarantine.jsonl away to start a new one',

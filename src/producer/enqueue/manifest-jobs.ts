@@ -2,7 +2,7 @@ import { acceptManifestRecord, formatIssues, type ManifestFill } from '../../cor
 import { readJsonl } from '../../core/jsonl.js';
 import { displayUrl, redact } from '../../core/redact.js';
 import { manifestRepoHash } from '../../core/repo-hash.js';
-import type { ScanJobData } from '../../workers/job-data.js';
+import { isCommitId, type ScanJobData } from '../../workers/job-data.js';
 
 export interface ManifestJob {
   line: number;
@@ -63,6 +63,7 @@ export async function* readManifestJobs(manifestPath: string): AsyncGenerator<Ma
       ...(matched.length ? { matched_strata: matched as string[] } : {}),
       github_size_kb:
         typeof row.github_size_kb === 'number' && row.github_size_kb >= 0 ? row.github_size_kb : 0,
+      ...(isCommitId(row.head_sha) ? { head_sha: row.head_sha } : {}),
       ...(problems.length
         ? { row_problem: `manifest line ${line.line}: ${problems.join('; ').slice(0, 300)}` }
         : {}),

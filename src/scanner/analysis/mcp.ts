@@ -122,7 +122,12 @@ export function serversFromCode(files: readonly PythonFacts[]): McpServer[] {
         params = f.assigns.find((a) => a.target === (params as { value: string }).value)?.value;
       if (STDIO_PARAMS.has(name)) {
         const dict = params?.kind === 'dict' ? params.entries : c.kwargs;
-        const command = str(dict.get('command')) ?? '';
+        const commandArg = dict.get('command');
+        const argsArg = dict.get('args');
+        // `StdioServerParameters(command=cfg["command"], args=cfg["args"])`: a generic client
+        // for servers configured elsewhere (counted from that configuration), not a server.
+        if (commandArg && commandArg.kind !== 'str' && argsArg && argsArg.kind !== 'list') continue;
+        const command = str(commandArg) ?? '';
         const args = strList(dict.get('args'));
         out.push({
           key: `cmd:${[command, ...args].join(' ')}`,

@@ -10,13 +10,20 @@ export interface CloneRequest {
   dir: string;
   /** Bytes on disk beyond which the clone is stopped as too_large. */
   maxBytes: number;
+  /** Check out exactly this commit (40 hex, shallow fetch by id); absent = the default branch head. */
+  commit?: string;
   /** Extra `-c` pairs for every git step (the host's pinned addresses). */
   gitConfig?: readonly string[];
 }
 
 export type CloneOutcome =
-  | { ok: true; durationMs: number }
-  | ({ ok: false; durationMs: number } & CloneFailure);
+  /** `commit`: the commit checked out (`git rev-parse HEAD`); a stand-in cloner may not know it. */
+  { ok: true; durationMs: number; commit?: string } | ({ ok: false; durationMs: number } & CloneFailure);
+
+interface GitStep {
+  name: string;
+  args: string[];
+}
 
 /** The clone stage as an adapter, so job orchestration can be tested with a fake. */
 export interface Cloner {
@@ -52,31 +59,11 @@ export class GitCloner implements Cloner {
       ...(request.gitConfig ?? []).flatMap((pair) => ['-c', pair]),
     ];
     const target = path.join(request.dir, 'repo');
-    const cloneArgs = [
-      ...cfg,
-      'clone',
-      '--quiet',
-      '--depth=1',
-      '--single-branch',
-      '--no-tags',
-      '--no-recurse-submodules',
-      '-c',
-      'core.symlinks=false',
-      ...(this.options.lean ? ['--filter=blob:none', '--no-checkout'] : []),
-      '--',
-      request.url,
-      target,
-    ];
-    const steps: Array<{ name: string; args: string[] }> = [{ name: 'clone', args: cloneArgs }];
-    if (this.options.lean) {
-      steps.push(
-        {
-          name: 'sparse-checkout',
-          args: [...cfg, '-C', target, 'sparse-checkout', 'set', '--no-cone', ...this.options.sparsePatterns],
-        },
-        { name: 'checkout', args: [...cfg, '-C', target, 'checkout', '--quiet'] },
-      );
-    }
+    const steps = request.commit
+      ? this.commitSteps(cfg, request.url, target, request.commit)
+      : this.branchSteps(cfg, request.url, target);
+    steps.push({ name: 'rev-parse', args: [...cfg, '-C', target, 'rev-parse', '--verify', 'HEAD^{commit}'] });
+    let head = '';
     for (const step of steps) {
       const remaining = deadline - Date.now();
       if (remaining <= 0)
@@ -105,9 +92,90 @@ export class GitCloner implements Cloner {
           detail: `git ${step.name} was cancelled`,
         };
       if (result.exitCode !== 0 || result.timedOut || result.spawnError)
-        return { ok: false, durationMs: elapsed(), ...classifyGitFailure(result, step.name) };
+        return {
+          ok: false,
+          durationMs: elapsed(),
+          ...classifyGitFailure(result, step.name, step.name === 'fetch' ? request.commit : undefined),
+        };
+      if (step.name === 'rev-parse') head = result.stdout.trim();
     }
-    return { ok: true, durationMs: elapsed() };
+    if (!/^[0-9a-f]{40}$/.test(head) || (request.commit !== undefined && head !== request.commit))
+      return {
+        ok: false,
+        durationMs: elapsed(),
+        code: 'clone_error',
+        transient: false,
+        detail: `checked out ${JSON.stringify(head.slice(0, 64))}, not the commit asked for (${request.commit ?? 'the default branch head'})`,
+      };
+    return { ok: true, durationMs: elapsed(), commit: head };
+  }
+
+  /** The default branch head: shallow single-branch clone (lean: blobs only for the sparse patterns). */
+  private branchSteps(cfg: string[], url: string, target: string): GitStep[] {
+    const steps: GitStep[] = [
+      {
+        name: 'clone',
+        args: [
+          ...cfg,
+          'clone',
+          '--quiet',
+          '--depth=1',
+          '--single-branch',
+          '--no-tags',
+          '--no-recurse-submodules',
+          '-c',
+          'core.symlinks=false',
+          ...(this.options.lean ? ['--filter=blob:none', '--no-checkout'] : []),
+          '--',
+          url,
+          target,
+        ],
+      },
+    ];
+    if (this.options.lean)
+      steps.push(this.sparseStep(cfg, target), {
+        name: 'checkout',
+        args: [...cfg, '-C', target, 'checkout', '--quiet'],
+      });
+    return steps;
+  }
+
+  /**
+   * Exactly one commit: an empty repository, a shallow fetch of the commit by id (GitHub serves
+   * any reachable commit: uploadpack.allowReachableSHA1InWant), a detached checkout. The remote
+   * is named so that a lean fetch records it as the promisor the sparse checkout lazily reads.
+   */
+  private commitSteps(cfg: string[], url: string, target: string, commit: string): GitStep[] {
+    const lean = this.options.lean;
+    return [
+      { name: 'init', args: [...cfg, 'init', '--quiet', '--', target] },
+      { name: 'remote', args: [...cfg, '-C', target, 'remote', 'add', 'origin', '--', url] },
+      {
+        name: 'fetch',
+        args: [
+          ...cfg,
+          '-C',
+          target,
+          'fetch',
+          '--quiet',
+          '--depth=1',
+          '--no-tags',
+          '--no-recurse-submodules',
+          ...(lean ? ['--filter=blob:none'] : []),
+          'origin',
+          commit,
+        ],
+      },
+      ...(lean ? [this.sparseStep(cfg, target)] : []),
+      { name: 'checkout', args: [...cfg, '-C', target, 'checkout', '--quiet', '--detach', 'FETCH_HEAD'] },
+    ];
+  }
+
+  private sparseStep(cfg: string[], target: string): GitStep {
+    return {
+      name: 'sparse-checkout',
+      args: [...cfg, '-C', target, 'sparse-checkout', 'set', '--no-cone', ...this.options.sparsePatterns],
+    };
   }
 
   private async runWatched(

@@ -2,7 +2,7 @@ import type { ContractIssue, Ping, QuarantineRecord } from '../../core/contract/
 import { validatePing } from '../../core/contract/index.js';
 import { repoHash } from '../../core/repo-hash.js';
 import { rowTimestamp, toRowTimestamp } from '../../core/timestamp.js';
-import type { ScanJobData } from '../job-data.js';
+import type { CommitFacts, ScanJobData } from '../job-data.js';
 
 export type Judgement =
   | { kind: 'ping'; ping: Ping }
@@ -13,6 +13,8 @@ export interface JudgeContext {
   jobId: string;
   attempt: number;
   now?: Date;
+  /** The commit the output describes (written into the ping or the quarantine record). */
+  commit?: CommitFacts;
 }
 
 /**
@@ -46,6 +48,7 @@ export function judgeScannerOutput(stdout: string, data: ScanJobData, ctx: Judge
   ping.repo_url = data.repo_url;
   ping.selection_stratum = data.selection_stratum;
   if (data.matched_strata && data.matched_strata.length > 0) ping.matched_strata = data.matched_strata;
+  if (ctx.commit) Object.assign(ping, ctx.commit);
   const v = validatePing(ping, { repoFullName: data.repo_full_name });
   if (v.ok) return { kind: 'ping', ping: v.value };
   return { kind: 'quarantine', record: quarantineRecord(data, ping, v.errors, ctx) };
@@ -65,5 +68,6 @@ export function quarantineRecord(
     quarantined_at: rowTimestamp(ctx.now),
     job_id: ctx.jobId,
     attempts: Math.max(1, ctx.attempt),
+    ...(ctx.commit ?? {}),
   };
 }

@@ -3,17 +3,31 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Ping, QuarantineRecord } from '../../core/contract/index.js';
+import { FAILURE_CODES, type Ping, type QuarantineRecord, validatePing } from '../../core/contract/index.js';
 import { JsonlAppender } from '../../core/jsonl.js';
 import type { Logger } from '../../core/logger.js';
 import { dataFile } from '../../core/paths.js';
-import { type ResultFacts, readCounters, recordResult, runKeys } from '../../core/run-counters.js';
+import {
+  type ResultFacts,
+  readCounters,
+  recordResult,
+  replaceResult,
+  runKeys,
+} from '../../core/run-counters.js';
 import { PIPELINE_VERSION } from '../../core/version.js';
 import { readBackfillReport } from '../../producer/backfill/backfill-report.js';
 import { outcomeOfRow, recordStratumOutcomes } from '../../producer/backfill/stratum-outcomes.js';
 import { failureRow } from '../failure-row.js';
 import type { ScanJobData, ScanJobResult } from '../job-data.js';
 import { isQueueEmpty, queueSize, type ScanQueue } from '../queue.js';
+import {
+  journalPath,
+  type MergeOutcome,
+  mergeReplacements,
+  type Replacement,
+  readJournal,
+  replacementToken,
+} from './replacements.js';
 import { factsOfRow } from './row-facts.js';
 import { buildRunLog, writeRunLog } from './run-log.js';
 import { readWrittenRows } from './written-rows.js';
@@ -33,6 +47,8 @@ export interface ResultWriterOptions {
   batchSize?: number;
   /** Rewrite pipeline_run_log.json after this many new rows. */
   runLogEvery?: number;
+  /** Merge the replacement journal into the result files once it holds this many rows (also at the end). */
+  mergeEvery?: number;
 }
 
 type Row = { file: 'results'; value: Ping } | { file: 'quarantine'; value: QuarantineRecord };
@@ -46,16 +62,23 @@ type Row = { file: 'results'; value: Ping } | { file: 'quarantine'; value: Quara
  */
 export class ResultWriter {
   private written = new Set<string>();
+  /** What each written repository's current row contributes to the counters (to take it away on replacement). */
+  private facts = new Map<string, ResultFacts>();
+  /** Tokens of the rows in the replacement journal (a re-delivered replacement is not journaled twice). */
+  private journaled = new Set<string>();
   private sinceRunLog = 0;
   private lockTimer: NodeJS.Timeout | undefined;
-  /** Rows appended by this process. */
+  /** Rows appended by this process (replacements included). */
   appended = 0;
+  /** Rows of this process that replaced an earlier row. */
+  replacedRows = 0;
   duplicatesDropped = 0;
 
   private constructor(
     private readonly o: ResultWriterOptions,
-    private readonly results: JsonlAppender,
-    private readonly quarantine: JsonlAppender,
+    private results: JsonlAppender,
+    private quarantine: JsonlAppender,
+    private journal: JsonlAppender,
     private readonly lockKey: string,
     private readonly lockValue: string,
   ) {}
@@ -79,13 +102,16 @@ export class ResultWriter {
     await fs.mkdir(o.dataDir, { recursive: true });
     const results = await JsonlAppender.open(dataFile(o.dataDir, 'scanResults'));
     const quarantine = await JsonlAppender.open(dataFile(o.dataDir, 'quarantine'));
-    for (const a of [results, quarantine])
+    const journal = await JsonlAppender.open(journalPath(o.dataDir));
+    for (const a of [results, quarantine, journal])
       if (a.repairedBytes > 0)
         o.logger.warn({ file: a.file, bytes: a.repairedBytes }, 'cut a torn last line left by a crash');
-    const writer = new ResultWriter(o, results, quarantine, lockKey, lockValue);
+    const writer = new ResultWriter(o, results, quarantine, journal, lockKey, lockValue);
     writer.lockTimer = setInterval(() => void writer.renewLock(), Math.max(200, Math.floor(o.lockTtlMs / 3)));
     writer.lockTimer.unref();
     await writer.reconcile();
+    // Replacements journaled before a crash (or an unfinished merge) are merged before anything else.
+    if (writer.journaled.size > 0) await writer.mergeJournal();
     return writer;
   }
 
@@ -133,11 +159,20 @@ export class ResultWriter {
         continue;
       }
       this.written.add(row.value.repo_full_name);
-      pending.push(factsOfRow(row.file, row.value));
+      const facts = factsOfRow(row.file, row.value);
+      this.facts.set(row.value.repo_full_name, facts);
+      pending.push(facts);
       outcomes.push(outcomeOfRow(row.file, row.value));
       if (pending.length >= 500) await flush();
     }
     await flush();
+    // Replacements not merged yet: counted once each (idempotent by token), in journal order.
+    for await (const r of readJournal(this.o.dataDir)) {
+      const token = replacementToken(r);
+      if (this.journaled.has(token)) continue;
+      this.journaled.add(token);
+      await this.countReplacement(r, token, Date.now());
+    }
     if (reapplied > 0) this.o.logger.info({ reapplied }, 'counters re-applied from the result files');
     if (duplicatesInFiles > 0)
       this.o.logger.error({ duplicatesInFiles }, 'the result files already hold duplicate rows');
@@ -150,20 +185,18 @@ export class ResultWriter {
       ScanJobData,
       ScanJobResult
     >[];
-    const failed = (await this.o.queue.getJobs(['failed'], 0, n - 1, true)) as Job<
-      ScanJobData,
-      ScanJobResult
-    >[];
+    const failed = await this.unwrittenFailedJobs(n);
     const jobs = [...completed, ...failed].filter((j): j is Job<ScanJobData, ScanJobResult> => Boolean(j));
     if (jobs.length === 0) return 0;
 
     const batchNames = new Set<string>();
     const rows: Row[] = [];
+    const replacements: Array<{ replacement: Replacement; token: string }> = [];
     for (const job of jobs) {
       const row = this.rowOf(job, failed.includes(job));
       if (!row) continue;
       const name = row.value.repo_full_name;
-      if (this.written.has(name) || batchNames.has(name)) {
+      if (batchNames.has(name) || (this.written.has(name) && !job.data?.replace)) {
         this.duplicatesDropped++;
         this.o.logger.warn(
           { repo: name, job: job.id },
@@ -172,16 +205,26 @@ export class ResultWriter {
         continue;
       }
       batchNames.add(name);
-      rows.push(row);
+      if (this.written.has(name)) {
+        const replacement: Replacement = { file: row.file, row: row.value };
+        const token = replacementToken(replacement);
+        if (!this.journaled.has(token)) replacements.push({ replacement, token });
+      } else rows.push(row);
     }
-    // 1. durable on disk, 2. counted, 3. acknowledged (removed from Redis).
+    // 1. durable on disk, 2. counted, 3. acknowledged (removed from Redis, or kept for retry).
     await this.results.append(rows.filter((r) => r.file === 'results').map((r) => r.value));
     await this.quarantine.append(rows.filter((r) => r.file === 'quarantine').map((r) => r.value));
-    for (const name of batchNames) this.written.add(name);
-    this.appended += rows.length;
+    await this.journal.append(replacements.map((r) => r.replacement));
+    for (const r of rows) this.written.add(r.value.repo_full_name);
+    this.appended += rows.length + replacements.length;
+    this.replacedRows += replacements.length;
     const now = Date.now();
     await Promise.all(
-      rows.map((r) => recordResult(this.o.redis, this.o.prefix, factsOfRow(r.file, r.value, now))),
+      rows.map((r) => {
+        const facts = factsOfRow(r.file, r.value, now);
+        this.facts.set(r.value.repo_full_name, facts);
+        return recordResult(this.o.redis, this.o.prefix, facts);
+      }),
     );
     // Per-stratum effective rows, read by the back-fill: counted before the jobs are removed.
     await recordStratumOutcomes(
@@ -189,21 +232,79 @@ export class ResultWriter {
       this.o.prefix,
       rows.map((r) => outcomeOfRow(r.file, r.value)),
     );
+    for (const { replacement, token } of replacements) {
+      this.journaled.add(token);
+      await this.countReplacement(replacement, token, now);
+    }
+    const kept = runKeys(this.o.prefix).kept;
     await Promise.all(
       jobs.map((j) =>
-        j
-          .remove()
-          .catch((err: Error) =>
-            this.o.logger.warn({ job: j.id, err: err.message }, 'could not remove a written job'),
-          ),
+        (failed.includes(j) && j.data?.repo_full_name
+          ? this.o.redis.sadd(kept, String(j.id))
+          : j.remove()
+        ).catch((err: Error) =>
+          this.o.logger.warn({ job: j.id, err: err.message }, 'could not acknowledge a written job'),
+        ),
       ),
     );
-    this.sinceRunLog += rows.length;
+    this.sinceRunLog += rows.length + replacements.length;
+    if (this.journaled.size >= (this.o.mergeEvery ?? 2000)) await this.mergeJournal();
     if (this.sinceRunLog >= (this.o.runLogEvery ?? 100)) {
       this.sinceRunLog = 0;
       await this.writeRunLog(null);
     }
     return jobs.length;
+  }
+
+  /** Swaps the counters of a repository's current row for those of its replacement. */
+  private async countReplacement(r: Replacement, token: string, now: number): Promise<void> {
+    const name = r.row.repo_full_name;
+    const next = factsOfRow(r.file, r.row, now);
+    const old = this.facts.get(name);
+    if (old) await replaceResult(this.o.redis, this.o.prefix, token, old, next);
+    else await recordResult(this.o.redis, this.o.prefix, next);
+    this.facts.set(name, next);
+    this.written.add(name);
+  }
+
+  /**
+   * Failed jobs (a cause that may pass: the worker kept them failed so that they can be retried
+   * from bull-board) whose row is not written yet: the ids not in the kept set, newest first.
+   */
+  private async unwrittenFailedJobs(n: number): Promise<Job<ScanJobData, ScanJobResult>[]> {
+    const ids = await this.unwrittenFailedIds(n);
+    const jobs = await Promise.all(ids.map((id) => this.o.queue.getJob(id)));
+    return jobs.filter((j): j is Job<ScanJobData, ScanJobResult> => Boolean(j));
+  }
+
+  private async unwrittenFailedIds(n = Number.POSITIVE_INFINITY): Promise<string[]> {
+    if ((await this.o.queue.getFailedCount()) === 0) return [];
+    const ids = await this.o.queue.getRanges(['failed'], 0, -1, false);
+    if (ids.length === 0) return [];
+    const kept = await this.o.redis.smismember(runKeys(this.o.prefix).kept, ...ids);
+    return ids.filter((_, i) => kept[i] !== 1).slice(0, n);
+  }
+
+  /**
+   * Merges the replacement journal into the result files (replacements.ts): the appenders are
+   * closed first (the files are renamed over) and reopened on the new files.
+   */
+  async mergeJournal(): Promise<MergeOutcome> {
+    await this.results.close();
+    await this.quarantine.close();
+    await this.journal.close();
+    let outcome: MergeOutcome;
+    try {
+      outcome = await mergeReplacements(this.o.dataDir);
+    } finally {
+      this.results = await JsonlAppender.open(dataFile(this.o.dataDir, 'scanResults'));
+      this.quarantine = await JsonlAppender.open(dataFile(this.o.dataDir, 'quarantine'));
+      this.journal = await JsonlAppender.open(journalPath(this.o.dataDir));
+    }
+    this.journaled.clear();
+    if (outcome.replaced > 0)
+      this.o.logger.info({ ...outcome }, 'replaced rows merged into the result files');
+    return outcome;
   }
 
   private rowOf(job: Job<ScanJobData, ScanJobResult>, failed: boolean): Row | undefined {
@@ -218,6 +319,10 @@ export class ResultWriter {
     const rv = failed ? undefined : (job.returnvalue as ScanJobResult | null | undefined);
     if (rv?.kind === 'ping' && rv.ping) return { file: 'results', value: rv.ping };
     if (rv?.kind === 'quarantine' && rv.record) return { file: 'quarantine', value: rv.record };
+    // The failed row the worker left in the job before failing it (kept for a retry).
+    const kept = failed ? validatePing(data.failed_row, { repoFullName: data.repo_full_name }) : undefined;
+    if (kept?.ok && (FAILURE_CODES as readonly unknown[]).includes(kept.value.failure_reason))
+      return { file: 'results', value: kept.value };
     const detail = failed
       ? `job failed: ${job.failedReason ?? 'unknown reason'}`
       : 'job completed without a result';
@@ -239,7 +344,11 @@ export class ResultWriter {
   /** True when the producer has finished and no job is waiting, running, retrying or unwritten. */
   async runIsComplete(): Promise<boolean> {
     const finished = (await this.o.redis.hget(runKeys(this.o.prefix).meta, 'enqueue_finished')) === '1';
-    return finished && isQueueEmpty(await queueSize(this.o.queue));
+    if (!finished) return false;
+    const size = await queueSize(this.o.queue);
+    // Failed jobs whose row is written stay in the queue for a retry: they are done.
+    if (size.failed > 0) size.failed = (await this.unwrittenFailedIds()).length;
+    return isQueueEmpty(size);
   }
 
   async writeRunLog(endedAt: Date | null): Promise<void> {
@@ -268,6 +377,7 @@ export class ResultWriter {
         continue;
       }
       if (await this.runIsComplete()) {
+        await this.mergeJournal();
         await this.writeRunLog(new Date());
         return 'complete';
       }
@@ -278,8 +388,22 @@ export class ResultWriter {
 
   async close(): Promise<void> {
     if (this.lockTimer) clearInterval(this.lockTimer);
+    if (this.journaled.size > 0)
+      await this.mergeJournal().catch((err: Error) =>
+        this.o.logger.error(
+          { err: err.message },
+          'could not merge the replacement journal (merged at next start)',
+        ),
+      );
     await this.results.close();
     await this.quarantine.close();
+    await this.journal.close();
+    // An empty journal is no state: leave the data directory as tidy as it was.
+    const journalSize = await fs.stat(this.journal.file).then(
+      (st) => st.size,
+      () => -1,
+    );
+    if (journalSize === 0) await fs.rm(this.journal.file, { force: true });
     await this.o.redis
       .eval(
         "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end",

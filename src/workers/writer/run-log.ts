@@ -20,6 +20,20 @@ export interface RunLog {
   manifest: { path: string | null; sha256: string | null; fields_filled: Record<string, number> };
   work_queue: QueueSize;
   results_written: number;
+  /**
+   * Rows by identity (repository × commit × scanner version), as the last enqueue found them:
+   * reused (unchanged, kept), new (queued, no row yet), rescan_queued (identity changed,
+   * --rescan-changed), retry_queued (--retry-failed), stale (changed, not rescanned); and
+   * replaced: rows swapped for their rescan or retry so far (docs/reproducibility.md).
+   */
+  rows: {
+    reused: number;
+    new: number;
+    rescan_queued: number;
+    retry_queued: number;
+    stale: number;
+    replaced: number;
+  };
   status_counts: { success: number; partial: number; failed: number; empty: number };
   quarantined: number;
   failure_reasons: Record<string, number>;
@@ -93,6 +107,14 @@ export function buildRunLog(
     },
     work_queue: queue,
     results_written: c.results,
+    rows: {
+      reused: num('rows_reused'),
+      new: num('rows_new_queued'),
+      rescan_queued: num('rows_rescan_queued'),
+      retry_queued: num('rows_retry_queued'),
+      stale: num('rows_stale'),
+      replaced: c.replaced,
+    },
     status_counts: {
       success: c.byStatus.success,
       partial: c.byStatus.partial,
