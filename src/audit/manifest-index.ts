@@ -15,6 +15,8 @@ export interface ManifestIndex {
   /** The manifest's repositories with their fork parents. */
   repos: ManifestRepos;
   strata: Counter;
+  /** Reserve rows (`reserve: true`) per stratum; included in `strata`. */
+  reserveStrata: Counter;
   forks: number;
   pythonBytes: number;
   totalBytes: number;
@@ -95,6 +97,7 @@ export async function readManifestIndex(file: string): Promise<ManifestIndex> {
     duplicateRows: 0,
     repos: new ManifestRepos(),
     strata: new Counter(),
+    reserveStrata: new Counter(),
     forks: 0,
     pythonBytes: 0,
     totalBytes: 0,
@@ -128,6 +131,7 @@ export async function readManifestIndex(file: string): Promise<ManifestIndex> {
     index.rows++;
     if (rec.fork_parent) index.forks++;
     index.strata.add(rec.selection_stratum);
+    if (rec.reserve === true) index.reserveStrata.add(rec.selection_stratum);
     if (v.fill.repoHashDerived) index.repoHashDerived++;
     if (rec.primary_language === 'Python') index.pythonPrimary++;
     if (rec.language_bytes === null) {

@@ -71,6 +71,24 @@ export const SETTINGS = {
     1000,
     'Milliseconds per second of a rate-limit or retry wait (1000 = real time; only tests lower it).',
   ),
+  discoveryEvidence: setting(
+    'STRATUM_DISCOVERY_EVIDENCE',
+    'bool',
+    true,
+    "Read requirements.txt/pyproject.toml in discovery's search pages and prefer repositories whose files name their stratum's framework.",
+  ),
+  backfillPollMs: setting(
+    'STRATUM_BACKFILL_POLL_MS',
+    'int',
+    1000,
+    'How often the producer re-decides the back-fill of strata from the written rows (ms).',
+  ),
+  backfillMinObserved: setting(
+    'STRATUM_BACKFILL_MIN_OBSERVED',
+    'int',
+    20,
+    "Rows of a stratum written before its own yield drives the back-fill (before: the run's pooled yield).",
+  ),
   allowLocalUrls: setting(
     'STRATUM_ALLOW_LOCAL_URLS',
     'bool',

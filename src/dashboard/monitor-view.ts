@@ -54,6 +54,22 @@ function row(label: string, count: number, total: number, labelWidth: number): s
   return `  ${printable(label).padEnd(labelWidth)} ${formatInt(count).padStart(8)}  ${formatPercent(count, total).padStart(6)}  ${bar(count, total)}`;
 }
 
+/** Each stratum's effective rows (success + partial) against its goal, and the reserve it used. */
+function strataLines(strata: NonNullable<StatsSnapshot['strata']>): string[] {
+  const names = Object.keys(strata);
+  const width = Math.max(12, ...names.map((n) => printable(n).length));
+  const lines = ['', 'Strata (effective rows / target, reserve used)'];
+  for (const name of names) {
+    const p = strata[name]!;
+    const gap = p.gap > 0 ? `  gap ${formatInt(p.gap)}` : '';
+    const spent = p.exhausted_at ? ' (reserve exhausted)' : '';
+    lines.push(
+      `  ${printable(name).padEnd(width)} ${formatInt(p.effective).padStart(7)} / ${formatInt(p.goal).padEnd(7)} ${formatPercent(p.effective, p.goal).padStart(6)}  ${bar(p.effective, p.goal)}  reserve ${formatInt(p.released)}/${formatInt(p.reserve)}${gap}${spent}`,
+    );
+  }
+  return lines;
+}
+
 export function renderMonitor(s: StatsSnapshot): string {
   const lines: string[] = [];
   const run = s.runId ? `run ${printable(s.runId)}` : 'no run id';
@@ -140,6 +156,7 @@ export function renderMonitor(s: StatsSnapshot): string {
   } else {
     lines.push('Last error  none');
   }
+  if (s.strata) lines.push(...strataLines(s.strata));
   if (s.audit) {
     const gates =
       s.audit.gatesTotal === undefined ? '' : `, gates ${s.audit.gatesPassed}/${s.audit.gatesTotal} passed`;

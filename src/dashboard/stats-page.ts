@@ -42,6 +42,7 @@ export function statsPageHtml(options: { refreshSeconds: number; bullBoardPath: 
     <figure><figcaption>Top frameworks</figcaption><svg id="chart-frameworks" role="img" aria-label="top frameworks"></svg></figure>
     <figure><figcaption>Results per minute (last 30 min, UTC)</figcaption><svg id="chart-throughput" role="img" aria-label="throughput over time"></svg></figure>
   </section>
+  <section class="card wide" id="strata-card" hidden><h2>Strata: effective rows / target, reserve used</h2><pre id="strata" class="mono"></pre></section>
   <section class="card wide"><h2>Last error</h2><p id="last-error" class="mono">none</p>
     <p class="muted" id="failures"></p></section>
 </main>
@@ -156,6 +157,15 @@ export const STATS_PAGE_JS = `'use strict';
         link.textContent = ' · audit ' + s.audit.state;
       }
     }
+    var strataCard = $('strata-card');
+    if (s.strata) {
+      strataCard.hidden = false;
+      text('strata', Object.keys(s.strata).map(function (k) {
+        var p = s.strata[k], pct = p.goal ? Math.floor(p.effective * 100 / p.goal) : 100;
+        return k + '  ' + fmt(p.effective) + ' / ' + fmt(p.goal) + ' (' + pct + '%)  reserve ' + fmt(p.released) + '/' + fmt(p.reserve) +
+          (p.gap > 0 ? '  gap ' + fmt(p.gap) : '') + (p.exhausted_at ? ' (reserve exhausted)' : '');
+      }).join('\n'));
+    } else strataCard.hidden = true;
     hbars('chart-status', Object.keys(s.byStatus).map(function (k) { return { label: k, value: s.byStatus[k], color: STATUS_COLORS[k] }; }));
     columns('chart-score', Object.keys(s.byScoreBucket).map(function (k) { return { label: k, value: s.byScoreBucket[k], axis: k }; }), '#d29922');
     hbars('chart-frameworks', s.topFrameworks.map(function (f) { return { label: f.name, value: f.count }; }));

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../core/config.js';
 import { probeRedis, redisUrlOf } from '../core/redis.js';
 import { readCounters } from '../core/run-counters.js';
+import { readBackfillReport } from '../producer/backfill/backfill-report.js';
 import { readJsonlCounters } from './jsonl-counters.js';
 import { type AuditStatus, buildSnapshot, type QueueState, type StatsSnapshot } from './stats.js';
 
@@ -101,13 +102,14 @@ export async function waitReady(redis: Redis, ms: number): Promise<boolean> {
 async function liveSnapshot(live: LiveBackend, options: SnapshotSourceOptions, now: number) {
   // While ioredis reconnects, BullMQ calls would wait for it: fall back at once instead.
   if (live.redis.status !== 'ready') throw new Error(`connection ${live.redis.status}`);
-  const [counters, queue] = await Promise.all([
+  const [counters, queue, backfill] = await Promise.all([
     readCounters(live.redis, live.prefix),
     readQueueState(live.queue),
+    readBackfillReport(live.redis, live.prefix, { decisions: false }),
   ]);
   const runId = counters.meta.run_id;
   const audit = runId && options.auditStatus ? await options.auditStatus(runId) : null;
-  return buildSnapshot({
+  const snapshot = buildSnapshot({
     counters,
     queue,
     now,
@@ -115,6 +117,7 @@ async function liveSnapshot(live: LiveBackend, options: SnapshotSourceOptions, n
     sourceNote: `live counters from Redis at ${live.displayHost}`,
     audit,
   });
+  return backfill ? { ...snapshot, strata: backfill.strata } : snapshot;
 }
 
 async function fileSnapshot(options: SnapshotSourceOptions, reason: string, now: number) {

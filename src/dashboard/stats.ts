@@ -7,6 +7,7 @@ import {
   type RunCounters,
   SCORE_BUCKETS,
 } from '../core/run-counters.js';
+import type { StratumProgress } from '../producer/backfill/backfill-report.js';
 
 /**
  * What the monitor, the stats page, /api/stats and /metrics all show: one snapshot of a run,
@@ -88,6 +89,8 @@ export interface StatsSnapshot {
   audit: AuditStatus | null;
   /** Unreadable lines met by the JSONL fallback. */
   corruptLines: number;
+  /** Per stratum: effective rows against the goal and reserve used (runs with a back-fill; live source only). */
+  strata?: Record<string, StratumProgress>;
 }
 
 export interface SnapshotInput {

@@ -70,6 +70,11 @@ export function registerProducerCommands(program: Command): void {
     .description('Phase 2 producer: one BullMQ job per manifest repository')
     .option('--manifest <path>', 'manifest path (default <data-dir>/repo_manifest.jsonl)')
     .option('--limit <n>', 'enqueue at most N repositories', parseIntOption('--limit'))
+    .option(
+      '--backfill',
+      "stay running and queue reserve rows where a stratum's effective rows fall short (default unless --limit)",
+    )
+    .option('--no-backfill', 'queue the primary rows only and exit')
     .addHelpText(
       'after',
       environmentHelp([
@@ -78,17 +83,21 @@ export function registerProducerCommands(program: Command): void {
         'maxAttempts',
         'retryBackoffMs',
         'allowLocalUrls',
+        'backfillPollMs',
+        'backfillMinObserved',
+        'lockDurationMs',
         'scannerVersion',
       ]),
     );
   addRescanOptions(enqueue).action(
-    async (opts: { manifest?: string; limit?: number } & RescanFlags, cmd: Command) => {
+    async (opts: { manifest?: string; limit?: number; backfill?: boolean } & RescanFlags, cmd: Command) => {
       const ctx = contextFor(cmd, 'enqueue');
       const { runEnqueueCommand } = await import('./enqueue/command.js');
       await runEnqueueCommand(ctx, {
         ...(opts.manifest !== undefined ? { manifest: opts.manifest } : {}),
         ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
         ...rescanOptionsOf(opts),
+        ...(opts.backfill !== undefined ? { backfill: opts.backfill } : {}),
       });
     },
   );

@@ -40,6 +40,11 @@ export function registerWorkerCommands(program: Command): void {
     .option('--manifest <path>', 'manifest path (default <data-dir>/repo_manifest.jsonl)')
     .option('--limit <n>', 'scan at most N repositories', parseIntOption('--limit'))
     .option('--workers <n>', 'local worker slots', parseIntOption('--workers'), 10)
+    .option(
+      '--backfill',
+      "scan reserve rows where a stratum's effective rows fall short (default unless --limit)",
+    )
+    .option('--no-backfill', 'scan the primary rows only')
     .addHelpText(
       'after',
       '\nRedis: REDIS_URL when set, else 127.0.0.1:6379, else a private redis-server it starts.\n' +
@@ -81,6 +86,7 @@ export function registerWorkerCommands(program: Command): void {
           retryFailed?: boolean;
           reason?: string[];
           allowMovedHead?: boolean;
+          backfill?: boolean;
         },
         cmd: Command,
       ) => {
@@ -96,6 +102,7 @@ export function registerWorkerCommands(program: Command): void {
             signal,
             ...(opts.manifest ? { manifest: opts.manifest } : {}),
             ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+            ...(opts.backfill !== undefined ? { backfill: opts.backfill } : {}),
           });
           process.stdout.write(`${formatScanSummary(summary)}\n`);
           if (summary.outcome === 'stopped') process.exitCode = 130;

@@ -4,6 +4,7 @@ import { dataFile } from '../core/paths.js';
 import { createRedis } from '../core/redis.js';
 import { type RunCounters, readCounters } from '../core/run-counters.js';
 import { escapeLine } from '../core/terminal-text.js';
+import { BackfillPlanBuilder, type BackfillSummary, runBackfill } from '../producer/backfill/index.js';
 import {
   type EnqueueSummary,
   enqueueManifest,
@@ -32,6 +33,8 @@ export interface ScanOptions {
   signal?: AbortSignal;
   /** Force a progress bar (true) or log lines (false); default: stderr is a terminal. */
   tty?: boolean;
+  /** Back-fill strata from the manifest's reserve rows (default: on unless --limit). */
+  backfill?: boolean;
 }
 
 export interface ScanSummary {
@@ -39,6 +42,7 @@ export interface ScanSummary {
   enqueue: EnqueueSummary;
   counters: RunCounters;
   privateRedis: boolean;
+  backfill: BackfillSummary | null;
 }
 
 /**
@@ -84,6 +88,7 @@ export async function runScan(ctx: CommandContext, options: ScanOptions): Promis
       secrets: ctx.secrets,
       lockTtlMs: Math.max(3000, config.lockDurationMs),
     });
+    const plan = (options.backfill ?? options.limit === undefined) ? new BackfillPlanBuilder() : undefined;
     const enqueue = await enqueueManifest(
       config,
       redis,
@@ -97,9 +102,34 @@ export async function runScan(ctx: CommandContext, options: ScanOptions): Promis
         ...(scanner.ok ? { scannerVersion: scanner.version } : {}),
         preflight,
         ...(options.limit !== undefined ? { limit: options.limit } : {}),
+        ...(plan ? { backfill: plan } : {}),
       },
       ctx.logger,
     );
+    // The back-fill runs beside the writer; a back-fill that fails stops the run.
+    const stop = new AbortController();
+    options.signal?.addEventListener('abort', () => stop.abort(), { once: true });
+    let backfillError: Error | undefined;
+    const backfillRun =
+      plan && enqueue.reserveRows > 0
+        ? runBackfill(
+            config,
+            redis,
+            queue,
+            {
+              plan: plan.build(),
+              runId: enqueue.runId,
+              pollMs: config.backfillPollMs,
+              minObserved: config.backfillMinObserved,
+              signal: stop.signal,
+            },
+            ctx.logger,
+          ).catch((err: Error) => {
+            backfillError = err;
+            stop.abort();
+            return null;
+          })
+        : Promise.resolve(null);
     ctx.logger.info(
       {
         ...enqueue,
@@ -132,26 +162,27 @@ export async function runScan(ctx: CommandContext, options: ScanOptions): Promis
     const ticker = setInterval(() => void refresh().catch(() => undefined), 1000);
     let outcome: 'complete' | 'stopped';
     try {
-      outcome = await writer.runUntilComplete({
-        pollMs: config.writerPollMs,
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
+      outcome = await writer.runUntilComplete({ pollMs: config.writerPollMs, signal: stop.signal });
     } finally {
       clearInterval(ticker);
       await refresh().catch(() => undefined);
       progress.stop();
       await worker.close();
     }
+    stop.abort();
+    const backfill = await backfillRun;
     if (outcome === 'stopped') {
       // Rows of jobs that finished while stopping are still written before exit.
       while ((await writer.drainOnce()) > 0) {}
       await writer.writeRunLog(null);
     }
+    if (backfillError) throw backfillError;
     return {
       outcome,
       enqueue,
       counters: await readCounters(redis, config.queuePrefix),
       privateRedis: redisRun.privateServer,
+      backfill,
     };
   } finally {
     await writer?.close();
@@ -173,6 +204,11 @@ export function formatScanSummary(s: ScanSummary): string {
     `  success ${c.byStatus.success} | partial ${c.byStatus.partial} | failed ${c.byStatus.failed} | empty ${c.byStatus.empty} | ` +
       `quarantined ${c.byStatus.quarantined} | rate-limit hits ${Number(c.meta.rate_limit_hits ?? 0)} | retries ${Number(c.meta.retries ?? 0)}`,
   ];
+  if (s.backfill)
+    lines.push(
+      `  back-fill ${s.backfill.outcome}: ${s.backfill.added} reserve rows scanned (${s.enqueue.reserveRows} in the manifest), ` +
+        `${s.backfill.decisions.length} decisions (see pipeline_run_log.json)`,
+    );
   const filled = formatFillCounts(s.enqueue.filled);
   if (filled) lines.push(`  manifest fields filled (docs/compatibility.md): ${filled}`);
   const reasons = Object.entries(c.byFailure).sort((a, b) => b[1] - a[1]);

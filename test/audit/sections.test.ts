@@ -123,9 +123,49 @@ describe('audit sections on a hand-made file (7 rows)', () => {
   it('strata: actual vs target, unknown strata listed', () => {
     const s = audit.sections.strata;
     expect(s.strata).toEqual([
-      { stratum: 'langchain_active', target: 10, rows: 3, effective: 1, share_of_target: 0.1, gap: 9 },
-      { stratum: 'crewai', target: 4, rows: 2, effective: 2, share_of_target: 0.5, gap: 2 },
-      { stratum: 'langgraph', target: 2, rows: 1, effective: 1, share_of_target: 0.5, gap: 1 },
+      // The manifest has no reserve rows: each gap needs ⌈gap / yield⌉ more repositories.
+      {
+        stratum: 'langchain_active',
+        target: 10,
+        primary: 3,
+        reserve: 0,
+        reserve_used: 0,
+        reserve_exhausted: true,
+        rows: 3,
+        effective: 1,
+        yield: 1 / 3,
+        share_of_target: 0.1,
+        gap: 9,
+        more_discovery_needed: 27,
+      },
+      {
+        stratum: 'crewai',
+        target: 4,
+        primary: 2,
+        reserve: 0,
+        reserve_used: 0,
+        reserve_exhausted: true,
+        rows: 2,
+        effective: 2,
+        yield: 1,
+        share_of_target: 0.5,
+        gap: 2,
+        more_discovery_needed: 2,
+      },
+      {
+        stratum: 'langgraph',
+        target: 2,
+        primary: 1,
+        reserve: 0,
+        reserve_used: 0,
+        reserve_exhausted: true,
+        rows: 1,
+        effective: 1,
+        yield: 1,
+        share_of_target: 0.5,
+        gap: 1,
+        more_discovery_needed: 1,
+      },
     ]);
     expect(s.unknown_strata).toEqual([{ stratum: 'mystery', rows: 1, effective: 0 }]);
     expect(audit.strata_source).toMatch(/strata\.yaml$/);

@@ -170,6 +170,46 @@ describe('monitor --once', () => {
     expect(lines).toContain('Queue       waiting 3   active 0   delayed 1   failed 0   workers 0');
   });
 
+  it("shows each stratum's effective rows against its target and the reserve it used (back-fill runs)", async () => {
+    process.env.REDIS_URL = TEST_REDIS_URL;
+    const { loadPlan } = await import('../../src/producer/backfill/backfill-plan.js');
+    const { recordStratumOutcomes } = await import('../../src/producer/backfill/stratum-outcomes.js');
+    const { backfillKeys } = await import('../../src/producer/backfill/backfill-keys.js');
+    const job = (name: string, stratum: string) => ({
+      repo_full_name: name,
+      repo_url: `https://github.com/${name}`,
+      repo_hash: 'h',
+      selection_stratum: stratum,
+      github_size_kb: 1,
+    });
+    await loadPlan(redis, prefix, 'run-7', [
+      { stratum: 'crewai', goal: 4, reserve: [job('r/1', 'crewai'), job('r/2', 'crewai')] },
+      { stratum: 'langgraph\u001b[2J', goal: 2, reserve: [] },
+    ]);
+    await redis.hset(backfillKeys(prefix).released, 'crewai', 2);
+    await recordStratumOutcomes(redis, prefix, [
+      { repoFullName: 'p/1', stratum: 'crewai', effective: true },
+      { repoFullName: 'p/2', stratum: 'crewai', effective: false },
+      { repoFullName: 'p/3', stratum: 'langgraph\u001b[2J', effective: true },
+      { repoFullName: 'p/4', stratum: 'langgraph\u001b[2J', effective: true },
+    ]);
+    try {
+      const lines = (await monitorOnce(dir.dir)).split('\n');
+      expect(lines).toContain('Strata (effective rows / target, reserve used)');
+      expect(lines).toContain(
+        '  crewai              1 / 4        25.0%  ████████░░░░░░░░░░░░░░░░░░░░░░  reserve 2/2  gap 3',
+      );
+      // A stratum name cannot drive the terminal (and, not a strata-file name, is not counted).
+      expect(lines).toContain(
+        '  langgraph?[2J       0 / 2         0.0%  ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░  reserve 0/0  gap 2',
+      );
+    } finally {
+      await redis.unlink(
+        ...Object.values(backfillKeys(prefix)).filter((k): k is string => typeof k === 'string'),
+      );
+    }
+  });
+
   it('falls back to the result files when Redis is not reachable, and says so', async () => {
     const port = await freePort();
     process.env.REDIS_URL = `redis://127.0.0.1:${port}`;

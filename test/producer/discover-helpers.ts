@@ -66,6 +66,9 @@ export interface ManifestRow {
   selection_stratum: string;
   matched_strata: string[];
   discovered_at: string;
+  reserve?: boolean;
+  reserve_rank?: number;
+  dependency_evidence?: { files: string[]; frameworks: string[] };
   [key: string]: unknown;
 }
 

@@ -51,6 +51,7 @@ const SUBSET_STRATA = `seed: 5
 strata:
   - name: langgraph
     target: 3000
+    reserve_factor: 0.2
     queries: [langgraph, langgraph agent]
   - name: crewai
     target: 6000
@@ -186,7 +187,21 @@ describe('discover against the fake GitHub API', { timeout: 180_000 }, () => {
     expect(log.ledger.some((e) => e.status === 'subsumed')).toBe(true);
     expect(log.queries.every((q) => q.estimated_recall === null || q.estimated_recall === 1)).toBe(true);
     expect(log.request_goal.within_goal).toBe(true);
-    expect(log.counts!.per_stratum.langgraph).toMatchObject({ target: 3000, selected: 3000 });
+    // Primary rows up to the target, then the reserve (target × 0.2), the rest sampled out.
+    expect(log.counts!.per_stratum.langgraph).toMatchObject({
+      target: 3000,
+      primary: 3000,
+      reserve: 600,
+      selected: 3600,
+      shortfall: 0,
+    });
+    expect(log.counts!.per_stratum.langgraph!.sampled_out).toBe(
+      log.counts!.per_stratum.langgraph!.found - 3600,
+    );
+    const reserveRows = reference.filter((r) => r.selection_stratum === 'langgraph' && r.reserve === true);
+    expect(reserveRows.map((r) => r.reserve_rank).sort((a, b) => a! - b!)).toEqual(
+      Array.from({ length: 600 }, (_, i) => i + 1),
+    );
     expect(log.counts!.per_stratum.pool!.shortfall).toBeGreaterThan(0);
     await expect(fs.access(path.join(dataDir, 'discovery_checkpoint.json'))).rejects.toThrow();
     expect(printed).toContain('discovery complete');
@@ -316,7 +331,7 @@ describe('discover against the fake GitHub API', { timeout: 180_000 }, () => {
 
   it('samples a stratum over its target deterministically with the seed, and records shortfalls', async () => {
     const strata = (seed: number) =>
-      `seed: ${seed}\nstrata:\n  - name: crew\n    target: 150\n    queries: [agno agent]\n` +
+      `seed: ${seed}\nstrata:\n  - name: crew\n    target: 150\n    reserve_factor: 0.2\n    queries: [agno agent]\n` +
       '  - name: smol\n    target: 100000\n    queries: [smolagents]\n';
     const fileA = await writeStrata(tmp.dir, 'sample-a.yaml', strata(7));
     const fileB = await writeStrata(tmp.dir, 'sample-b.yaml', strata(8));
@@ -324,8 +339,8 @@ describe('discover against the fake GitHub API', { timeout: 180_000 }, () => {
     const again = await discoverInProcess(fakeEnv(fake), path.join(tmp.dir, 's2'), { strataFile: fileA });
     const other = await discoverInProcess(fakeEnv(fake), path.join(tmp.dir, 's3'), { strataFile: fileB });
     const crew = (run: typeof first) => run.outcome.log!.counts!.per_stratum.crew!;
-    expect(crew(first).selected).toBe(150);
-    expect(crew(first).sampled_out).toBe(crew(first).eligible - 150);
+    expect(crew(first)).toMatchObject({ primary: 150, reserve: 30, selected: 180 });
+    expect(crew(first).sampled_out).toBe(crew(first).eligible - 180);
     expect(first.outcome.log!.counts!.per_stratum.smol!.shortfall).toBeGreaterThan(0);
     expect(first.outcome.log!.counts!.sampling_seed).toBe('7');
     const names = async (dir: string) =>

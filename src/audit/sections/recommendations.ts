@@ -1,12 +1,14 @@
 import { share } from '../counts.js';
 import { contaminatedRepos, medianCoverage, reposWithDeploymentAtLeast } from '../gates.js';
+import { strataSupply } from '../strata-supply.js';
 import { stratumForFramework } from '../strata-targets.js';
+import { strataGapRecommendations } from './strata-gaps.js';
 import type { Section } from './types.js';
 
 export const recommendationsSection: Section = {
   id: 'recommendations',
   title: 'Recommendations',
-  build({ stats, thresholds: t, strata, split }) {
+  build({ stats, thresholds: t, strata, split, manifest }) {
     const out: string[] = [];
     for (const fw of t.g2Frameworks) {
       const n = stats.frameworks.get(fw);
@@ -22,13 +24,7 @@ export const recommendationsSection: Section = {
       out.push(
         `Grow the dataset: ${t.g1MinEffective - stats.effective} more success/partial rows needed for G1.`,
       );
-    for (const s of strata.strata) {
-      const c = stats.strata.get(s.name)?.effective ?? 0;
-      if (c < s.target * 0.8)
-        out.push(
-          `Stratum ${s.name} is at ${c} of its target ${s.target} (${((c / (s.target || 1)) * 100).toFixed(0)}%): discover more.`,
-        );
-    }
+    out.push(...strataGapRecommendations(strataSupply(stats, strata, manifest)));
     const mature = reposWithDeploymentAtLeast(stats, t.g3MinDeploymentScore);
     if (mature < t.g3MinRepos)
       out.push(

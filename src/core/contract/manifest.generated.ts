@@ -44,6 +44,27 @@ export interface ManifestRecord {
   matched_strata: string[];
   discovered_at: string;
   /**
+   * True for a reserve row: drawn after the stratum's primary rows with the same seeded sample, scanned only when the back-fill needs it to reach the stratum's target. Absent = false (a primary row).
+   */
+  reserve?: boolean;
+  /**
+   * Position of a reserve row in its stratum's seeded reserve order (1 = first used).
+   */
+  reserve_rank?: number;
+  /**
+   * What discovery read of the repository's dependency files before any clone (GraphQL object(expression: "HEAD:<file>")). Absent when not fetched.
+   */
+  dependency_evidence?: {
+    /**
+     * Dependency files found at HEAD.
+     */
+    files: ('requirements.txt' | 'pyproject.toml')[];
+    /**
+     * Agent frameworks named in those files.
+     */
+    frameworks: string[];
+  };
+  /**
    * the reference pipeline's bookkeeping ('pending'): accepted and ignored
    */
   scan_status?: string;

@@ -27,6 +27,8 @@ export interface ApiStatsSnapshot {
   /** Responses and failures other than 2xx, by status (`network` for resets/timeouts). */
   errors: Record<string, number>;
   tokens: Record<string, TokenUsage>;
+  /** GraphQL rate-limit points the search pages cost (`rateLimit { cost }`, summed). */
+  graphql_points?: number;
 }
 
 export class ApiStats {
@@ -39,6 +41,7 @@ export class ApiStats {
   waitMs = 0;
   errors: Record<string, number> = {};
   tokens: Record<string, TokenUsage> = {};
+  graphqlPoints = 0;
 
   /** Seeds the counters of a resumed run with what the interrupted one spent. */
   static from(snapshot: ApiStatsSnapshot | undefined): ApiStats {
@@ -53,6 +56,7 @@ export class ApiStats {
     stats.waitMs = snapshot.rate_limit_sleeps.total_wait_ms;
     stats.errors = { ...snapshot.errors };
     stats.tokens = structuredClone(snapshot.tokens);
+    stats.graphqlPoints = snapshot.graphql_points ?? 0;
     return stats;
   }
 
@@ -81,6 +85,10 @@ export class ApiStats {
     this.attemptsOfCompletedCalls += attempts;
   }
 
+  recordCost(points: number): void {
+    this.graphqlPoints += points;
+  }
+
   recordSleep(kind: 'primary' | 'secondary', ms: number): void {
     if (kind === 'primary') this.primarySleeps++;
     else this.secondarySleeps++;
@@ -99,6 +107,7 @@ export class ApiStats {
       },
       errors: { ...this.errors },
       tokens: structuredClone(this.tokens),
+      graphql_points: this.graphqlPoints,
     };
   }
 }

@@ -5,6 +5,7 @@ import Bottleneck from 'bottleneck';
 import type { Logger } from '../../core/logger.js';
 import { PIPELINE_VERSION } from '../../core/version.js';
 import type { ApiStats, CallKind } from './api-stats.js';
+import { EVIDENCE_FIELDS } from './dependency-evidence.js';
 import { type DiscoveredRepo, narrowRepository, REPOSITORY_FIELDS } from './repository.js';
 
 /**
@@ -49,6 +50,8 @@ export interface GitHubClientOptions {
   maxRetries?: number;
   maxRateLimitRetries?: number;
   requestTimeoutMs?: number;
+  /** Ask each search page for the dependency files' text (framework evidence before any clone). */
+  evidence?: boolean;
 }
 
 /** GitHub's documented fallback when a secondary limit comes without `retry-after`. */
@@ -56,17 +59,22 @@ export const SECONDARY_FALLBACK_SECONDS = 60;
 const SECONDARY_BACKOFF_CAP_SECONDS = 15 * 60;
 export const PAGE_SIZE = 100;
 
-const SEARCH_QUERY = /* GraphQL */ `
+/** The search page query; with `evidence`, each node also brings its dependency files' text. */
+export function searchQuery(evidence: boolean): string {
+  return /* GraphQL */ `
   query DiscoverRepositories($q: String!, $first: Int!, $after: String) {
+    rateLimit { cost }
     search(query: $q, type: REPOSITORY, first: $first, after: $after) {
       repositoryCount
       pageInfo { hasNextPage endCursor }
-      nodes { ... on Repository { ${REPOSITORY_FIELDS} } }
+      nodes { ... on Repository { ${REPOSITORY_FIELDS}${evidence ? EVIDENCE_FIELDS : ''} } }
     }
   }
 `;
+}
 
 interface SearchResponse {
+  rateLimit?: { cost?: unknown } | null;
   search: {
     repositoryCount: number;
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
@@ -83,6 +91,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubSearchCl
   const maxRateLimitRetries = options.maxRateLimitRetries ?? 10;
   const requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
   const log = options.logger.child({ token: label });
+  const pageQuery = searchQuery(options.evidence === true);
   let attemptsOfCall = 0;
 
   // Shared by the plugin's `search` (REST search) and `write` (all GraphQL) groups, keyed by
@@ -190,11 +199,13 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubSearchCl
     },
     searchRepositories(query: string, after: string | null) {
       return call('page', async () => {
-        const data = await octokit.graphql<SearchResponse>(SEARCH_QUERY, {
+        const data = await octokit.graphql<SearchResponse>(pageQuery, {
           q: query,
           first: PAGE_SIZE,
           after,
         });
+        const cost = data.rateLimit?.cost;
+        if (Number.isInteger(cost)) stats.recordCost(cost as number);
         const repos: DiscoveredRepo[] = [];
         const malformed: string[] = [];
         for (const node of data.search.nodes ?? []) {

@@ -34,6 +34,8 @@ export function toManifestRecord(selected: SelectedRepo): ManifestRecord {
     selection_stratum: selected.selectionStratum,
     matched_strata: selected.matchedStrata,
     discovered_at: selected.discoveredAt,
+    ...(selected.reserveRank !== undefined ? { reserve: true, reserve_rank: selected.reserveRank } : {}),
+    ...(repo.evidence ? { dependency_evidence: repo.evidence } : {}),
   };
 }
 

@@ -1,3 +1,5 @@
+import { type DependencyEvidence, evidenceOfNode } from './dependency-evidence.js';
+
 /**
  * A repository as discovery knows it, narrowed from a GraphQL search node to the fields the
  * manifest needs. Everything comes from the search page itself (metadata, fork parent,
@@ -22,6 +24,8 @@ export interface DiscoveredRepo {
   headSha: string | null;
   isArchived: boolean;
   isMirror: boolean;
+  /** Dependency-file evidence, when the search page asked for it. */
+  evidence?: DependencyEvidence;
 }
 
 /** The selection set of one repository in the search query (GitHub GraphQL names). */
@@ -90,6 +94,7 @@ export function narrowRepository(node: unknown): Narrowed {
     if (name && !topics.includes(name)) topics.push(name);
   }
   const ref = isObj(node.defaultBranchRef) ? node.defaultBranchRef : null;
+  const evidence = evidenceOfNode(node);
   return {
     ok: true,
     repo: {
@@ -111,6 +116,7 @@ export function narrowRepository(node: unknown): Narrowed {
       headSha: ref && isObj(ref.target) ? str(ref.target.oid) : null,
       isArchived: node.isArchived,
       isMirror: node.isMirror === true,
+      ...(evidence ? { evidence } : {}),
     },
   };
 }

@@ -78,7 +78,11 @@ export function renderPlan(config: StrataConfig, selected: ReadonlyArray<{ strat
   let total = 0;
   for (const { stratum } of selected) {
     total += stratum.target;
-    lines.push(`${stratum.name}  target ${stratum.target.toLocaleString('en-US')}`);
+    const reserve = Math.ceil(stratum.target * stratum.reserveFactor);
+    lines.push(
+      `${stratum.name}  target ${stratum.target.toLocaleString('en-US')}, reserve up to ${reserve.toLocaleString('en-US')}` +
+        (stratum.evidence.includes('any') ? '' : `, evidence ${stratum.evidence.join('/')}`),
+    );
     for (const q of stratum.queries) lines.push(`    ${q}`);
   }
   lines.push('');
@@ -127,6 +131,7 @@ export async function runDiscover(
       stats,
       minIntervalMs: env.config.githubMinIntervalMs,
       waitScaleMs: env.config.githubWaitScaleMs,
+      evidence: env.config.discoveryEvidence,
     }),
   );
   env.logger.info(
@@ -219,9 +224,15 @@ export async function runDiscover(
     ];
   });
   const { selected: repos, report } = selectRepositories(hits, {
-    strata: selected.map((s) => ({ name: s.stratum.name, target: s.stratum.target })),
+    strata: selected.map((s) => ({
+      name: s.stratum.name,
+      target: s.stratum.target,
+      reserveFactor: s.stratum.reserveFactor,
+      evidence: s.stratum.evidence,
+    })),
     seed: strataConfig.seed,
     includeArchived: state.include_archived,
+    preferEvidence: env.config.discoveryEvidence,
   });
   const written = await writeManifest(manifestFile, repos);
   const api = stats.snapshot();
@@ -311,14 +322,14 @@ function renderSummary(log: DiscoveryLog, report: SelectionReport, logFile: stri
     `discovery ${log.status}: ${report.selected} repositories in ${log.manifest?.path}`,
     `  sha256 ${log.manifest?.sha256}`,
     `  search results ${report.search_results}, unique ${report.after_dedup}, after exclusions and fork rule ${report.after_fork_filter}`,
-    `  API: ${log.api.requests} requests (${log.api.calls.probe} probes, ${log.api.calls.page} pages), ${log.api.retries} retries, ` +
+    `  API: ${log.api.requests} requests (${log.api.calls.probe} probes, ${log.api.calls.page} pages, ${log.api.graphql_points ?? 0} GraphQL points), ${log.api.retries} retries, ` +
       `${log.api.rate_limit_sleeps.primary + log.api.rate_limit_sleeps.secondary} rate-limit sleeps`,
     '',
-    `  ${'stratum'.padEnd(24)} ${'target'.padStart(7)} ${'selected'.padStart(8)} ${'shortfall'.padStart(9)} ${'sampled out'.padStart(11)}`,
+    `  ${'stratum'.padEnd(24)} ${'target'.padStart(7)} ${'found'.padStart(7)} ${'primary'.padStart(7)} ${'reserve'.padStart(7)} ${'shortfall'.padStart(9)} ${'sampled out'.padStart(11)}`,
   ];
   for (const [name, c] of Object.entries(report.per_stratum)) {
     lines.push(
-      `  ${name.padEnd(24)} ${String(c.target).padStart(7)} ${String(c.selected).padStart(8)} ${String(c.shortfall).padStart(9)} ${String(c.sampled_out).padStart(11)}`,
+      `  ${name.padEnd(24)} ${String(c.target).padStart(7)} ${String(c.found).padStart(7)} ${String(c.primary).padStart(7)} ${String(c.reserve).padStart(7)} ${String(c.shortfall).padStart(9)} ${String(c.sampled_out).padStart(11)}`,
     );
   }
   const short = shortSlices(log.ledger);

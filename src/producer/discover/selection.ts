@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
+import { evidenceTier } from './dependency-evidence.js';
 import type { DiscoveredRepo } from './repository.js';
 
 /**
  * From raw search hits to the manifest's repositories (pure): one record per repository
  * across strata, archived/mirror/empty repositories excluded, the fork rule applied, and each
- * stratum sampled down to its target with a seeded, deterministic sample.
+ * stratum sampled with a seeded, deterministic sample: its target's worth of primary rows, then
+ * a reserve (target × reserve factor) the back-fill scans when primary rows come back empty or
+ * failed. With evidence preferred, repositories whose dependency files name one of the
+ * stratum's frameworks come first, those known to name none last.
  */
 export interface Hit {
   stratum: string;
@@ -25,17 +29,29 @@ export interface SelectedRepo {
   matchedStrata: string[];
   discoveryQuery: string;
   discoveredAt: string;
+  /** Set on a reserve row: its 1-based place in the stratum's reserve order. */
+  reserveRank?: number;
 }
 
 export interface StratumCount {
   target: number;
+  /** Repositories this stratum keeps after dedup, exclusions and the fork rule (= eligible). */
+  found: number;
+  /** Rows meant to be scanned: min(target, found). */
+  primary: number;
+  /** Rows in reserve, scanned only to back-fill: min(⌈target × reserve factor⌉, found − primary). */
+  reserve: number;
   /** Unique repositories any query of the stratum found. */
   matched: number;
   /** Repositories whose first finding stratum is this one, after exclusions and the fork rule. */
   eligible: number;
+  /** primary + reserve: the stratum's manifest rows. */
   selected: number;
   sampled_out: number;
+  /** target − primary: rows missing before any scan (no reserve can cover it). */
   shortfall: number;
+  /** Primary rows whose dependency files name one of the stratum's frameworks (evidence fetched). */
+  primary_with_evidence?: number;
 }
 
 export interface SelectionReport {
@@ -53,9 +69,16 @@ export interface SelectionReport {
 
 export interface SelectionOptions {
   /** The strata searched, in strata-file order. */
-  strata: ReadonlyArray<{ name: string; target: number }>;
+  strata: ReadonlyArray<{
+    name: string;
+    target: number;
+    reserveFactor?: number;
+    evidence?: readonly string[];
+  }>;
   seed: string;
   includeArchived: boolean;
+  /** Rank repositories with dependency evidence for their stratum first (default true). */
+  preferEvidence?: boolean;
 }
 
 function compareHits(a: Hit, b: Hit): number {
@@ -108,6 +131,9 @@ export function selectRepositories(
   for (const s of options.strata) {
     perStratum[s.name] = {
       target: s.target,
+      found: 0,
+      primary: 0,
+      reserve: 0,
       matched: 0,
       eligible: 0,
       selected: 0,
@@ -177,22 +203,35 @@ export function selectRepositories(
     byStratum.set(record.selectionStratum, list);
   }
   const selected: SelectedRepo[] = [];
+  const preferEvidence = options.preferEvidence !== false;
   for (const s of options.strata) {
     const list = byStratum.get(s.name) ?? [];
     const count = perStratum[s.name]!;
     count.eligible = list.length;
-    if (list.length > s.target) {
-      const ranked = list
-        .map((record) => ({ record, rank: sampleRank(options.seed, s.name, record.repo.fullName) }))
-        .sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0));
-      selected.push(...ranked.slice(0, s.target).map((r) => r.record));
-      count.selected = s.target;
-      count.sampled_out = list.length - s.target;
-    } else {
-      selected.push(...list);
-      count.selected = list.length;
-      count.shortfall = s.target - list.length;
-    }
+    count.found = list.length;
+    const accepted = s.evidence ?? ['any'];
+    const ranked = list
+      .map((record) => ({
+        record,
+        tier: preferEvidence ? evidenceTier(record.repo.evidence, accepted) : 1,
+        rank: sampleRank(options.seed, s.name, record.repo.fullName),
+      }))
+      .sort((a, b) => a.tier - b.tier || (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0));
+    const primary = Math.min(s.target, ranked.length);
+    const reserve = Math.min(Math.ceil(s.target * (s.reserveFactor ?? 0)), ranked.length - primary);
+    for (const r of ranked.slice(0, primary)) selected.push(r.record);
+    ranked.slice(primary, primary + reserve).forEach((r, i) => {
+      selected.push({ ...r.record, reserveRank: i + 1 });
+    });
+    count.primary = primary;
+    count.reserve = reserve;
+    count.selected = primary + reserve;
+    count.sampled_out = ranked.length - primary - reserve;
+    count.shortfall = s.target - primary;
+    if (ranked.some((r) => r.record.repo.evidence))
+      count.primary_with_evidence = ranked
+        .slice(0, primary)
+        .filter((r) => evidenceTier(r.record.repo.evidence, accepted) === 0).length;
   }
   selected.sort((a, b) => keyOf(a.repo.fullName).localeCompare(keyOf(b.repo.fullName)));
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { EVIDENCE_FRAMEWORKS } from './dependency-evidence.js';
 import { type ParsedQuery, parseQuery } from './query.js';
 
 /** The strata config file (`config/strata.yaml`): what discovery searches for, as data. */
@@ -10,7 +11,18 @@ export interface Stratum {
   target: number;
   queries: string[];
   parsedQueries: ParsedQuery[];
+  /** Reserve rows drawn beyond the target, as a share of it (0.6 → 60 % more rows in reserve). */
+  reserveFactor: number;
+  /** Frameworks whose dependency-file evidence the sampler prefers for this stratum (`any` = every one). */
+  evidence: string[];
 }
+
+/**
+ * The reserve when the strata file names none: enough for a yield of 62.5 % (1 / 1.6) of
+ * success + partial rows, below the 70 % that gates G6 (≤ 20 % empty) and G7 (≤ 10 % failed)
+ * allow together and the demo's 71 % (docs/backfill.md).
+ */
+export const DEFAULT_RESERVE_FACTOR = 0.6;
 
 export interface StrataConfig {
   file: string;
@@ -40,8 +52,13 @@ export function defaultStrataFile(): string {
 }
 
 const NAME_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
-const TOP_KEYS = new Set(['seed', 'include_forks', 'strata']);
-const ENTRY_KEYS = new Set(['name', 'target', 'queries']);
+const TOP_KEYS = new Set(['seed', 'include_forks', 'reserve_factor', 'strata']);
+const ENTRY_KEYS = new Set(['name', 'target', 'queries', 'reserve_factor', 'evidence']);
+const EVIDENCE_NAMES = new Set(['any', ...EVIDENCE_FRAMEWORKS]);
+
+function isReserveFactor(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 10;
+}
 
 export function formatStrataProblems(problems: readonly StrataProblem[]): string {
   return problems.map((p) => `${p.where}: ${p.entry}: ${p.problem}`).join('\n');
@@ -91,7 +108,7 @@ export function parseStrata(file: string, bytes: Buffer): StrataLoad {
       problems.push({
         where: at(pair.key),
         entry: 'file',
-        problem: `unknown key "${key}" (expected seed, include_forks, strata)`,
+        problem: `unknown key "${key}" (expected seed, include_forks, reserve_factor, strata)`,
       });
   }
   const seedValue = doc.get('seed');
@@ -107,6 +124,13 @@ export function parseStrata(file: string, bytes: Buffer): StrataLoad {
       where: at(doc.get('include_forks', true)),
       entry: 'include_forks',
       problem: 'must be true or false',
+    });
+  const defaultReserve = doc.get('reserve_factor') ?? DEFAULT_RESERVE_FACTOR;
+  if (!isReserveFactor(defaultReserve))
+    problems.push({
+      where: at(doc.get('reserve_factor', true)),
+      entry: 'reserve_factor',
+      problem: 'must be a number from 0 to 10 (reserve rows as a share of the target)',
     });
 
   const list = doc.get('strata', true);
@@ -134,7 +158,7 @@ export function parseStrata(file: string, bytes: Buffer): StrataLoad {
         problems.push({
           where: at(pair.key),
           entry,
-          problem: `unknown key "${key}" (expected name, target, queries)`,
+          problem: `unknown key "${key}" (expected name, target, queries, reserve_factor, evidence)`,
         });
     }
     if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
@@ -193,8 +217,37 @@ export function parseStrata(file: string, bytes: Buffer): StrataLoad {
         parsed.push(result.query);
       });
     }
+    const reserveFactor = item.get('reserve_factor') ?? defaultReserve;
+    if (!isReserveFactor(reserveFactor))
+      problems.push({
+        where: at(item.get('reserve_factor', true) ?? item),
+        entry,
+        problem: 'reserve_factor must be a number from 0 to 10',
+      });
+    const evidenceNode = item.get('evidence', true);
+    const evidence: string[] = [];
+    if (evidenceNode !== undefined) {
+      const list = isSeq(evidenceNode)
+        ? evidenceNode.items.map((i) => (i as { value?: unknown })?.value)
+        : null;
+      const bad = list?.find((v) => typeof v !== 'string' || !EVIDENCE_NAMES.has(v));
+      if (!list || bad !== undefined)
+        problems.push({
+          where: at(evidenceNode),
+          entry,
+          problem: `evidence must be a list of: ${[...EVIDENCE_NAMES].join(', ')}${bad !== undefined ? ` (got ${JSON.stringify(bad)})` : ''}`,
+        });
+      else evidence.push(...(list as string[]));
+    }
     if (typeof name === 'string' && Number.isInteger(target)) {
-      strata.push({ name, target: target as number, queries: texts, parsedQueries: parsed });
+      strata.push({
+        name,
+        target: target as number,
+        queries: texts,
+        parsedQueries: parsed,
+        reserveFactor: isReserveFactor(reserveFactor) ? reserveFactor : 0,
+        evidence: evidence.length ? evidence : ['any'],
+      });
     }
   });
   if (problems.length) return { ok: false, problems };

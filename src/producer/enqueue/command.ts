@@ -8,6 +8,13 @@ import { openScanQueue } from '../../workers/queue.js';
 import { warnUnlessNoEviction } from '../../workers/redis-policy.js';
 import { resolveScannerVersion } from '../../workers/scan/scanner-version.js';
 import {
+  BackfillPlanBuilder,
+  BackfillPlanMismatch,
+  formatStrataProgress,
+  readBackfillReport,
+  runBackfill,
+} from '../backfill/index.js';
+import {
   type EnqueuePreflight,
   EnqueueRefused,
   enqueueManifest,
@@ -25,6 +32,7 @@ export async function runEnqueueCommand(
     resume: boolean;
     rescanChanged?: boolean;
     retryFailed?: readonly string[];
+    backfill?: boolean;
   },
 ): Promise<void> {
   const manifestPath = opts.manifest ?? dataFile(ctx.dataDir, 'manifest');
@@ -54,18 +62,27 @@ export async function runEnqueueCommand(
   }
   const redis = createRedis(ctx.config);
   const queue = openScanQueue(ctx.config, redis);
+  const plan = (opts.backfill ?? opts.limit === undefined) ? new BackfillPlanBuilder() : undefined;
   try {
     await warnUnlessNoEviction(redis, ctx.logger);
     const s = await enqueueManifest(
       ctx.config,
       redis,
       queue,
-      { ...base, ...(scanner.ok ? { scannerVersion: scanner.version } : {}), preflight },
+      {
+        ...base,
+        ...(scanner.ok ? { scannerVersion: scanner.version } : {}),
+        preflight,
+        ...(plan ? { backfill: plan } : {}),
+      },
       ctx.logger,
     );
     process.stdout.write(
       `run ${s.runId}: manifest rows ${s.manifestCount}, added ${s.added}, already queued ${s.alreadyQueued}, ` +
-        `already done ${s.alreadyDone}, duplicates in manifest ${s.duplicateInManifest}, skipped ${s.skipped.length}\n` +
+        `already done ${s.alreadyDone}, duplicates in manifest ${s.duplicateInManifest}, skipped ${s.skipped.length}` +
+        (s.reserveRows > 0
+          ? `, reserve rows ${s.reserveRows} (${plan ? 'back-fill' : 'not scanned: --no-backfill'})\n`
+          : '\n') +
         `  rows: reused ${s.reused}, new ${s.newQueued}, rescan ${s.rescanQueued}, retry ${s.retryQueued}, stale ${s.stale}\n`,
     );
     const report = (label: string, items: Array<{ line: number; reason: string }>) => {
@@ -79,8 +96,46 @@ export async function runEnqueueCommand(
     report('skipped', s.skipped);
     report('duplicate', s.duplicates);
     report('rejected', s.rejected);
+    if (plan && s.reserveRows > 0) {
+      process.stdout.write(
+        `back-fill: ${s.reserveRows} reserve rows held; deciding every ${ctx.config.backfillPollMs} ms until every stratum meets its goal or uses its reserve\n`,
+      );
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const b = await runBackfill(
+          ctx.config,
+          redis,
+          queue,
+          {
+            plan: plan.build(),
+            runId: s.runId,
+            pollMs: ctx.config.backfillPollMs,
+            minObserved: ctx.config.backfillMinObserved,
+            signal: stop.signal,
+            onDecision: (d) =>
+              process.stdout.write(
+                d.added > 0
+                  ? `  ${d.stratum}: yield ${d.yield?.toFixed(3) ?? '?'} (${d.basis}), ${d.effective}/${d.goal} effective, ${d.queued} queued: +${d.added} reserve rows (${d.releasedAfter}/${d.reserve} used)\n`
+                  : `  ${d.stratum}: reserve exhausted at ${d.effective}/${d.goal} effective\n`,
+              ),
+          },
+          ctx.logger,
+        );
+        const report = await readBackfillReport(redis, ctx.config.queuePrefix, { decisions: false });
+        process.stdout.write(`back-fill ${b.outcome}: ${b.added} reserve rows queued by this producer\n`);
+        for (const line of report ? formatStrataProgress(report) : []) process.stdout.write(`  ${line}\n`);
+        if (b.outcome === 'stopped') process.exitCode = 130;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    }
   } catch (err) {
-    if (err instanceof EnqueueRefused) throw new CommandError(err.message, 2);
+    if (err instanceof EnqueueRefused || err instanceof BackfillPlanMismatch)
+      throw new CommandError(err.message, 2);
     throw err;
   } finally {
     await queue.close();

@@ -18,6 +18,7 @@ import {
   type RowIdentity,
   writtenIdentities,
 } from '../../workers/writer/row-identity.js';
+import { resetBackfill } from '../backfill/backfill-plan.js';
 import { type ManifestJob, readManifestJobs, type SkippedRow } from './manifest-jobs.js';
 
 export interface EnqueueOptions {
@@ -33,6 +34,13 @@ export interface EnqueueOptions {
   scannerVersion?: string;
   /** Jobs per addBulk call (one Redis round trip each). */
   chunkSize?: number;
+  /**
+   * The back-fill's hook: sees every primary row and takes the reserve rows (`reserve: true`),
+   * which are not queued here; the back-fill then marks the producer side finished (when the
+   * manifest has reserve rows; without any there is nothing to back-fill). Without the hook
+   * reserve rows are not scanned.
+   */
+  backfill?: { primary(job: ManifestJob): void; reserve(job: ManifestJob): void };
   /** The checks already made (by `scan`, before it touched Redis); made here when absent. */
   preflight?: EnqueuePreflight;
 }
@@ -63,6 +71,8 @@ export interface EnqueueSummary {
   /** Already a row in the result files or counted in Redis. */
   alreadyDone: number;
   duplicateInManifest: number;
+  /** Reserve rows (`reserve: true`): handed to the back-fill, or not scanned without it. */
+  reserveRows: number;
   /** Lines not queued: not JSON, no repo_full_name (no row can be written for them). */
   skipped: SkippedRow[];
   /** Lines that repeat an earlier line's repository (not queued; that line's row stands for both). */
@@ -116,6 +126,7 @@ export async function enqueueManifest(
     if ((await redis.scard(keys.done)) > 0 && (await redis.hget(keys.meta, 'enqueue_finished')) === '1') {
       logger.warn('resetting the counters of an earlier run (its result files are gone)');
       await resetCounters(redis, config.queuePrefix);
+      await resetBackfill(redis, config.queuePrefix);
     }
   }
   const runId = `run-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
@@ -143,6 +154,7 @@ export async function enqueueManifest(
     alreadyQueued: 0,
     alreadyDone: 0,
     duplicateInManifest: 0,
+    reserveRows: 0,
     skipped: [],
     duplicates: [],
     rejected: [],
@@ -227,7 +239,13 @@ export async function enqueueManifest(
       continue;
     }
     seen.set(name, line);
+    if (item.job.reserveRank !== undefined) {
+      summary.reserveRows++;
+      options.backfill?.reserve(item.job);
+      continue;
+    }
     summary.manifestCount++;
+    options.backfill?.primary(item.job);
     countFill(summary.filled, item.job.fill);
     // Checked here too, so that the message and the failed row name the manifest line.
     const problem = data.row_problem ?? rowProblem(data, config.allowLocalUrls);
@@ -262,8 +280,11 @@ export async function enqueueManifest(
     rows_retry_queued: String(summary.retryQueued),
     rows_new_queued: String(summary.newQueued),
     manifest_count: String(summary.manifestCount),
-    enqueue_finished: '1',
-    enqueue_finished_at: rowTimestamp(),
+    manifest_reserve_rows: String(summary.reserveRows),
+    // With a back-fill the producer side is finished only when the back-fill says so.
+    ...(options.backfill && summary.reserveRows > 0
+      ? { backfill: 'on' }
+      : { enqueue_finished: '1', enqueue_finished_at: rowTimestamp(), backfill: 'off' }),
   });
   return summary;
 }

@@ -7,6 +7,8 @@ import { isCommitId, type ScanJobData } from '../../workers/job-data.js';
 export interface ManifestJob {
   line: number;
   data: ScanJobData;
+  /** Set on a reserve row (`reserve: true`): its place in the stratum's reserve order. */
+  reserveRank?: number;
   /** What the compatibility rules filled in (absent when the row broke the schema). */
   fill?: ManifestFill;
 }
@@ -66,7 +68,21 @@ export async function* readManifestJobs(manifestPath: string): AsyncGenerator<Ma
         ? { row_problem: `manifest line ${line.line}: ${problems.join('; ').slice(0, 300)}` }
         : {}),
     };
-    yield { ok: true, job: { line: line.line, data, ...(v.ok ? { fill: v.fill } : {}) } };
+    const reserveRank =
+      row.reserve === true
+        ? Number.isInteger(row.reserve_rank)
+          ? (row.reserve_rank as number)
+          : line.line
+        : undefined;
+    yield {
+      ok: true,
+      job: {
+        line: line.line,
+        data,
+        ...(v.ok ? { fill: v.fill } : {}),
+        ...(reserveRank !== undefined ? { reserveRank } : {}),
+      },
+    };
   }
 }
 

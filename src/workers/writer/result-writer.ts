@@ -15,6 +15,8 @@ import {
   runKeys,
 } from '../../core/run-counters.js';
 import { PIPELINE_VERSION } from '../../core/version.js';
+import { readBackfillReport } from '../../producer/backfill/backfill-report.js';
+import { outcomeOfRow, recordStratumOutcomes } from '../../producer/backfill/stratum-outcomes.js';
 import { failureRow } from '../failure-row.js';
 import type { ScanJobData, ScanJobResult } from '../job-data.js';
 import { isQueueEmpty, queueSize, type ScanQueue } from '../queue.js';
@@ -141,11 +143,14 @@ export class ResultWriter {
   /** Reads the files back; counters missing in Redis (wiped, or a crash before recording) are re-applied. */
   private async reconcile(): Promise<void> {
     let pending: ResultFacts[] = [];
+    let outcomes: ReturnType<typeof outcomeOfRow>[] = [];
     let reapplied = 0;
     const flush = async () => {
       const added = await Promise.all(pending.map((f) => recordResult(this.o.redis, this.o.prefix, f)));
+      await recordStratumOutcomes(this.o.redis, this.o.prefix, outcomes);
       reapplied += added.filter(Boolean).length;
       pending = [];
+      outcomes = [];
     };
     let duplicatesInFiles = 0;
     for await (const row of readWrittenRows(this.o.dataDir)) {
@@ -157,6 +162,7 @@ export class ResultWriter {
       const facts = factsOfRow(row.file, row.value);
       this.facts.set(row.value.repo_full_name, facts);
       pending.push(facts);
+      outcomes.push(outcomeOfRow(row.file, row.value));
       if (pending.length >= 500) await flush();
     }
     await flush();
@@ -219,6 +225,12 @@ export class ResultWriter {
         this.facts.set(r.value.repo_full_name, facts);
         return recordResult(this.o.redis, this.o.prefix, facts);
       }),
+    );
+    // Per-stratum effective rows, read by the back-fill: counted before the jobs are removed.
+    await recordStratumOutcomes(
+      this.o.redis,
+      this.o.prefix,
+      rows.map((r) => outcomeOfRow(r.file, r.value)),
     );
     for (const { replacement, token } of replacements) {
       this.journaled.add(token);
@@ -344,7 +356,9 @@ export class ResultWriter {
       readCounters(this.o.redis, this.o.prefix),
       queueSize(this.o.queue),
     ]);
-    await writeRunLog(this.o.dataDir, buildRunLog(counters, size, endedAt));
+    const log = buildRunLog(counters, size, endedAt);
+    const backfill = await readBackfillReport(this.o.redis, this.o.prefix);
+    await writeRunLog(this.o.dataDir, backfill ? { ...log, backfill } : log);
   }
 
   /**

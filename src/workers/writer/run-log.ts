@@ -2,6 +2,7 @@ import { writeJsonAtomic } from '../../core/atomic-write.js';
 import { dataFile } from '../../core/paths.js';
 import type { RunCounters } from '../../core/run-counters.js';
 import { rowTimestamp } from '../../core/timestamp.js';
+import type { BackfillReport } from '../../producer/backfill/backfill-report.js';
 import type { QueueSize } from '../queue.js';
 
 /** pipeline_run_log.json: the audit trail of one scan run (rewritten atomically). */
@@ -41,6 +42,8 @@ export interface RunLog {
   avg_scan_duration_ms: number | null;
   framework_distribution: Record<string, number>;
   last_error: RunCounters['lastError'];
+  /** Per-stratum effective rows against their goal, reserve used and every back-fill decision. */
+  backfill?: BackfillReport;
 }
 
 export interface ManifestLineProblems {

@@ -36,6 +36,16 @@ export const FAKE_GITHUB_SDL = /* GraphQL */ `
   type RepositoryTopicConnection { totalCount: Int! nodes: [RepositoryTopic] }
   interface GitObject { oid: GitObjectID! }
   type Commit implements GitObject { oid: GitObjectID! committedDate: DateTime! }
+  type Blob implements GitObject {
+    oid: GitObjectID!
+    abbreviatedOid: String!
+    byteSize: Int!
+    isBinary: Boolean
+    isTruncated: Boolean!
+    text: String
+  }
+  type TreeEntry { name: String! path: String type: String! }
+  type Tree implements GitObject { oid: GitObjectID! entries: [TreeEntry!] }
   type Ref { name: String! prefix: String! target: GitObject }
 
   type Repository implements Node {
@@ -64,6 +74,7 @@ export const FAKE_GITHUB_SDL = /* GraphQL */ `
     languages(first: Int, after: String, orderBy: LanguageOrder): LanguageConnection
     repositoryTopics(first: Int, after: String): RepositoryTopicConnection!
     defaultBranchRef: Ref
+    object(expression: String, oid: GitObjectID): GitObject
   }
 
   union SearchResultItem = Repository | User | Organization

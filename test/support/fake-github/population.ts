@@ -38,6 +38,8 @@ export interface FakeRepo {
   headSha: string | null;
   /** lowercased name + description + topics: what the text terms of a search match. */
   searchText: string;
+  /** Files at HEAD that `object(expression: "HEAD:<path>")` serves (dependency files). */
+  files?: Record<string, string>;
 }
 
 export interface PopulationOptions {
@@ -178,6 +180,7 @@ export function generatePopulation(options: PopulationOptions): FakeRepo[] {
       searchText: '',
     };
     repo.searchText = `${name} ${description} ${topics.join(' ')}`.toLowerCase();
+    if (!empty) repo.files = dependencyFilesFor(fullName, description);
     repos.push(repo);
     return repo;
   }
@@ -218,4 +221,33 @@ export function generatePopulation(options: PopulationOptions): FakeRepo[] {
     makeRepo(until - ageDays * DAY_MS - Math.floor(rand() * DAY_MS) + DAY_MS - 1, description, null);
   }
   return repos;
+}
+
+/** Distribution names the fake writes for each framework word of a description. */
+const PACKAGE_OF: Record<string, string> = {
+  langchain: 'langchain>=0.2',
+  langgraph: 'langgraph==0.2.1',
+  crewai: 'crewai[tools]==0.80',
+  autogen: 'autogen-agentchat~=0.4',
+  llamaindex: 'llama-index-core>=0.11',
+  'llama-index': 'llama_index==0.10',
+  agno: 'agno',
+  smolagents: 'smolagents>=1.0',
+};
+
+/**
+ * A repository's dependency files, derived from a hash of its name (not the population's random
+ * stream, so adding them moved no other property): most name the frameworks of the
+ * description, some name none, some repositories have no dependency file at all.
+ */
+export function dependencyFilesFor(fullName: string, description: string): Record<string, string> {
+  const h = Number.parseInt(sha1(`${fullName}#deps`).slice(0, 8), 16) / 0x1_0000_0000;
+  const words = description.toLowerCase().split(/\s+/);
+  const packages = [...new Set(words.map((w) => PACKAGE_OF[w]).filter((p): p is string => Boolean(p)))];
+  if (h < 0.15) return {};
+  const lines = h < 0.3 ? ['requests>=2', 'openai'] : [...packages, 'python-dotenv'];
+  if (h < 0.6) return { 'requirements.txt': `${lines.join('\n')}\n` };
+  return {
+    'pyproject.toml': `[project]\nname = "x"\ndependencies = [\n${lines.map((l) => `  "${l}",`).join('\n')}\n]\n`,
+  };
 }

@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { type DocumentNode, type ExecutionResult, execute, GraphQLError, parse, validate } from 'graphql';
 import { fakeGitHubSchema } from './graphql-schema.js';
-import { type FakeRepo, generatePopulation, mulberry32, type PopulationOptions } from './population.js';
+import { type FakeRepo, generatePopulation, mulberry32, type PopulationOptions, sha1 } from './population.js';
+import { queryCost } from './query-cost.js';
 import { SearchEngine, SearchSyntaxError } from './search-engine.js';
 
 /**
@@ -61,6 +62,10 @@ export interface FakeGitHubStats {
   maxInFlightPerToken: number;
   /** Every Authorization scheme seen (never the token itself). */
   unauthenticated: number;
+  /** GraphQL rate-limit points charged (GitHub's formula, see query-cost.ts). */
+  graphqlPoints: number;
+  /** Bytes of GraphQL response bodies sent. */
+  graphqlBytes: number;
 }
 
 export interface FakeGitHub {
@@ -102,6 +107,8 @@ function emptyStats(): FakeGitHubStats {
     faults: {},
     maxInFlightPerToken: 0,
     unauthenticated: 0,
+    graphqlPoints: 0,
+    graphqlBytes: 0,
   };
 }
 
@@ -424,6 +431,20 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
           nodes: r.topics.slice(0, first).map((name) => ({ topic: { name } })),
         };
       },
+      object: (args: { expression?: string }) => {
+        const m = /^(?:HEAD|[\w.-]+):(.+)$/.exec(args.expression ?? '');
+        const text = m && r.defaultBranch ? r.files?.[m[1]!] : undefined;
+        if (text === undefined) return null;
+        return {
+          __typename: 'Blob',
+          oid: sha1(`${r.fullName}:${m![1]}:${text}`),
+          abbreviatedOid: sha1(`${r.fullName}:${m![1]}:${text}`).slice(0, 7),
+          byteSize: Buffer.byteLength(text),
+          isBinary: false,
+          isTruncated: false,
+          text,
+        };
+      },
       defaultBranchRef: r.defaultBranch
         ? {
             name: r.defaultBranch,
@@ -509,13 +530,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         edges: nodes.map((node, i) => ({ cursor: cursorOf(start + i + 1), node })),
       };
     },
-    rateLimit: () => ({
-      cost: 1,
+    rateLimit: (_args: unknown, context: { cost: number }) => ({
+      cost: context.cost,
       limit: 5000,
       nodeCount: 100,
-      remaining: 4999,
+      remaining: 5000 - context.cost,
       resetAt: iso(Date.now() + 3_600_000),
-      used: 1,
+      used: context.cost,
     }),
     nodes: (args: { ids: string[] }) => {
       if (args.ids.length > 100) throw new GraphQLError('You may not ask for more than 100 nodes at once.');
@@ -554,7 +575,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const cacheKey = `${payload.query}\0${JSON.stringify(payload.variables ?? {})}`;
     let text = cacheable ? responseCache.get(cacheKey) : undefined;
     if (text === undefined) {
-      const result = await executeCached(payload.query, payload.variables ?? {}, rootValue);
+      const result = await executeCached(payload.query, payload.variables ?? {}, rootValue, (cost) => {
+        stats.graphqlPoints += cost;
+      });
       const errors = result.errors?.map((e) => ({
         message: e.message,
         locations: e.locations,
@@ -566,6 +589,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         responseCache.set(cacheKey, text);
       }
     }
+    stats.graphqlBytes += Buffer.byteLength(text);
     send(res, 200, text, {
       ...rateHeaders(label, 'graphql'),
       'content-type': 'application/json; charset=utf-8',
@@ -700,6 +724,7 @@ async function executeCached(
   source: string,
   variableValues: Record<string, unknown>,
   rootValue: unknown,
+  charge: (cost: number) => void,
 ): Promise<ExecutionResult> {
   let document = documents.get(source);
   if (!document) {
@@ -713,10 +738,13 @@ async function executeCached(
     if (documents.size < 100) documents.set(source, document);
   }
   if (Array.isArray(document)) return { errors: document as readonly GraphQLError[] };
+  const cost = queryCost(document as DocumentNode, variableValues);
+  charge(cost);
   return execute({
     schema: fakeGitHubSchema(),
     document: document as DocumentNode,
     variableValues,
     rootValue,
+    contextValue: { cost },
   });
 }
