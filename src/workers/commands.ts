@@ -19,10 +19,12 @@ function onStopSignal(): { signal: AbortSignal; stopped: Promise<NodeJS.Signals>
 }
 
 async function requireRedis(ctx: CommandContext): Promise<void> {
-  const { probeRedis } = await import('../core/redis.js');
+  const { checkRedis } = await import('../core/redis.js');
   const { HOW_TO_GET_REDIS } = await import('./private-redis.js');
-  const problem = await probeRedis(ctx.config);
-  if (problem) throw new CommandError(`${problem}. To get Redis: ${HOW_TO_GET_REDIS}.`);
+  const problem = await checkRedis(ctx.config);
+  if (problem?.reason === 'auth')
+    throw new CommandError(`${problem.message}. Check the password in REDIS_URL.`);
+  if (problem) throw new CommandError(`${problem.message}. To get Redis: ${HOW_TO_GET_REDIS}.`);
 }
 
 export function registerWorkerCommands(program: Command): void {
