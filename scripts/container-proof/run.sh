@@ -42,7 +42,7 @@ log "image built in ${build_s%.*} s, $((image_bytes / 1000000)) MB"
 [ -f "$repo/dist/test/support/write-population.js" ] || (cd "$repo" && npm run build >/dev/null)
 
 work=$(mktemp -d /var/tmp/stratum-proof.XXXXXX)
-id=$(basename "$work" | tr -dc 'a-z0-9' | tail -c 6)
+id=$(printf '%s' "${work##*.}" | tr 'A-Z' 'a-z')
 hub="sproof${id}hub"
 wa="sproof${id}wa"
 wb="sproof${id}wb"
@@ -91,11 +91,11 @@ export STRATUM_ALLOW_LOCAL_URLS=1 STRATUM_LOCK_DURATION_MS=5000 STRATUM_STALLED_
 export STRATUM_RETRY_BACKOFF_MS=500 STRATUM_WORKER_CONCURRENCY=$CONCURRENCY
 hub_redis_url="redis://:$REDIS_PASSWORD@127.0.0.1:$REDIS_PORT"
 
-hubc() { docker-compose --no-ansi -p "$hub" -f "$repo/compose.hub.yml" -f "$here/compose.hub-proof.yml" "$@"; }
+hubc() { docker-compose --ansi never -p "$hub" -f "$repo/compose.hub.yml" -f "$here/compose.hub-proof.yml" "$@"; }
 workerc() {
   local p=$1
   shift
-  docker-compose --no-ansi -p "$p" -f "$repo/compose.worker.yml" -f "$here/compose.worker-proof.yml" "$@"
+  docker-compose --ansi never -p "$p" -f "$repo/compose.worker.yml" -f "$here/compose.worker-proof.yml" "$@"
 }
 rcli() { REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --no-auth-warning "$@"; }
 rows() { cat "$work/data/scan_results.jsonl" "$work/data/quarantine.jsonl" 2>/dev/null | wc -l; }
@@ -167,7 +167,7 @@ t_bad=$(secs "$t0" "$(now)")
 [ $rc -ne 0 ] && grep -q 'refused the password' <<<"$out" \
   || die "a worker with a wrong password did not fail clearly (exit $rc): $out"
 grep -q "wrong-password" <<<"$out" && die "the worker printed the password it was given: $out"
-echo "   wrong password: exit $rc after $t_bad s: $(grep -o 'Redis at [^.]*refused the password in REDIS_URL' <<<"$out" | head -1)"
+echo "   wrong password: exit $rc after $t_bad s: $(grep -m1 '^error:' <<<"$out")"
 nobody=$(free_port)
 t0=$(now)
 set +e
@@ -176,7 +176,7 @@ rc=$?
 set -e
 t_gone=$(secs "$t0" "$(now)")
 [ $rc -ne 0 ] && grep -q 'is not reachable' <<<"$out" || die "a worker with no hub did not fail clearly (exit $rc): $out"
-echo "   hub unreachable: exit $rc after $t_gone s: $(grep -o 'Redis at [^:]*:[0-9]* is not reachable' <<<"$out" | head -1)"
+echo "   hub unreachable: exit $rc after $t_gone s: $(grep -m1 '^error:' <<<"$out" | cut -c1-120)"
 workerc "${wa}x" down -v -t 0 >/dev/null 2>&1 || true
 
 log "enqueue $total repositories (producer, hub)"

@@ -79,6 +79,12 @@ export function registerWorkerCommands(program: Command): void {
         concurrency: Math.max(1, opts.concurrency),
         logger: ctx.logger,
         secrets: ctx.secrets,
+      }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EACCES' && err.code !== 'EROFS' && err.code !== 'EPERM') throw err;
+        throw new CommandError(
+          `cannot write the work directory ${ctx.config.workDir} (STRATUM_WORK_DIR): ${err.code}; ` +
+            `it must be writable by uid ${process.getuid?.() ?? '?'}`,
+        );
       });
       ctx.logger.info({ concurrency: opts.concurrency, pid: process.pid }, 'worker ready');
       const sig = await stopped;
