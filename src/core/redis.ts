@@ -41,7 +41,7 @@ export async function checkRedis(config: Config, timeoutMs = 2000): Promise<Redi
     connectTimeout: timeoutMs,
     retryStrategy: () => null,
   });
-  // A refused AUTH reaches only the 'error' event; connect() then reports "Connection is closed".
+  // A refused AUTH or TLS handshake reaches only the error event; connect() then says "Connection is closed".
   let emitted: Error | undefined;
   redis.on('error', (err: Error) => {
     emitted ??= err;
@@ -52,7 +52,9 @@ export async function checkRedis(config: Config, timeoutMs = 2000): Promise<Redi
     return undefined;
   } catch (err) {
     const detail =
-      emitted && /WRONGPASS|NOAUTH/i.test(emitted.message) ? emitted.message : (err as Error).message;
+      emitted && /WRONGPASS|NOAUTH|certificate|SSL|TLS/i.test(emitted.message)
+        ? emitted.message
+        : (err as Error).message;
     if (/WRONGPASS|NOAUTH|invalid password|AUTH.*no password/i.test(detail))
       return {
         reason: 'auth',
