@@ -1,7 +1,7 @@
 import { type CommandContext, CommandError } from '../../core/command.js';
 import { fileExists } from '../../core/jsonl.js';
 import { dataFile } from '../../core/paths.js';
-import { createRedis, probeRedis } from '../../core/redis.js';
+import { checkRedis, createRedis } from '../../core/redis.js';
 import { HOW_TO_GET_REDIS } from '../../workers/private-redis.js';
 import { openScanQueue } from '../../workers/queue.js';
 import { warnUnlessNoEviction } from '../../workers/redis-policy.js';
@@ -15,8 +15,9 @@ export async function runEnqueueCommand(
   const manifestPath = opts.manifest ?? dataFile(ctx.dataDir, 'manifest');
   if (!(await fileExists(manifestPath)))
     throw new CommandError(`manifest not found: ${manifestPath} (run discover first)`);
-  const problem = await probeRedis(ctx.config);
-  if (problem) throw new CommandError(`${problem}. To get Redis: ${HOW_TO_GET_REDIS}.`);
+  const problem = await checkRedis(ctx.config);
+  if (problem?.reason === 'auth') throw new CommandError(`${problem.message}. Check the password in REDIS_URL.`);
+  if (problem) throw new CommandError(`${problem.message}. To get Redis: ${HOW_TO_GET_REDIS}.`);
   const redis = createRedis(ctx.config);
   const queue = openScanQueue(ctx.config, redis);
   try {
