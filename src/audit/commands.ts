@@ -2,9 +2,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { CommandError, contextFor, parseIntOption } from '../core/command.js';
+import { environmentHelp } from '../core/config.js';
+import { DATA_FILES, dataFile } from '../core/paths.js';
+import { SECTION_IDS } from './sections/index.js';
 
 interface AuditCliOptions {
   input?: string;
+  outputDir?: string;
   manifest?: string;
   split?: boolean;
   section?: string;
@@ -15,26 +19,43 @@ interface AuditCliOptions {
   gates?: string;
 }
 
+/**
+ * Where an audit writes: --output-dir when given; the data directory only for the run's own
+ * results file; otherwise `<input>.audit/` beside the input, so that auditing another file
+ * never replaces the run's report, Parquet files or dataset card.
+ */
+export function auditOutputDir(input: string, dataDir: string, outputDir?: string): string {
+  if (outputDir) return path.resolve(outputDir);
+  if (path.resolve(input) === path.join(path.resolve(dataDir), DATA_FILES.scanResults))
+    return path.resolve(dataDir);
+  return `${path.resolve(input).replace(/\.jsonl?$/, '')}.audit`;
+}
+
 export function registerAuditCommands(program: Command): void {
   program
     .command('audit')
     .description('Phase 4: quality gates, report, stratified train/test split, Parquet')
     .option('--input <path>', 'results file (default <data-dir>/scan_results.jsonl)')
+    .option(
+      '--output-dir <dir>',
+      'where the report, audit.json, Parquet, split and card go (default: the data dir for its ' +
+        'own scan_results.jsonl, else <input>.audit/ beside the input)',
+    )
     .option('--manifest <path>', 'manifest (default <data-dir>/repo_manifest.jsonl when present)')
     .option('--split', 'write the stratified 80/20 train/test split')
-    .option('--section <name>', 'run one section of the report (prints it; writes no file)')
+    .option('--section <name>', 'print one section of the report and write no file (names below)')
     .option('--format <format>', 'md or json', 'md')
     .option('--fail-on-gates', 'exit non-zero when a gate fails')
     .option('--seed <seed>', 'seed of the split (default 42)', parseIntOption('--seed'))
     .option('--strata <path>', 'strata targets YAML (default config/strata.yaml, else built-in)')
     .option('--gates <path>', 'gate thresholds YAML (default config/audit-gates.yaml)')
+    .addHelpText('after', `\nSections: ${SECTION_IDS.join(', ')}.\n${environmentHelp([])}`)
     .action(async (opts: AuditCliOptions, cmd: Command) => {
       const ctx = contextFor(cmd, 'audit');
       if (opts.format !== 'md' && opts.format !== 'json')
         throw new CommandError(`--format must be md or json, got "${opts.format}"`, 2);
       // Loaded here, not at start-up: `--help`, `--version` and the other commands never need them.
       const { fileExists } = await import('../core/jsonl.js');
-      const { dataFile } = await import('../core/paths.js');
       const { AuditConfigError, AuditInputError } = await import('./errors.js');
       const { table } = await import('./histogram.js');
       // The audit runs on a thread of its own (a smaller heap, see audit-thread.ts) when built.
@@ -42,6 +63,7 @@ export function registerAuditCommands(program: Command): void {
       const runAudit = existsSync(AUDIT_THREAD_SCRIPT)
         ? runAuditOnThread
         : (await import('./run-audit.js')).runAudit;
+      const { requireTextFile } = await import('../core/input-file.js');
       const input = path.resolve(opts.input ?? dataFile(ctx.dataDir, 'scanResults'));
       const defaultManifest = dataFile(ctx.dataDir, 'manifest');
       const manifest = opts.manifest
@@ -49,6 +71,12 @@ export function registerAuditCommands(program: Command): void {
         : (await fileExists(defaultManifest))
           ? defaultManifest
           : undefined;
+      // Every named file is checked before anything runs, so a mistake is one line and no output.
+      await requireTextFile(input, opts.input ? '--input' : 'results file');
+      if (manifest) await requireTextFile(manifest, opts.manifest ? '--manifest' : 'manifest');
+      if (opts.strata) await requireTextFile(path.resolve(opts.strata), '--strata');
+      if (opts.gates) await requireTextFile(path.resolve(opts.gates), '--gates');
+      const outDir = auditOutputDir(input, ctx.dataDir, opts.outputDir);
       const cliProgress =
         process.stderr.isTTY && !opts.section ? (await import('cli-progress')).default : undefined;
       const bar = cliProgress
@@ -65,7 +93,7 @@ export function registerAuditCommands(program: Command): void {
         const result = await runAudit({
           input,
           ...(manifest ? { manifest } : {}),
-          outDir: ctx.dataDir,
+          outDir,
           split: Boolean(opts.split),
           ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
           ...(opts.section ? { section: opts.section } : {}),
@@ -91,7 +119,7 @@ export function registerAuditCommands(program: Command): void {
           process.stdout.write(
             `${table(
               ['gate', 'name', 'result', 'evidence'],
-              result.gates.map((g) => [g.id, g.name, g.pass ? 'PASS' : 'FAIL', g.evidence]),
+              result.gates.map((g) => [g.id, g.name, g.verdict, g.evidence]),
             )}\n\n${passed}/${result.gates.length} gates pass · ${result.rows} rows · ` +
               `${result.corruptLines} corrupt lines · ${result.invalidRows} invalid rows · ${result.duplicateRows} duplicate rows\n` +
               `report: ${result.reportPath}\n`,
@@ -116,12 +144,16 @@ export function registerAuditCommands(program: Command): void {
     .option('--seed <seed>', 'random seed', parseIntOption('--seed'), 42)
     .option('--output <path>', 'output (default <data-dir>/test_scan_results.jsonl)')
     .option('--manifest <path>', 'also write the matching manifest (fork parents, language bytes) here')
+    .addHelpText('after', environmentHelp([]))
     .action(
       async (opts: { count: number; seed: number; output?: string; manifest?: string }, cmd: Command) => {
         const ctx = contextFor(cmd, 'generate-test-data');
         const { dataFile } = await import('../core/paths.js');
         const { writeTestData } = await import('../testdata/index.js');
         const output = path.resolve(opts.output ?? dataFile(ctx.dataDir, 'testData'));
+        const { stat } = await import('node:fs/promises');
+        if ((await stat(output).catch(() => undefined))?.isDirectory())
+          throw new CommandError(`--output ${output}: is a directory, expected a file`, 2);
         const started = Date.now();
         const result = await writeTestData({
           count: opts.count,

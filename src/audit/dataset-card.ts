@@ -58,7 +58,7 @@ export function datasetCard(d: AuditReportData): string {
     '',
     table(
       ['gate', 'name', 'result', 'evidence'],
-      d.gates.map((g) => [g.id, g.name, g.pass ? 'PASS' : 'FAIL', g.evidence]),
+      d.gates.map((g) => [g.id, g.name, g.verdict, g.evidence]),
     ),
     '',
     '## Known biases and limits',

@@ -2,10 +2,15 @@ import type { AuditThresholds } from './audit-config.js';
 import type { AuditStats } from './collect.js';
 import { medianOfCounts, pct, share } from './counts.js';
 
+/** `n/a`: the gate's measure has no data (a share of zero rows), so it neither passes nor fails. */
+export type GateVerdict = 'PASS' | 'FAIL' | 'n/a';
+
 export interface GateResult {
   id: string;
   name: string;
+  /** verdict === 'PASS'. */
   pass: boolean;
+  verdict: GateVerdict;
   /** The measured value and the threshold, in words. */
   evidence: string;
   measured: number | null;
@@ -44,7 +49,7 @@ export function rulesWithRepos(stats: AuditStats, min: number): string[] {
 export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult[] {
   const eff = stats.effective;
   const rows = stats.rows;
-  const gates: GateResult[] = [];
+  const gates: Array<Omit<GateResult, 'verdict'> & { noData?: boolean }> = [];
 
   gates.push({
     id: 'G1',
@@ -92,6 +97,7 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
   gates.push({
     id: 'G5',
     name: 'topology duplicates',
+    noData: eff === 0,
     pass: cShare <= t.g5MaxShare,
     measured: cShare,
     threshold: t.g5MaxShare,
@@ -102,6 +108,7 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
   gates.push({
     id: 'G6',
     name: 'empty share',
+    noData: rows === 0,
     pass: share(empty, rows) <= t.g6MaxEmptyShare,
     measured: share(empty, rows),
     threshold: t.g6MaxEmptyShare,
@@ -112,6 +119,7 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
   gates.push({
     id: 'G7',
     name: 'failed share',
+    noData: rows === 0,
     pass: share(failed, rows) <= t.g7MaxFailedShare,
     measured: share(failed, rows),
     threshold: t.g7MaxFailedShare,
@@ -122,10 +130,14 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
   gates.push({
     id: 'G8',
     name: 'parse coverage',
+    noData: median === null,
     pass: median !== null && median >= t.g8MinMedianCoverage,
     measured: median,
     threshold: t.g8MinMedianCoverage,
     evidence: `median files_scanned/files_total ${median === null ? 'n/a (no rows with files_total > 0)' : median.toFixed(3)} over ${stats.coverageRows} repos (need ≥ ${t.g8MinMedianCoverage.toFixed(2)})`,
   });
-  return gates;
+  return gates.map(({ noData, ...g }) => {
+    const verdict: GateVerdict = noData ? 'n/a' : g.pass ? 'PASS' : 'FAIL';
+    return { ...g, pass: verdict === 'PASS', verdict };
+  });
 }

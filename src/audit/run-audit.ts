@@ -11,7 +11,7 @@ import { AuditStats } from './collect.js';
 import { datasetCard } from './dataset-card.js';
 import { AuditInputError } from './errors.js';
 import { statisticsPass } from './first-pass.js';
-import { evaluateGates, type GateResult } from './gates.js';
+import { evaluateGates, type GateResult, type GateVerdict } from './gates.js';
 import { type ManifestIndex, readManifestIndex } from './manifest-index.js';
 import { writeOutputs } from './output-pass.js';
 import { type AuditReportData, auditJson, buildSections, reportMarkdown, sectionContext } from './report.js';
@@ -56,7 +56,7 @@ export interface AuditResult {
   reportPath: string;
   /** audit.json ('' in --section mode). */
   auditJsonPath: string;
-  gates: Array<{ id: string; name: string; pass: boolean; evidence: string }>;
+  gates: Array<{ id: string; name: string; pass: boolean; verdict: GateVerdict; evidence: string }>;
   /** Accepted rows: contract-valid, first row of their repository. */
   rows: number;
   corruptLines: number;
@@ -116,7 +116,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
     ...(manifest ? { 'stratum.manifest_sha256': manifest.sha256 } : {}),
   });
 
-  logger.info(
+  logger.debug(
     {
       input: options.input,
       manifest: options.manifest ?? null,
@@ -134,7 +134,6 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
     phases[name] = now - phaseStart;
     phaseStart = now;
   };
-  if (!section) await mkdir(outDir, { recursive: true });
   const totalBytes = (await stat(options.input)).size;
   const workerFile = chunkWorkerFile();
   const threaded = workerFile !== undefined && (options.threads ?? totalBytes >= THREADS_FROM_BYTES);
@@ -168,7 +167,16 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
     stats.bytes = bytes;
     stats.finish();
     phaseDone('statistics_ms');
-    if (!section) split = await writeFiles(stats);
+    // Nothing to audit is an input mistake, not a dataset that fails its gates: no file is written.
+    if (stats.rows === 0)
+      throw new AuditInputError(
+        `${options.input}: no readable row (${stats.corruptCount} corrupt line${stats.corruptCount === 1 ? '' : 's'}, ` +
+          `${stats.invalidCount} invalid row${stats.invalidCount === 1 ? '' : 's'}); nothing written`,
+      );
+    if (!section) {
+      await mkdir(outDir, { recursive: true });
+      split = await writeFiles(stats);
+    }
   } finally {
     await pool.close();
   }
@@ -250,7 +258,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
   };
 
   const base = {
-    gates: gates.map(({ id, name, pass, evidence }) => ({ id, name, pass, evidence })),
+    gates: gates.map(({ id, name, pass, verdict, evidence }) => ({ id, name, pass, verdict, evidence })),
     rows: stats.rows,
     corruptLines: stats.corruptCount,
     invalidRows: stats.invalidCount,

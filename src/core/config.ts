@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { escapeLine } from './terminal-text.js';
 
 /**
  * Every setting the pipeline reads from the environment, declared once.
@@ -13,6 +14,8 @@ interface SettingSpec<K extends Kind = Kind> {
   kind: K;
   default: KindValue<K>;
   description: string;
+  /** The only values a string setting may take. */
+  choices?: readonly string[];
 }
 
 type KindValue<K extends Kind> = K extends 'int'
@@ -30,13 +33,22 @@ function setting<K extends Kind>(
   kind: K,
   def: KindValue<K>,
   description: string,
+  choices?: readonly string[],
 ): SettingSpec<K> {
-  return { env, kind, default: def, description };
+  return { env, kind, default: def, description, ...(choices ? { choices } : {}) };
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const SETTINGS = {
   dataDir: setting('STRATUM_DATA_DIR', 'string', 'data', 'Directory of the pipeline data files.'),
-  logLevel: setting('STRATUM_LOG_LEVEL', 'string', 'info', 'pino log level (trace…fatal, silent).'),
+  logLevel: setting(
+    'STRATUM_LOG_LEVEL',
+    'string',
+    'info',
+    'Log level: fatal, error, warn, info, debug (one line per job), trace or silent.',
+    LOG_LEVELS,
+  ),
   redisUrl: setting(
     'REDIS_URL',
     'secret',
@@ -165,6 +177,11 @@ function parseValue(spec: SettingSpec, raw: string): unknown {
         .map((s) => s.trim())
         .filter(Boolean);
     default:
+      if (spec.choices && !spec.choices.includes(raw.trim()))
+        throw new ConfigError(
+          `${spec.env} must be one of ${spec.choices.join(', ')}, got "${escapeLine(raw.slice(0, 40))}"`,
+        );
+      if (spec.choices) return raw.trim();
       return raw === '' && spec.kind === 'secret' ? undefined : raw;
   }
 }
@@ -180,6 +197,8 @@ export function loadConfig(
     else if (env[spec.env] !== undefined) out[key] = parseValue(spec, env[spec.env] as string);
     else out[key] = spec.default;
   }
+  if (typeof out.redisUrl === 'string' && !/^rediss?:\/\/[^\s]+$/.test(out.redisUrl))
+    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL`);
   return Object.freeze(out) as Config;
 }
 
@@ -203,3 +222,19 @@ export function secretValues(config: Config): string[] {
 }
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** Every command reads these two. */
+const COMMON_SETTINGS: ReadonlyArray<keyof Settings> = ['dataDir', 'logLevel'];
+
+function shownDefault(spec: SettingSpec): string {
+  if (spec.kind === 'secret' || spec.kind === 'secret-list') return '';
+  const value = Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default);
+  return value === '' ? '' : ` (default ${value})`;
+}
+
+/** The "Environment:" block of a command's --help: every setting it reads, with its default. */
+export function environmentHelp(keys: ReadonlyArray<keyof Settings>): string {
+  const specs = [...new Set([...COMMON_SETTINGS, ...keys])].map((k) => SETTINGS[k] as SettingSpec);
+  const width = Math.max(...specs.map((s) => s.env.length));
+  return `\nEnvironment:\n${specs.map((s) => `  ${s.env.padEnd(width)}  ${s.description}${shownDefault(s)}`).join('\n')}\n`;
+}

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { redact } from './redact.js';
+import { escapeJsonLineForTerminal } from './terminal-text.js';
 
 export type { Logger };
 
@@ -29,9 +30,19 @@ export function createLogger(name: string, options: LoggerOptions = {}): Logger 
   });
   const usePretty = options.pretty ?? Boolean((destination as { isTTY?: boolean }).isTTY);
   const stream = usePretty
-    ? pretty({ destination: scrubbed, colorize: true, sync: true, ignore: 'pid,hostname' })
+    ? terminalSafe(pretty({ destination: scrubbed, colorize: true, sync: true, ignore: 'pid,hostname' }))
     : scrubbed;
   return pino({ name, level: options.level ?? 'info', base: { name } }, stream);
+}
+
+/** pino-pretty prints parsed strings raw: input text keeps its control characters escaped. */
+function terminalSafe(prettyStream: NodeJS.WritableStream): Writable {
+  return new Writable({
+    write(chunk, _enc, cb) {
+      prettyStream.write(escapeJsonLineForTerminal(String(chunk)));
+      cb();
+    },
+  });
 }
 
 export const silentLogger: Logger = pino({ level: 'silent' });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { CommandError, contextFor, parseIntOption } from '../core/command.js';
+import { CommandError, contextFor, parseIntOption, parsePortOption } from '../core/command.js';
+import { environmentHelp } from '../core/config.js';
 
 interface MonitorFlags {
   once?: boolean;
@@ -21,6 +22,7 @@ export function registerDashboardCommands(program: Command): void {
     .description('Phase 3: terminal monitor of a running scan')
     .option('--once', 'print one snapshot and exit')
     .option('--interval <seconds>', 'refresh interval', parseIntOption('--interval'), 30)
+    .addHelpText('after', environmentHelp(['redisUrl', 'queuePrefix']))
     .action(async (opts: MonitorFlags, cmd: Command) => {
       const ctx = contextFor(cmd, 'monitor');
       if (opts.interval < 1) throw new CommandError('--interval must be at least 1 second', 2);
@@ -80,12 +82,17 @@ export function registerDashboardCommands(program: Command): void {
   program
     .command('dashboard')
     .description('Phase 3: web dashboard (stats page, bull-board, Prometheus metrics, audit on drain)')
-    .option('--port <port>', 'port', parseIntOption('--port'), 3000)
+    .option('--port <port>', 'port', parsePortOption('--port'), 3000)
     .option('--host <host>', 'bind address', '127.0.0.1')
     .option('--read-only', 'hide and refuse destructive queue actions')
     .option('--audit-cron <expr>', 'also write an audit snapshot on this cron schedule')
     .option('--drain-check-cron <expr>', 'when to check whether the queue has drained', '*/10 * * * * *')
     .option('--refresh <seconds>', 'stats page refresh interval', parseIntOption('--refresh'), 5)
+    .addHelpText(
+      'after',
+      '\nOff loopback the dashboard refuses to start without DASHBOARD_TOKEN or DASHBOARD_USER + DASHBOARD_PASSWORD.\n' +
+        environmentHelp(['redisUrl', 'queuePrefix', 'dashboardToken', 'dashboardUser', 'dashboardPassword']),
+    )
     .action(async (opts: DashboardFlags, cmd: Command) => {
       const ctx = contextFor(cmd, 'dashboard');
       const { AccessConfigError } = await import('./access.js');
@@ -110,7 +117,7 @@ export function registerDashboardCommands(program: Command): void {
         if (err instanceof AccessConfigError) throw new CommandError(err.message, 2);
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL')
-          throw new CommandError(`cannot listen on ${opts.host}:${opts.port}: ${code}`, 1);
+          throw new CommandError(`cannot listen on ${opts.host}:${opts.port}: ${code}`, 2);
         if (err instanceof Error && /cron expression/.test(err.message))
           throw new CommandError(err.message, 2);
         throw err;

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../core/config.js';
@@ -118,8 +119,11 @@ async function liveSnapshot(live: LiveBackend, options: SnapshotSourceOptions, n
 
 async function fileSnapshot(options: SnapshotSourceOptions, reason: string, now: number) {
   const fromFiles = await readJsonlCounters(options.dataDir);
+  // File names only: the note reaches every dashboard viewer, the data directory's path must not.
   const files =
-    fromFiles.files.length > 0 ? fromFiles.files.join(' + ') : `no result files in ${options.dataDir}`;
+    fromFiles.files.length > 0
+      ? fromFiles.files.map((f) => path.basename(f)).join(' + ')
+      : 'no result files in the data directory';
   return buildSnapshot({
     counters: fromFiles.counters,
     queue: null,

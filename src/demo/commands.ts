@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { CommandError, contextFor, parseIntOption } from '../core/command.js';
+import { environmentHelp } from '../core/config.js';
 
 export function registerDemoCommand(program: Command): void {
   program
@@ -9,6 +10,7 @@ export function registerDemoCommand(program: Command): void {
     )
     .option('--workers <n>', 'local worker slots', parseIntOption('--workers'), 4)
     .option('--keep-redis-state', 'leave the demo queue and counters in Redis')
+    .addHelpText('after', environmentHelp(['redisUrl', 'queuePrefix']))
     .action(async (opts: { workers: number; keepRedisState?: boolean }, cmd: Command) => {
       const ctx = contextFor(cmd, 'demo');
       const { runDemo } = await import('./run-demo.js');

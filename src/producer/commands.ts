@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { contextFor, parseIntOption } from '../core/command.js';
+import { environmentHelp } from '../core/config.js';
 
 interface DiscoverCliOptions {
   dryRun?: boolean;
@@ -25,10 +26,21 @@ export function registerProducerCommands(program: Command): void {
     .addHelpText(
       'after',
       '\nToken: GITHUB_TOKEN, or GITHUB_TOKENS=a,b,c to search with several tokens in parallel.\n' +
-        'API: GITHUB_API_URL (default https://api.github.com). Writes the manifest and <data-dir>/discovery_log.json.',
+        'Writes the manifest and <data-dir>/discovery_log.json.\n' +
+        environmentHelp([
+          'githubToken',
+          'githubTokens',
+          'githubApiUrl',
+          'githubMinIntervalMs',
+          'githubWaitScaleMs',
+        ]),
     )
     .action(async (opts: DiscoverCliOptions, cmd: Command) => {
       const ctx = contextFor(cmd, 'discover');
+      if (opts.strata) {
+        const { requireTextFile } = await import('../core/input-file.js');
+        await requireTextFile(opts.strata, '--strata');
+      }
       const { redact } = await import('../core/redact.js');
       const { runDiscover } = await import('./discover/run-discover.js');
       const { defaultStrataFile } = await import('./discover/strata.js');
@@ -58,6 +70,10 @@ export function registerProducerCommands(program: Command): void {
     .option('--manifest <path>', 'manifest path (default <data-dir>/repo_manifest.jsonl)')
     .option('--limit <n>', 'enqueue at most N repositories', parseIntOption('--limit'))
     .option('--resume', 'skip repositories already in results or quarantine')
+    .addHelpText(
+      'after',
+      environmentHelp(['redisUrl', 'queuePrefix', 'maxAttempts', 'retryBackoffMs', 'allowLocalUrls']),
+    )
     .action(async (opts: { manifest?: string; limit?: number; resume?: boolean }, cmd: Command) => {
       const ctx = contextFor(cmd, 'enqueue');
       const { runEnqueueCommand } = await import('./enqueue/command.js');

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { type CommandContext, CommandError, contextFor, parseIntOption } from '../core/command.js';
+import { environmentHelp } from '../core/config.js';
 import type { ResultWriter } from './writer/result-writer.js';
 
 /** Resolves on the first SIGINT/SIGTERM; the returned signal aborts then. */
@@ -35,6 +36,29 @@ export function registerWorkerCommands(program: Command): void {
     .option('--limit <n>', 'scan at most N repositories', parseIntOption('--limit'))
     .option('--workers <n>', 'local worker slots', parseIntOption('--workers'), 10)
     .option('--resume', 'skip repositories already in results or quarantine')
+    .addHelpText(
+      'after',
+      '\nRedis: REDIS_URL when set, else 127.0.0.1:6379, else a private redis-server it starts.\n' +
+        environmentHelp([
+          'redisUrl',
+          'queuePrefix',
+          'scannerCommand',
+          'workDir',
+          'cloneTimeoutMs',
+          'scanTimeoutMs',
+          'maxRepoSizeKb',
+          'maxAttempts',
+          'retryBackoffMs',
+          'lockDurationMs',
+          'stalledIntervalMs',
+          'shutdownGraceMs',
+          'scanMaxOutputBytes',
+          'leanClone',
+          'sparsePatterns',
+          'allowLocalUrls',
+          'writerPollMs',
+        ]),
+    )
     .action(
       async (
         opts: { manifest?: string; limit?: number; workers: number; resume?: boolean },
@@ -65,6 +89,27 @@ export function registerWorkerCommands(program: Command): void {
     .command('worker')
     .description('Phase 2 worker: clone, scan and validate jobs from the queue (run many, anywhere)')
     .option('--concurrency <n>', 'jobs in parallel in this process', parseIntOption('--concurrency'), 4)
+    .addHelpText(
+      'after',
+      environmentHelp([
+        'redisUrl',
+        'queuePrefix',
+        'scannerCommand',
+        'workDir',
+        'cloneTimeoutMs',
+        'scanTimeoutMs',
+        'maxRepoSizeKb',
+        'maxAttempts',
+        'retryBackoffMs',
+        'lockDurationMs',
+        'stalledIntervalMs',
+        'shutdownGraceMs',
+        'scanMaxOutputBytes',
+        'leanClone',
+        'sparsePatterns',
+        'allowLocalUrls',
+      ]),
+    )
     .action(async (opts: { concurrency: number }, cmd: Command) => {
       const ctx = contextFor(cmd, 'worker');
       await requireRedis(ctx);
@@ -102,6 +147,7 @@ export function registerWorkerCommands(program: Command): void {
     .command('writer')
     .description('Phase 2 result writer (exactly one per run): append results, then acknowledge')
     .option('--exit-when-done', 'exit once the producer has finished and every job has its row')
+    .addHelpText('after', environmentHelp(['redisUrl', 'queuePrefix', 'writerPollMs', 'lockDurationMs']))
     .action(async (opts: { exitWhenDone?: boolean }, cmd: Command) => {
       const ctx = contextFor(cmd, 'writer');
       await requireRedis(ctx);

@@ -1,10 +1,11 @@
 import type { FailureCode } from '../core/contract/index.js';
 import { redact } from '../core/redact.js';
 import type { Cloner } from './clone/cloner.js';
+import { type HostLookup, pinPublicHost } from './clone/resolve-host.js';
 import type { Workspace } from './clone/workspace.js';
 import { failureRow } from './failure-row.js';
 import type { JobTiming, ScanJobData, ScanJobResult } from './job-data.js';
-import { rowProblem } from './row-check.js';
+import { judgeRow } from './row-check.js';
 import type { ScannerRunner } from './scan/scanner-runner.js';
 import { judgeScannerOutput } from './validate/judge-output.js';
 
@@ -29,6 +30,8 @@ export interface JobDeps {
   secrets: readonly string[];
   /** Called when a transient failure will be retried (run metadata: retries, rate-limit hits). */
   onRetry?: (code: FailureCode) => Promise<void> | void;
+  /** Resolves repository host names (default: the system resolver). */
+  lookup?: HostLookup;
   /** Called on every rate-limited clone, retried or not. */
   onRateLimited?: () => Promise<void> | void;
 }
@@ -72,8 +75,8 @@ export async function processScanJob(
       }),
     );
 
-  const problem = rowProblem(data, deps.allowLocalUrls);
-  if (problem) return failed('clone_error', `manifest row rejected: ${problem}`);
+  const row = judgeRow(data, deps.allowLocalUrls);
+  if (!row.ok) return failed('clone_error', `manifest row rejected: ${row.problem}`);
   if (data.github_size_kb > deps.maxRepoSizeKb)
     return failed(
       'too_large',
@@ -82,7 +85,17 @@ export async function processScanJob(
 
   const dir = await deps.workspace.allocate(ctx.jobId);
   try {
-    const clone = await deps.cloner.clone({ url: data.repo_url, dir, maxBytes: deps.maxRepoSizeKb * 1024 });
+    const pinned = await pinPublicHost(row.judged, deps.allowLocalUrls, deps.lookup);
+    // git gets the URL rebuilt from what was judged, never the manifest's string, and only
+    // the judged addresses of its host.
+    const clone = pinned.ok
+      ? await deps.cloner.clone({
+          url: row.judged.url,
+          dir,
+          maxBytes: deps.maxRepoSizeKb * 1024,
+          gitConfig: pinned.gitConfig,
+        })
+      : { ...pinned, durationMs: 0 };
     timing.clone_ms = clone.durationMs;
     if (!clone.ok) {
       if (clone.code === 'clone_rate_limited') await deps.onRateLimited?.();

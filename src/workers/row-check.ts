@@ -1,4 +1,5 @@
 import { repoFullNameProblem } from '../core/contract/index.js';
+import { type JudgedUrl, judgeRepoUrl } from './clone/repo-url.js';
 import type { ScanJobData } from './job-data.js';
 
 /**
@@ -7,6 +8,11 @@ import type { ScanJobData } from './job-data.js';
  * into git (leading '-'), reach local files or loopback services, or carry credentials.
  */
 export function rowProblem(data: ScanJobData, allowLocalUrls: boolean): string | undefined {
+  const judged = judgeRow(data, allowLocalUrls);
+  return judged.ok ? undefined : judged.problem;
+}
+
+function rowFieldsProblem(data: ScanJobData): string | undefined {
   if (data.row_problem) return data.row_problem;
   const nameProblem = repoFullNameProblem(data.repo_full_name);
   if (nameProblem) return nameProblem;
@@ -19,31 +25,23 @@ export function rowProblem(data: ScanJobData, allowLocalUrls: boolean): string |
     if (value.startsWith('-')) return `${field} starts with '-'`;
     if (/[\0-\x1f\x7f]/.test(value)) return `${field} contains control characters`;
   }
-  return urlProblem(data.repo_url, allowLocalUrls);
+  return undefined;
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
-function isLoopback(hostname: string): boolean {
-  return (
-    LOOPBACK_HOSTS.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname.endsWith('.localhost')
-  );
+/**
+ * The URL git may be given for this row (rebuilt from the judged parts), or why it may not
+ * be cloned at all.
+ */
+export function judgeRow(
+  data: ScanJobData,
+  allowLocalUrls: boolean,
+): { ok: true; judged: JudgedUrl } | { ok: false; problem: string } {
+  const problem = rowFieldsProblem(data);
+  if (problem) return { ok: false, problem };
+  return judgeRepoUrl(data.repo_url, allowLocalUrls);
 }
 
 export function urlProblem(raw: string, allowLocalUrls: boolean): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return `repo_url is not a URL`;
-  }
-  if (url.username || url.password) return 'repo_url must not carry credentials';
-  if (url.pathname.split('/').some((seg) => seg.startsWith('-')))
-    return `repo_url has a path segment starting with '-'`;
-  const local = url.protocol === 'file:' || isLoopback(url.hostname);
-  if (local && !allowLocalUrls)
-    return `repo_url ${url.protocol}//${url.host} is local; set STRATUM_ALLOW_LOCAL_URLS=1 to allow it`;
-  if (url.protocol === 'https:') return undefined;
-  if (allowLocalUrls && local && ['file:', 'http:', 'git:'].includes(url.protocol)) return undefined;
-  return `repo_url scheme ${url.protocol.replace(':', '')} is not allowed (https only)`;
+  const judged = judgeRepoUrl(raw, allowLocalUrls);
+  return judged.ok ? undefined : judged.problem;
 }

@@ -1,9 +1,11 @@
-import type { CommandContext } from '../core/command.js';
+import { type CommandContext, CommandError } from '../core/command.js';
 import { fileExists } from '../core/jsonl.js';
 import { dataFile } from '../core/paths.js';
 import { createRedis } from '../core/redis.js';
 import { type RunCounters, readCounters } from '../core/run-counters.js';
+import { escapeLine } from '../core/terminal-text.js';
 import { type EnqueueSummary, enqueueManifest } from '../producer/enqueue/enqueue.js';
+import { requireUsableManifest } from '../producer/enqueue/manifest-check.js';
 import { redisForRun } from './private-redis.js';
 import { createProgress } from './progress.js';
 import { openScanQueue, queueSize } from './queue.js';
@@ -36,7 +38,8 @@ export interface ScanSummary {
 export async function runScan(ctx: CommandContext, options: ScanOptions): Promise<ScanSummary> {
   const manifestPath = options.manifest ?? dataFile(ctx.dataDir, 'manifest');
   if (!(await fileExists(manifestPath)))
-    throw new Error(`manifest not found: ${manifestPath} (run discover first)`);
+    throw new CommandError(`manifest not found: ${manifestPath} (run discover first)`, 2);
+  await requireUsableManifest(manifestPath, options.manifest ? '--manifest' : 'manifest');
   const redisRun = await redisForRun(ctx.config, ctx.dataDir, ctx.logger);
   const config = redisRun.config;
   const redis = createRedis(config);
@@ -131,15 +134,17 @@ export function formatScanSummary(s: ScanSummary): string {
   const lines = [
     `scan ${s.outcome}: run ${s.enqueue.runId}`,
     `  manifest rows ${s.enqueue.manifestCount}, enqueued ${s.enqueue.added}, already queued ${s.enqueue.alreadyQueued}, ` +
-      `already done ${s.enqueue.alreadyDone}, skipped ${s.enqueue.skipped.length}`,
+      `already done ${s.enqueue.alreadyDone}, duplicates ${s.enqueue.duplicates.length}, skipped ${s.enqueue.skipped.length}`,
     `  success ${c.byStatus.success} | partial ${c.byStatus.partial} | failed ${c.byStatus.failed} | empty ${c.byStatus.empty} | ` +
       `quarantined ${c.byStatus.quarantined} | rate-limit hits ${Number(c.meta.rate_limit_hits ?? 0)} | retries ${Number(c.meta.retries ?? 0)}`,
   ];
   const reasons = Object.entries(c.byFailure).sort((a, b) => b[1] - a[1]);
   if (reasons.length) lines.push(`  failure reasons: ${reasons.map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  for (const sk of [...s.enqueue.skipped, ...s.enqueue.duplicates].slice(0, 10))
-    lines.push(`  skipped manifest line ${sk.line}: ${sk.reason}`);
+  for (const sk of s.enqueue.skipped.slice(0, 10))
+    lines.push(`  skipped manifest line ${sk.line}: ${escapeLine(sk.reason)}`);
+  for (const d of s.enqueue.duplicates.slice(0, 10))
+    lines.push(`  duplicate manifest line ${d.line}: ${escapeLine(d.reason)}`);
   for (const r of s.enqueue.rejected.slice(0, 10))
-    lines.push(`  rejected manifest line ${r.line}: ${r.reason}`);
+    lines.push(`  rejected manifest line ${r.line}: ${escapeLine(r.reason)}`);
   return lines.join('\n');
 }

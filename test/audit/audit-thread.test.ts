@@ -1,7 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIT_THREAD_SCRIPT, runAuditOnThread } from '../../src/audit/audit-thread.js';
+import { runAuditOnThread } from '../../src/audit/audit-thread.js';
 import { AuditInputError } from '../../src/audit/errors.js';
 import { runAudit } from '../../src/audit/index.js';
 import { writeTestData } from '../../src/testdata/index.js';
@@ -12,8 +12,8 @@ let cleanup: () => void;
 beforeAll(() => ({ dir, cleanup } = tempDir('audit-on-thread')));
 afterAll(() => cleanup());
 
-// The thread runs the compiled module (dist/, built by `npm test`'s pretest step).
-describe.runIf(existsSync(AUDIT_THREAD_SCRIPT))('runAuditOnThread', () => {
+// The thread runs the compiled module (dist/): test/support/global-setup.ts fails the run without it.
+describe('runAuditOnThread', () => {
   it('returns what runAudit returns and relays the progress of both passes', async () => {
     const input = path.join(dir, 'scan_results.jsonl');
     await writeTestData({ count: 400, seed: 5, output: input });

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/tmp.js';
 
-// Worker threads need the compiled worker (dist/, built by `npm test`'s pretest step).
+// Worker threads need the compiled worker (dist/): test/support/global-setup.ts fails the run without it.
 const compiledAudit = path.resolve(import.meta.dirname, '../../dist/src/audit/index.js');
 const compiledData = path.resolve(import.meta.dirname, '../../dist/src/testdata/index.js');
 
@@ -21,7 +21,7 @@ const OUTPUTS = [
   'split_assignment.jsonl',
 ];
 
-describe.runIf(existsSync(compiledAudit) && existsSync(compiledData))('audit on worker threads', () => {
+describe('audit on worker threads', () => {
   it('writes the same files as the single-thread audit, and the same report numbers', async () => {
     const { runAudit } = await import(compiledAudit);
     const { writeTestData } = await import(compiledData);

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BufferPool } from '../../src/audit/buffer-pool.js';
@@ -37,23 +36,20 @@ describe('BufferPool', () => {
   });
 
   const compiledPool = path.resolve(import.meta.dirname, '../../dist/src/audit/chunk-pool.js');
-  it.runIf(existsSync(compiledPool))(
-    'gets chunk buffers back from a worker thread, moved both ways',
-    async () => {
-      const { ThreadChunkPool, chunkWorkerFile } = await import(compiledPool);
-      const pool = new ThreadChunkPool(chunkWorkerFile(), 1);
-      try {
-        const chunk: Buffer = pool.buffers.take();
-        const n = chunk.write('not json\n');
-        const verdicts = pool.judge(chunk.subarray(0, n));
-        expect(chunk.byteLength).toBe(0); // moved to the worker
-        expect(JSON.parse(await verdicts)[0].kind).toBe('corrupt');
-        const back: Buffer = pool.buffers.take();
-        expect(back.byteLength).toBe(pool.buffers.size);
-        expect(back.toString('latin1', 0, n)).toBe('not json\n'); // the same memory, back from the worker
-      } finally {
-        await pool.close();
-      }
-    },
-  );
+  it('gets chunk buffers back from a worker thread, moved both ways', async () => {
+    const { ThreadChunkPool, chunkWorkerFile } = await import(compiledPool);
+    const pool = new ThreadChunkPool(chunkWorkerFile(), 1);
+    try {
+      const chunk: Buffer = pool.buffers.take();
+      const n = chunk.write('not json\n');
+      const verdicts = pool.judge(chunk.subarray(0, n));
+      expect(chunk.byteLength).toBe(0); // moved to the worker
+      expect(JSON.parse(await verdicts)[0].kind).toBe('corrupt');
+      const back: Buffer = pool.buffers.take();
+      expect(back.byteLength).toBe(pool.buffers.size);
+      expect(back.toString('latin1', 0, n)).toBe('not json\n'); // the same memory, back from the worker
+    } finally {
+      await pool.close();
+    }
+  });
 });

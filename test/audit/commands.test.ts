@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -84,6 +84,27 @@ describe('audit and generate-test-data commands', () => {
     expect(section.out.startsWith('## Volume')).toBe(true);
     const bad = await cli('audit', '--format', 'xml');
     expect(bad.error?.exitCode).toBe(2);
+  });
+
+  it("auditing another file never replaces the run's outputs: beside that file, or --output-dir", async () => {
+    const runReport = path.join(dir, 'dataset_audit_report.md');
+    await cli('audit');
+    const before = readFileSync(runReport, 'utf8');
+    const other = path.join(dir, 'elsewhere');
+    mkdirSync(other, { recursive: true });
+    copyFileSync(path.join(dir, 'scan_results.jsonl'), path.join(other, 'subset.jsonl'));
+    // Even an input inside the data directory, when it is not the run's own results file.
+    copyFileSync(path.join(dir, 'scan_results.jsonl'), path.join(dir, 'copy.jsonl'));
+    const beside = await cli('audit', '--input', path.join(other, 'subset.jsonl'));
+    expect(beside.error).toBeUndefined();
+    expect(beside.out).toContain(`report: ${path.join(other, 'subset.audit', 'dataset_audit_report.md')}`);
+    const inData = await cli('audit', '--input', path.join(dir, 'copy.jsonl'));
+    expect(inData.out).toContain(`report: ${path.join(dir, 'copy.audit', 'dataset_audit_report.md')}`);
+    const chosen = path.join(dir, 'chosen-out');
+    const explicit = await cli('audit', '--input', path.join(other, 'subset.jsonl'), '--output-dir', chosen);
+    expect(explicit.out).toContain(`report: ${path.join(chosen, 'dataset_audit_report.md')}`);
+    expect(existsSync(path.join(chosen, 'scan_results.parquet'))).toBe(true);
+    expect(readFileSync(runReport, 'utf8')).toBe(before);
   });
 
   it('generate-test-data writes the default file with the requested count', async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAudit } from '../../src/audit/index.js';
@@ -84,13 +84,28 @@ describe('corrupt, truncated, invalid and duplicate lines', () => {
     expect(r.split).toMatchObject({ frozen: 1, unreadableSidecarLines: 1 });
   });
 
-  it('an empty file gives zero rows and failing volume gates, not a crash', async () => {
-    const input = path.join(dir, 'empty.jsonl');
-    writeFileSync(input, '');
-    const r = await runAudit({ input, outDir: path.join(dir, 'empty-out') });
-    expect(r.rows).toBe(0);
-    expect(r.gates.find((g) => g.id === 'G1')?.pass).toBe(false);
-    expect(r.gates.find((g) => g.id === 'G8')?.pass).toBe(false);
+  it('an input with no readable row is refused and nothing is written (empty, or corrupt lines only)', async () => {
+    const empty = path.join(dir, 'empty.jsonl');
+    writeFileSync(empty, '');
+    const garbage = path.join(dir, 'garbage.jsonl');
+    writeFileSync(garbage, 'not json\n{"scan_id":\n');
+    for (const [input, says] of [
+      [empty, /empty\.jsonl: no readable row \(0 corrupt lines, 0 invalid rows\); nothing written/],
+      [garbage, /garbage\.jsonl: no readable row \(2 corrupt lines, 0 invalid rows\); nothing written/],
+    ] as const) {
+      const outDir = path.join(dir, `${path.basename(input)}-out`);
+      await expect(runAudit({ input, outDir })).rejects.toThrow(says);
+      expect(existsSync(outDir)).toBe(false);
+    }
+  });
+
+  it('gates with no data say n/a, never PASS; a count below its threshold still fails', async () => {
+    const input = writeJsonl(dir, 'failed-only.jsonl', [failed('f/one'), failed('f/two')]);
+    const r = await runAudit({ input, outDir: path.join(dir, 'failed-only-out') });
+    const verdict = Object.fromEntries(r.gates.map((g) => [g.id, g.verdict]));
+    // No success/partial row: no topology share (G5) and no coverage median (G8) to judge.
+    expect(verdict).toMatchObject({ G1: 'FAIL', G5: 'n/a', G7: 'FAIL', G8: 'n/a' });
+    expect(r.gates.filter((g) => g.verdict === 'n/a').every((g) => !g.pass)).toBe(true);
   });
 
   it('a missing input is a clear error', async () => {

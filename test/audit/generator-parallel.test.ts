@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/tmp.js';
 
-// Worker threads need the compiled worker (dist/, built by `npm test`'s pretest step).
+// Worker threads need the compiled worker (dist/): test/support/global-setup.ts fails the run without it.
 const compiled = path.resolve(import.meta.dirname, '../../dist/src/testdata/index.js');
 
 let dir: string;
@@ -11,7 +11,7 @@ let cleanup: () => void;
 beforeAll(() => ({ dir, cleanup } = tempDir('testdata-par')));
 afterAll(() => cleanup());
 
-describe.runIf(existsSync(compiled))('parallel test-data generation', () => {
+describe('parallel test-data generation', () => {
   it('writes byte-identical files with worker threads and without', async () => {
     const { writeTestData } = await import(compiled);
     const opts = { count: 2_000, seed: 5, parallelFrom: 0 };

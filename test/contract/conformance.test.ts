@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validatePing } from '../../src/core/contract/index.js';
-import { conformanceDir } from '../support/shared.js';
+import { conformanceDir } from '../support/conformance.js';
 
 const dir = conformanceDir();
 
@@ -19,11 +20,28 @@ const EXPECTED_FAILURES: Record<string, string[]> = {
   'lgcorzo__fastapi-autogen-team.json': ['/repo_metadata/primary_framework'],
 };
 
-describe('conformance pings (shared/conformance)', () => {
+describe('conformance pings (test/conformance)', () => {
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
   it('has the 27 reference pings', () => {
     expect(files).toHaveLength(27);
+  });
+
+  it('each ping is byte-identical to the copy its provenance note records (SHA256SUMS)', () => {
+    const recorded = new Map(
+      readFileSync(path.join(dir, 'SHA256SUMS'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => line.split(/\s+/) as [string, string])
+        .map(([digest, name]) => [name, digest]),
+    );
+    expect([...recorded.keys()].sort()).toEqual([...files].sort());
+    for (const file of files) {
+      const digest = createHash('sha256')
+        .update(readFileSync(path.join(dir, file)))
+        .digest('hex');
+      expect(digest, file).toBe(recorded.get(file));
+    }
   });
 
   for (const file of files) {

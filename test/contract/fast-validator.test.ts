@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compilePingValidator } from '../../src/core/contract/index.js';
-import { conformanceDir } from '../support/shared.js';
+import { conformanceDir } from '../support/conformance.js';
 
 /** Variants of a ping that break (or keep) each field in the ways a bad scanner would. */
 function* variants(ping: Record<string, unknown>): Generator<[string, unknown]> {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildFailurePing, INVARIANTS, validatePing } from '../../src/core/contract/index.js';
-import { conformanceDir } from '../support/shared.js';
+import { conformanceDir } from '../support/conformance.js';
 
 function basePing(): Record<string, any> {
   return JSON.parse(readFileSync(path.join(conformanceDir(), 'crewAIInc__crewAI-examples.json'), 'utf8'));

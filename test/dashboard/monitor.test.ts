@@ -204,7 +204,7 @@ describe('monitor --once', () => {
     const lines = out.split('\n');
     expect(lines[1]).toBe(
       `Source: FALLBACK: Redis at 127.0.0.1:${port} is not reachable (Connection is closed.); ` +
-        `showing ${path.join(dir.dir, 'scan_results.jsonl')} + ${path.join(dir.dir, 'quarantine.jsonl')} (queue state unknown)`,
+        'showing scan_results.jsonl + quarantine.jsonl (queue state unknown)',
     );
     expect(lines[2]).toBe('  (1 unreadable lines skipped)');
     expect(lines).toContain('Progress  10 / 40 repos  25.0%  ████████░░░░░░░░░░░░░░░░░░░░░░');

@@ -111,6 +111,10 @@ describe('dashboard when Redis goes away', () => {
     const down = await stats();
     expect(down).toMatchObject({ source: 'jsonl', results: 2, queue: null });
     expect(down.sourceNote).toMatch(new RegExp(`^Redis at 127\\.0\\.0\\.1:${port} is not reachable`));
+    // host:port of Redis and the file names, nothing of the file system.
+    expect(down.sourceNote).toContain('scan_results.jsonl');
+    expect(down.sourceNote).not.toContain(dir.dir);
+    expect(down.sourceNote).not.toContain('/tmp');
     const health = await fetch(`${board.url}/healthz`);
     expect(health.status).toBe(503);
     expect(await health.json()).toEqual({ status: 'unhealthy', redis: 'unreachable' });

@@ -184,7 +184,11 @@ describe('bad manifest lines through enqueue → worker → writer', { timeout: 
       expect({ line: n, printed: printed.length }).toEqual({ line: n, printed: 1 });
       expect(printed[0]).toMatch(l.reason!);
       expect(printed[0]).toMatch(
-        l.outcome === 'failed' ? /^ {2}rejected manifest line/ : /^ {2}skipped manifest line/,
+        l.outcome === 'failed'
+          ? /^ {2}rejected manifest line/
+          : /duplicate/.test(String(l.reason))
+            ? /^ {2}duplicate manifest line/ // counted under "duplicates", not "skipped"
+            : /^ {2}skipped manifest line/,
       );
       expect({ line: n, logged: log.length }).toEqual({ line: n, logged: 1 });
       expect(log[0]!.reason).toMatch(l.reason!);

@@ -15,7 +15,7 @@ import { writePopulation } from '../support/write-population.js';
  * Each worker has its own work directory; repositories are read from file:// URLs (the
  * input), results reach the data directory only through Redis and the writer.
  *
- * Needs root and iproute2 (CI runs as root); without them the suite is skipped and says why.
+ * Needs root and iproute2: test/support/prerequisites.ts fails the run at once without them.
  */
 const REPOS = 40;
 const PASSWORD = 'netns-Redis-Passw0rd-DoNotLeak';
@@ -27,25 +27,6 @@ const LINKS = [
   { ns: NS.w2, hubIf: 'hv2', workerIf: 'wv2', hubIp: '10.214.2.1', workerIp: '10.214.2.2' },
 ] as const;
 const REDIS_PORT = 6379;
-
-function hasCommand(cmd: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const unavailable =
-  process.getuid?.() !== 0
-    ? 'needs root for ip netns'
-    : !hasCommand('ip')
-      ? 'needs iproute2 (ip)'
-      : !hasCommand('redis-server')
-        ? 'needs redis-server'
-        : undefined;
-if (unavailable) console.warn(`netns.e2e.test.ts skipped: ${unavailable}`);
 
 function ip(...args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -136,7 +117,7 @@ async function waitForRedis(): Promise<void> {
   }
 }
 
-describe.skipIf(unavailable !== undefined)('workers in network namespaces share nothing but Redis', () => {
+describe('workers in network namespaces share nothing but Redis', () => {
   beforeAll(async () => {
     deleteNamespaces();
     process.once('exit', deleteNamespaces);

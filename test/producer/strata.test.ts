@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BUILT_IN_STRATA, loadStrataTargets } from '../../src/audit/strata-targets.js';
 import {
   defaultStrataFile,
   formatStrataProblems,
@@ -6,29 +7,103 @@ import {
   parseStrata,
 } from '../../src/producer/discover/strata.js';
 
+/**
+ * The reference pipeline's strata (stratum-cli `pipeline/config.py`, `STRATA`, at 7cec1f0),
+ * written out here so the test fails when config/strata.yaml drifts from them.
+ */
+const LANGUAGE_PYTHON = 'language:python';
+
+const REFERENCE_STRATA = [
+  {
+    name: 'langchain_active',
+    target: 8000,
+    queries: [
+      'langchain agent language:python pushed:>2025-06-01',
+      'langchain tool language:python pushed:>2025-06-01',
+      'langchain graph language:python pushed:>2025-06-01',
+    ],
+  },
+  {
+    name: 'crewai',
+    target: 6000,
+    queries: ['crewai language:python pushed:>2025-06-01', 'crewai crew language:python pushed:>2025-06-01'],
+  },
+  {
+    name: 'langgraph',
+    target: 5000,
+    queries: [
+      'langgraph language:python pushed:>2025-06-01',
+      'langgraph agent language:python pushed:>2025-06-01',
+    ],
+  },
+  {
+    name: 'autogen',
+    target: 3000,
+    queries: [
+      'autogen agent language:python pushed:>2025-01-01',
+      'autogen multi-agent language:python pushed:>2025-01-01',
+    ],
+  },
+  {
+    name: 'llamaindex',
+    target: 3000,
+    queries: [
+      'llamaindex agent language:python pushed:>2025-01-01',
+      'llama-index agent language:python pushed:>2025-01-01',
+    ],
+  },
+  {
+    name: 'agno_smolagents_other',
+    target: 3000,
+    queries: [
+      'agno agent language:python pushed:>2025-06-01',
+      'smolagents language:python pushed:>2025-06-01',
+      'ai agent framework language:python pushed:>2025-06-01',
+    ],
+  },
+  {
+    name: 'high_maturity',
+    target: 5000,
+    queries: [
+      'ai agent language:python stars:>100',
+      'llm agent language:python stars:>50 pushed:>2024-06-01',
+    ],
+  },
+  {
+    name: 'discovery_pool',
+    target: 10000,
+    queries: [
+      'ai agent python language:python pushed:>2025-06-01',
+      'llm agent language:python pushed:>2025-06-01',
+      'autonomous agent language:python pushed:>2025-01-01',
+    ],
+  },
+];
+
 const parse = (text: string) => parseStrata('strata.yaml', Buffer.from(text));
 
 describe('strata config', () => {
-  it('ships the 8 strata with their targets', async () => {
+  it("ships the reference pipeline's 8 strata, query for query and target for target", async () => {
     const loaded = await loadStrata(defaultStrataFile());
     if (!loaded.ok) throw new Error(formatStrataProblems(loaded.problems));
     const { strata } = loaded.config;
-    expect(strata.map((s) => [s.name, s.target])).toEqual([
-      ['langchain_active', 8000],
-      ['crewai', 6000],
-      ['langgraph', 5000],
-      ['autogen', 3000],
-      ['llamaindex', 3000],
-      ['agno_smolagents_other', 3000],
-      ['high_maturity', 5000],
-      ['discovery_pool', 10000],
-    ]);
-    expect(strata.find((s) => s.name === 'autogen')!.queries).toEqual([
-      'autogen agent pushed:>2025-01-01',
-      'autogen multi-agent pushed:>2025-01-01',
-    ]);
+    expect(strata.map((s) => ({ name: s.name, target: s.target, queries: s.queries }))).toEqual(
+      REFERENCE_STRATA,
+    );
+    // Every query is narrowed to Python like the reference's, and all but high_maturity's
+    // first to recently pushed repositories: without them a stratum fills with repositories
+    // the dataset should not contain.
+    for (const s of strata) {
+      for (const q of s.parsedQueries) expect(q.qualifiers).toContainEqual(LANGUAGE_PYTHON);
+    }
     expect(loaded.config.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(loaded.config.includeForks).toBe(true);
+  });
+
+  it('the audit reads the same targets from the shipped file', async () => {
+    const targets = await loadStrataTargets(defaultStrataFile());
+    expect(targets.strata).toEqual(REFERENCE_STRATA.map(({ name, target }) => ({ name, target })));
+    expect(BUILT_IN_STRATA).toEqual(targets.strata);
   });
 
   it('names the file, the line, the entry and the problem', () => {

@@ -21,7 +21,7 @@ describe('manifest row check', () => {
     ['owner/name', 'https://github.com/owner/-name', /starting with '-'/],
     ['owner/name', 'ssh://github.com/owner/name', /scheme ssh/],
     ['owner/name', 'http://github.com/owner/name', /scheme http/],
-    ['owner/name', 'ext::sh -c touch% /tmp/pwned', /not a URL|scheme ext/],
+    ['owner/name', 'ext::sh -c touch% /tmp/pwned', /not a URL|scheme ext|whitespace/],
     ['owner/name', 'https://user:tok@github.com/owner/name', /credentials/],
     ['owner/name', 'file:///tmp/x.git', /is local/],
     ['owner/name', 'http://127.0.0.1:9/owner/name.git', /is local/],

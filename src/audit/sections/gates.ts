@@ -11,7 +11,7 @@ export const gatesSection: Section = {
       '',
       table(
         ['gate', 'name', 'result', 'evidence'],
-        gates.map((g) => [g.id, g.name, g.pass ? 'PASS' : '**FAIL**', g.evidence]),
+        gates.map((g) => [g.id, g.name, g.verdict === 'FAIL' ? '**FAIL**' : g.verdict, g.evidence]),
       ),
     ];
     return { data: { passed, total: gates.length, gates }, markdown: md.join('\n') };

@@ -1,7 +1,7 @@
 /* Generated from schema/ping.schema.json by scripts/gen-contract-types.mjs. Do not edit. */
 
 /**
- * One scan of one repository (schema_version 0.3.2, schema_id 5). See shared/spec/ping-v0.3.2.md. Cross-field invariants live in src/core/contract/invariants.ts.
+ * One scan of one repository (schema_version 0.3.2, schema_id 5). See docs/ping-v0.3.2.md. Cross-field invariants live in src/core/contract/invariants.ts.
  */
 export type Ping = {
   /**

@@ -2,10 +2,12 @@ import { type CommandContext, CommandError } from '../../core/command.js';
 import { fileExists } from '../../core/jsonl.js';
 import { dataFile } from '../../core/paths.js';
 import { checkRedis, createRedis } from '../../core/redis.js';
+import { escapeLine } from '../../core/terminal-text.js';
 import { HOW_TO_GET_REDIS } from '../../workers/private-redis.js';
 import { openScanQueue } from '../../workers/queue.js';
 import { warnUnlessNoEviction } from '../../workers/redis-policy.js';
 import { EnqueueRefused, enqueueManifest } from './enqueue.js';
+import { requireUsableManifest } from './manifest-check.js';
 
 /** `stratum-pipeline enqueue`: prints how many jobs were added, already queued, done or skipped. */
 export async function runEnqueueCommand(
@@ -14,9 +16,11 @@ export async function runEnqueueCommand(
 ): Promise<void> {
   const manifestPath = opts.manifest ?? dataFile(ctx.dataDir, 'manifest');
   if (!(await fileExists(manifestPath)))
-    throw new CommandError(`manifest not found: ${manifestPath} (run discover first)`);
+    throw new CommandError(`manifest not found: ${manifestPath} (run discover first)`, 2);
+  await requireUsableManifest(manifestPath, opts.manifest ? '--manifest' : 'manifest');
   const problem = await checkRedis(ctx.config);
-  if (problem?.reason === 'auth') throw new CommandError(`${problem.message}. Check the password in REDIS_URL.`);
+  if (problem?.reason === 'auth')
+    throw new CommandError(`${problem.message}. Check the password in REDIS_URL.`);
   if (problem) throw new CommandError(`${problem.message}. To get Redis: ${HOW_TO_GET_REDIS}.`);
   const redis = createRedis(ctx.config);
   const queue = openScanQueue(ctx.config, redis);
@@ -40,12 +44,12 @@ export async function runEnqueueCommand(
     );
     const report = (label: string, items: Array<{ line: number; reason: string }>) => {
       for (const it of items.slice(0, 20))
-        process.stdout.write(`  ${label} manifest line ${it.line}: ${it.reason}\n`);
+        process.stdout.write(`  ${label} manifest line ${it.line}: ${escapeLine(it.reason)}\n`);
       if (items.length > 20)
         process.stdout.write(`  … and ${items.length - 20} more ${label} lines (see the log)\n`);
     };
     report('skipped', s.skipped);
-    report('skipped', s.duplicates);
+    report('duplicate', s.duplicates);
     report('rejected', s.rejected);
   } catch (err) {
     if (err instanceof EnqueueRefused) throw new CommandError(err.message, 2);

@@ -10,6 +10,8 @@ export interface CloneRequest {
   dir: string;
   /** Bytes on disk beyond which the clone is stopped as too_large. */
   maxBytes: number;
+  /** Extra `-c` pairs for every git step (the host's pinned addresses). */
+  gitConfig?: readonly string[];
 }
 
 export type CloneOutcome =
@@ -45,7 +47,10 @@ export class GitCloner implements Cloner {
     const started = performance.now();
     const deadline = Date.now() + this.options.timeoutMs;
     const elapsed = () => Math.round(performance.now() - started);
-    const cfg = gitConfigArgs(this.options.allowLocalUrls);
+    const cfg = [
+      ...gitConfigArgs(this.options.allowLocalUrls),
+      ...(request.gitConfig ?? []).flatMap((pair) => ['-c', pair]),
+    ];
     const target = path.join(request.dir, 'repo');
     const cloneArgs = [
       ...cfg,

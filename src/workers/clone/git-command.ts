@@ -11,7 +11,9 @@ export function gitConfigArgs(allowLocalUrls: boolean): string[] {
     'protocol.https.allow=always',
     ...(allowLocalUrls
       ? ['protocol.file.allow=always', 'protocol.http.allow=always', 'protocol.git.allow=always']
-      : []),
+      : // A redirect would take git to a host nobody judged (a public server can point it at
+        // loopback); a moved repository fails instead of being followed.
+        ['http.followRedirects=false']),
     'core.symlinks=false',
     'core.hooksPath=/dev/null',
     'core.fsmonitor=false',
