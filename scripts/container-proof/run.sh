@@ -163,7 +163,7 @@ t0=$(now)
 rc=0
 out=$(REDIS_URL="redis://:wrong-password@127.0.0.1:$REDIS_PORT" workerc "${wa}x" run --rm -T worker 2>&1) || rc=$?
 t_bad=$(secs "$t0" "$(now)")
-[ $rc -ne 0 ] && grep -q 'refused the password' <<<"$out" \
+[ $rc -eq 2 ] && grep -q 'refused the password' <<<"$out" \
   || die "a worker with a wrong password did not fail clearly (exit $rc): $out"
 grep -q "wrong-password" <<<"$out" && die "the worker printed the password it was given: $out"
 echo "   wrong password: exit $rc after $t_bad s: $(grep -m1 '^error:' <<<"$out")"

@@ -24,7 +24,7 @@ async function requireRedis(ctx: CommandContext): Promise<void> {
   const { HOW_TO_GET_REDIS } = await import('./private-redis.js');
   const problem = await checkRedis(ctx.config);
   if (problem?.reason === 'auth')
-    throw new CommandError(`${problem.message}. Check the password in REDIS_URL.`);
+    throw new CommandError(`${problem.message}. Check the password in REDIS_URL.`, 2);
   if (problem) throw new CommandError(`${problem.message}. To get Redis: ${HOW_TO_GET_REDIS}.`);
 }
 

@@ -205,7 +205,7 @@ describe('workers in network namespaces share nothing but Redis', () => {
     });
     const started = Date.now();
     const r = await wrong.done;
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/refused the password in REDIS_URL/);
     expect(r.stderr + r.stdout).not.toContain('not-the-password');
     expect(Date.now() - started).toBeLessThan(15_000);

@@ -20,7 +20,7 @@ export async function runEnqueueCommand(
   await requireUsableManifest(manifestPath, opts.manifest ? '--manifest' : 'manifest');
   const problem = await checkRedis(ctx.config);
   if (problem?.reason === 'auth')
-    throw new CommandError(`${problem.message}. Check the password in REDIS_URL.`);
+    throw new CommandError(`${problem.message}. Check the password in REDIS_URL.`, 2);
   if (problem) throw new CommandError(`${problem.message}. To get Redis: ${HOW_TO_GET_REDIS}.`);
   const redis = createRedis(ctx.config);
   const queue = openScanQueue(ctx.config, redis);
