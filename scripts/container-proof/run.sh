@@ -301,7 +301,7 @@ EOF
 machine_figures A "$work/$wa.log" "$t1" "$t_done"
 machine_figures B "$work/$wb.log" "$t3" "$t_kill"
 jobs_done=$(cat "$work/$wa.log" "$work/$wb.log" | grep -c '"msg":"job done"' || true)
-echo "   jobs finished on both machines: $jobs_done for $total rows (a job B finished but had not handed back when it died runs again on A; its row is written once)"
+echo "   jobs finished on both machines: $jobs_done for $total rows (more when B finished a job but died before handing it back: A runs it again, its row is written once)"
 
 data_kb=$(du -sk "$work/data" | cut -f1)
 results_bytes=$(stat -c %s "$work/data/scan_results.jsonl")
