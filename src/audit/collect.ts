@@ -1,3 +1,4 @@
+import { EFFECTIVE_STATUSES, isEffective, rowReason } from '../core/figures.js';
 import { Counter, GrowableInt32 } from './counts.js';
 import type { LineVerdict, RowFacts } from './line-verdict.js';
 import type { ManifestIndex } from './manifest-index.js';
@@ -80,7 +81,7 @@ export class AuditStats {
   ) {}
 
   get effective(): number {
-    return this.status.get('success') + this.status.get('partial');
+    return EFFECTIVE_STATUSES.reduce((n, status) => n + this.status.get(status), 0);
   }
 
   /**
@@ -120,8 +121,9 @@ export class AuditStats {
     const status = p.status;
     this.status.add(status);
     this.scannerVersions.add(p.scannerVersion);
-    if (p.failureReason) this.failureReasons.add(`${status}:${p.failureReason}`);
-    const effective = status === 'success' || status === 'partial';
+    const reason = rowReason(status, p.failureReason);
+    if (reason) this.failureReasons.add(`${status}:${reason}`);
+    const effective = isEffective(status);
     const stratum = this.strata.get(p.stratum) ?? { rows: 0, effective: 0 };
     stratum.rows++;
     if (effective) stratum.effective++;

@@ -126,8 +126,15 @@ export function registerAuditCommands(program: Command): void {
           );
         }
         if (opts.failOnGates && result.gates.some((g) => !g.pass)) {
-          const failed = result.gates.filter((g) => !g.pass).map((g) => g.id);
-          throw new CommandError(`quality gates failed: ${failed.join(', ')}`, 1);
+          // n/a is not a pass either: a gate with no data to judge cannot vouch for the dataset.
+          const ids = (verdict: string) => result.gates.filter((g) => g.verdict === verdict).map((g) => g.id);
+          const failed = ids('FAIL');
+          const noData = ids('n/a');
+          const parts = [
+            ...(failed.length ? [`quality gates failed: ${failed.join(', ')}`] : []),
+            ...(noData.length ? [`without data (n/a): ${noData.join(', ')}`] : []),
+          ];
+          throw new CommandError(parts.join('; '), 1);
         }
       } catch (err) {
         bar?.stop();

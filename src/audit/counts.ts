@@ -64,10 +64,4 @@ export class GrowableInt32 {
   }
 }
 
-export function share(part: number, whole: number): number {
-  return whole === 0 ? 0 : part / whole;
-}
-
-export function pct(part: number, whole: number, digits = 1): string {
-  return `${(share(part, whole) * 100).toFixed(digits)}%`;
-}
+export { pct, share } from '../core/figures.js';

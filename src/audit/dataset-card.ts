@@ -1,5 +1,17 @@
+import { counted } from '../core/figures.js';
 import { table } from './histogram.js';
 import type { AuditReportData } from './report.js';
+
+/** What the partial rows are, from their failure reasons (never a cause the data does not show). */
+export function partialSentence(d: AuditReportData): string {
+  const partial = d.stats.status.get('partial');
+  if (partial === 0) return 'No row is `partial`.';
+  const reasons = d.stats.failureReasons
+    .sorted()
+    .filter(([key]) => key.startsWith('partial:'))
+    .map(([key, n]) => `${key.slice('partial:'.length)} ${n}`);
+  return `${counted(partial, 'row is', 'rows are')} \`partial\` (scanned in part), by failure_reason: ${reasons.join(', ')}.`;
+}
 
 /** DATASET_CARD.md in the Hugging Face style: what, how collected, gates, biases, split. */
 export function datasetCard(d: AuditReportData): string {
@@ -67,7 +79,7 @@ export function datasetCard(d: AuditReportData): string {
     '- Stratum targets shape the framework mix; it is not the population mix (see the strata table above).',
     `- Copies of tutorials share a topology hash: ${d.duplicatesNote}`,
     '- Static analysis only: frameworks are counted when imported; dynamic behaviour, runtime configuration and notebooks without imports are missed.',
-    '- Rows with status `failed`/`empty` carry no scan data; `partial` rows come from scans cut short by time or file budgets.',
+    `- Rows with status \`failed\`/\`empty\` carry no scan data. ${partialSentence(d)}`,
     '',
     '## Files and split',
     '',

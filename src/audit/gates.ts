@@ -1,3 +1,4 @@
+import { counted } from '../core/figures.js';
 import type { AuditThresholds } from './audit-config.js';
 import type { AuditStats } from './collect.js';
 import { medianOfCounts, pct, share } from './counts.js';
@@ -79,7 +80,7 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
     pass: mature >= t.g3MinRepos,
     measured: mature,
     threshold: t.g3MinRepos,
-    evidence: `${mature} repos with deployment_score ≥ ${t.g3MinDeploymentScore} (need ≥ ${t.g3MinRepos})`,
+    evidence: `${counted(mature, 'repo')} with deployment_score ≥ ${t.g3MinDeploymentScore} (need ≥ ${t.g3MinRepos})`,
   });
 
   const common = rulesWithRepos(stats, t.g4MinReposPerRule);
@@ -101,7 +102,7 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
     pass: cShare <= t.g5MaxShare,
     measured: cShare,
     threshold: t.g5MaxShare,
-    evidence: `${contaminated} of ${eff} repos (${pct(contaminated, eff, 2)}) share a topology hash with ≥ ${t.g5MinOthers} others (max ${(t.g5MaxShare * 100).toFixed(1)}%)`,
+    evidence: `${contaminated} of ${counted(eff, 'repo')} (${pct(contaminated, eff, 2)}) share a topology hash with ≥ ${t.g5MinOthers} others (max ${(t.g5MaxShare * 100).toFixed(1)}%)`,
   });
 
   const empty = stats.status.get('empty');
@@ -134,7 +135,7 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
     pass: median !== null && median >= t.g8MinMedianCoverage,
     measured: median,
     threshold: t.g8MinMedianCoverage,
-    evidence: `median files_scanned/files_total ${median === null ? 'n/a (no rows with files_total > 0)' : median.toFixed(3)} over ${stats.coverageRows} repos (need ≥ ${t.g8MinMedianCoverage.toFixed(2)})`,
+    evidence: `median files_scanned/files_total ${median === null ? 'n/a (no rows with files_total > 0)' : median.toFixed(3)} over ${counted(stats.coverageRows, 'repo')} (need ≥ ${t.g8MinMedianCoverage.toFixed(2)})`,
   });
   return gates.map(({ noData, ...g }) => {
     const verdict: GateVerdict = noData ? 'n/a' : g.pass ? 'PASS' : 'FAIL';

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { validateManifestRecord } from '../core/contract/index.js';
+import { acceptManifestRecord } from '../core/contract/index.js';
+import { sha256File } from '../core/file-hash.js';
 import { Counter, GrowableInt32 } from './counts.js';
 import { forEachLine } from './line-reader.js';
 import { NameTable } from './name-table.js';
@@ -21,6 +20,10 @@ export interface ManifestIndex {
   totalBytes: number;
   pythonPrimary: number;
   noPython: number;
+  /** Rows without language_bytes (the reference's manifests): left out of the byte figures. */
+  languageBytesUnknown: number;
+  /** Rows whose repo_hash was derived (null or absent in the manifest). */
+  repoHashDerived: number;
 }
 
 const MAX_LISTED = 50;
@@ -81,12 +84,6 @@ export class ManifestRepos {
   }
 }
 
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 /** Reads and validates the manifest in one streaming pass (memory bounded by its repositories). */
 export async function readManifestIndex(file: string): Promise<ManifestIndex> {
   const index: ManifestIndex = {
@@ -103,6 +100,8 @@ export async function readManifestIndex(file: string): Promise<ManifestIndex> {
     totalBytes: 0,
     pythonPrimary: 0,
     noPython: 0,
+    languageBytesUnknown: 0,
+    repoHashDerived: 0,
   };
   const invalid = (line: number, error: string) => {
     index.invalidCount++;
@@ -116,12 +115,12 @@ export async function readManifestIndex(file: string): Promise<ManifestIndex> {
       invalid(line, `invalid JSON: ${(err as Error).message}`);
       return;
     }
-    const v = validateManifestRecord(value);
+    const v = acceptManifestRecord(value);
     if (!v.ok) {
       invalid(line, v.errors.map((e) => `${e.pointer}: ${e.message}`).join('; '));
       return;
     }
-    const rec = v.value;
+    const rec = v.record;
     if (!index.repos.add(rec.repo_full_name, rec.fork_parent)) {
       index.duplicateRows++;
       return;
@@ -129,12 +128,17 @@ export async function readManifestIndex(file: string): Promise<ManifestIndex> {
     index.rows++;
     if (rec.fork_parent) index.forks++;
     index.strata.add(rec.selection_stratum);
+    if (v.fill.repoHashDerived) index.repoHashDerived++;
+    if (rec.primary_language === 'Python') index.pythonPrimary++;
+    if (rec.language_bytes === null) {
+      index.languageBytesUnknown++;
+      return;
+    }
     let total = 0;
     for (const b of Object.values(rec.language_bytes)) total += b;
     const py = rec.language_bytes.Python ?? 0;
     index.totalBytes += total;
     index.pythonBytes += py;
-    if (rec.primary_language === 'Python') index.pythonPrimary++;
     if (py === 0) index.noPython++;
   });
   return index;

@@ -6,6 +6,8 @@ import { escapeJsonLineForTerminal } from './terminal-text.js';
 
 export type { Logger };
 
+const CLEAR_LINE = '\r\x1b[K';
+
 export interface LoggerOptions {
   level?: string;
   /** Secret values that must never reach a log line. */
@@ -24,13 +26,23 @@ export function createLogger(name: string, options: LoggerOptions = {}): Logger 
   const secrets = options.secrets ?? [];
   const scrubbed = new Writable({
     write(chunk, _enc, cb) {
-      destination.write(redact(String(chunk), secrets));
+      // On a terminal a progress bar may hold the line: clear it first (the bar redraws below).
+      destination.write((usePretty && tty ? CLEAR_LINE : '') + redact(String(chunk), secrets));
       cb();
     },
   });
-  const usePretty = options.pretty ?? Boolean((destination as { isTTY?: boolean }).isTTY);
+  const tty = Boolean((destination as { isTTY?: boolean }).isTTY);
+  const usePretty = options.pretty ?? tty;
   const stream = usePretty
-    ? terminalSafe(pretty({ destination: scrubbed, colorize: true, sync: true, ignore: 'pid,hostname' }))
+    ? terminalSafe(
+        pretty({
+          destination: scrubbed,
+          colorize: true,
+          sync: true,
+          singleLine: true,
+          ignore: 'pid,hostname',
+        }),
+      )
     : scrubbed;
   return pino({ name, level: options.level ?? 'info', base: { name } }, stream);
 }

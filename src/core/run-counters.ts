@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Ping } from './contract/index.js';
+import { rowReason } from './figures.js';
 
 /**
  * The run's live counters in Redis: written by the single result writer as each row is made
@@ -76,7 +77,7 @@ export function factsFromPing(ping: Ping, finishedAt = Date.now()): ResultFacts 
   return {
     repoFullName: ping.repo_full_name,
     status,
-    failureReason: ping.failure_reason ?? null,
+    failureReason: rowReason(status, ping.failure_reason),
     frameworks: ping.frameworks ?? [],
     riskScore: status === 'success' || status === 'partial' ? (ping.risk_score ?? 0) : null,
     durationMs: ping.scan_duration_ms,

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { sha256File } from '../core/file-hash.js';
 import { fileExists } from '../core/jsonl.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { dataFile } from '../core/paths.js';
@@ -183,6 +184,9 @@ export class AuditOnDrain {
     // A dashboard without the data files (another machine) must not take the audit from one that has them.
     else if (!(await fileExists(dataFile(this.options.dataDir, 'scanResults'))))
       reason = `no ${dataFile(this.options.dataDir, 'scanResults')} on this machine`;
+    // Nor one without the run's manifest: an audit without it cannot group fork families.
+    else if (counters.meta.manifest_path && !(await this.manifestHere(counters.meta)))
+      reason = `the run's manifest ${counters.meta.manifest_path} is not on this machine`;
     if (reason) return this.reset({ action: 'waiting', runId, reason });
 
     const signature = `${runId}:${counters.results}`;
@@ -191,7 +195,7 @@ export class AuditOnDrain {
     if (this.streak < this.stableChecks) return { action: 'settling', runId, streak: this.streak };
 
     if (marker) return { action: 'busy', runId, reason: `audit ${marker.state} (${marker.owner})` };
-    return this.runOnce(runId, counters.results);
+    return this.runOnce(runId, counters.results, counters.meta);
   }
 
   private reset<T extends CheckResult>(result: T): T {
@@ -200,7 +204,39 @@ export class AuditOnDrain {
     return result;
   }
 
-  private async runOnce(runId: string, results: number): Promise<CheckResult> {
+  /**
+   * The manifest the run was enqueued from: meta.manifest_path, or on another machine the data
+   * directory's repo_manifest.jsonl when its sha256 is the one enqueue recorded. Runs enqueued
+   * before the manifest was recorded fall back to the data directory's.
+   */
+  private async manifestHere(meta: Record<string, string>): Promise<string | undefined> {
+    const recorded = meta.manifest_path;
+    const local = dataFile(this.options.dataDir, 'manifest');
+    if (!recorded) return (await fileExists(local)) ? local : undefined;
+    if (await fileExists(recorded)) return recorded;
+    if (
+      meta.manifest_sha256 &&
+      (await fileExists(local)) &&
+      (await sha256File(local)) === meta.manifest_sha256
+    )
+      return local;
+    return undefined;
+  }
+
+  /** The run's manifest, checked against the sha256 enqueue recorded (an error when it changed). */
+  private async runManifest(meta: Record<string, string>): Promise<string | undefined> {
+    const manifest = await this.manifestHere(meta);
+    if (!meta.manifest_path) return manifest;
+    if (!manifest) throw new Error(`the run's manifest ${meta.manifest_path} is not on this machine`);
+    if (meta.manifest_sha256 && (await sha256File(manifest)) !== meta.manifest_sha256)
+      throw new Error(
+        `the run's manifest ${manifest} changed since it was enqueued (sha256 ${meta.manifest_sha256.slice(0, 12)}…); ` +
+          'restore it, or audit by hand with `stratum-pipeline audit --manifest`',
+      );
+    return manifest;
+  }
+
+  private async runOnce(runId: string, results: number, meta: Record<string, string>): Promise<CheckResult> {
     const { redis, prefix, dataDir } = this.options;
     const key = drainMarkerKey(prefix, runId);
     const previous = await redis.get(`${key}:attempts`);
@@ -235,10 +271,10 @@ export class AuditOnDrain {
     heartbeat.unref();
     this.logger.info({ runId, results, attempts }, 'queue drained: running the audit');
     try {
-      const manifest = dataFile(dataDir, 'manifest');
+      const manifest = await this.runManifest(meta);
       const outcome = await this.options.runAudit({
         input: dataFile(dataDir, 'scanResults'),
-        ...((await fileExists(manifest)) ? { manifest } : {}),
+        ...(manifest ? { manifest } : {}),
         outDir: dataDir,
         split: true,
         logger: this.logger,

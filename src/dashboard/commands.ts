@@ -40,7 +40,8 @@ export function registerDashboardCommands(program: Command): void {
       const redis = problem && opts.once ? undefined : createRedis(config, { enableOfflineQueue: false });
       redis?.on('error', () => undefined);
       const queue = redis
-        ? new Queue(SCAN_QUEUE_NAME, { connection: redis, prefix: config.queuePrefix })
+        ? // A viewer: never writes the queue's meta key (watching an empty prefix creates nothing).
+          new Queue(SCAN_QUEUE_NAME, { connection: redis, prefix: config.queuePrefix, skipMetasUpdate: true })
         : undefined;
       queue?.on('error', () => undefined);
       const source = createSnapshotSource({

@@ -9,7 +9,7 @@ import { assertSafeBind, credentialsFrom, hasCredentials } from './access.js';
 import { AuditOnDrain, auditStatusOf, readDrainMarker, servableReport } from './audit-on-drain.js';
 import type { AuditRunner } from './audit-runner.js';
 import { runAuditSnapshot } from './audit-snapshot.js';
-import { createDashboardApp, listen } from './server.js';
+import { createDashboardApp, listen, REQUEST_DEADLINE_MS } from './server.js';
 import { createSnapshotSource, redisHost, waitReady, withTimeout } from './stats-source.js';
 
 export interface DashboardOptions {
@@ -53,14 +53,18 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   const prefix = config.queuePrefix;
 
   // Fail fast instead of queueing commands while Redis is away: the page falls back to the files.
-  const redis = createRedis(config, { enableOfflineQueue: false });
+  // A command that gets no answer (a frozen Redis) fails after the request deadline instead of
+  // piling up for ever.
+  const redis = createRedis(config, { enableOfflineQueue: false, commandTimeout: REQUEST_DEADLINE_MS });
   redis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
   if (!(await waitReady(redis, 3000)))
     logger.warn(
       { redis: redisHost(config) },
       'Redis not reachable yet: showing the result files until it is',
     );
-  const queue = new Queue(SCAN_QUEUE_NAME, { connection: redis, prefix });
+  // The producer's queue handle owns the queue's meta key; a dashboard that fails to start (a
+  // port in use) must leave nothing behind in Redis.
+  const queue = new Queue(SCAN_QUEUE_NAME, { connection: redis, prefix, skipMetasUpdate: true });
   queue.on('error', (err) => logger.debug({ err: err.message }, 'queue error'));
 
   const snapshot = createSnapshotSource({

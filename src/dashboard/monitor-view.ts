@@ -1,3 +1,4 @@
+import { counted, pct } from '../core/figures.js';
 import { RESULT_STATUSES, SCORE_BUCKETS } from '../core/run-counters.js';
 import type { StatsSnapshot } from './stats.js';
 
@@ -16,7 +17,7 @@ export function formatInt(n: number): string {
 }
 
 export function formatPercent(part: number, total: number): string {
-  return total > 0 ? `${((part / total) * 100).toFixed(1)}%` : '0.0%';
+  return pct(part, total);
 }
 
 export function formatDurationMs(ms: number): string {
@@ -59,6 +60,15 @@ export function renderMonitor(s: StatsSnapshot): string {
   const started = s.startedAt ? `, started ${s.startedAt}` : '';
   lines.push(`stratum-pipeline monitor · ${run}${started} · ${s.generatedAt}`);
   lines.push(`Source: ${s.source === 'redis' ? '' : 'FALLBACK: '}${printable(s.sourceNote)}`);
+  if (
+    !s.runId &&
+    s.results === 0 &&
+    (s.queue === null || s.queue.waiting + s.queue.active + s.queue.delayed === 0)
+  )
+    lines.push(
+      'No run here yet: nothing enqueued under this queue prefix and no result file. ' +
+        'Check STRATUM_QUEUE_PREFIX, REDIS_URL and --data-dir, or start a run with `stratum-pipeline scan`.',
+    );
   if (s.corruptLines > 0) lines.push(`  (${formatInt(s.corruptLines)} unreadable lines skipped)`);
   lines.push('');
 
@@ -71,7 +81,7 @@ export function renderMonitor(s: StatsSnapshot): string {
       `Progress  ${formatInt(s.results)} / ${formatInt(s.manifestCount)} repos  ${(s.percent ?? 0).toFixed(1)}%  ${bar(s.results, s.manifestCount)}${enq}`,
     );
   } else {
-    lines.push(`Progress  ${formatInt(s.results)} repos (manifest size unknown)`);
+    lines.push(`Progress  ${counted(s.results, 'repo')} (manifest size unknown)`);
   }
   lines.push('');
 
@@ -84,10 +94,12 @@ export function renderMonitor(s: StatsSnapshot): string {
   for (const b of SCORE_BUCKETS) lines.push(row(b, s.byScoreBucket[b], scored, 12));
   lines.push('');
 
-  lines.push(`Top frameworks (${Math.min(10, s.frameworkCount)} of ${s.frameworkCount}, share of repos)`);
+  lines.push(
+    `Top frameworks (${Math.min(10, s.frameworkCount)} of ${s.frameworkCount}, share of the ${counted(s.effective, 'repo')} with scan data: success + partial)`,
+  );
   if (s.topFrameworks.length === 0) lines.push('  (none yet)');
   const fwWidth = Math.max(12, ...s.topFrameworks.map((f) => f.name.length));
-  for (const f of s.topFrameworks) lines.push(row(f.name, f.count, s.results, fwWidth));
+  for (const f of s.topFrameworks) lines.push(row(f.name, f.count, s.effective, fwWidth));
   lines.push('');
 
   const avg = s.durationAvgMs === null ? '–' : formatDurationMs(s.durationAvgMs);
@@ -96,7 +108,8 @@ export function renderMonitor(s: StatsSnapshot): string {
     : s.durationP95Ms === null
       ? '–'
       : `≤ ${formatDurationMs(s.durationP95Ms)}`;
-  lines.push(`Duration    avg ${avg}   p95 ${p95}`);
+  // scan_duration_ms of each row: the scanner's time, without the clone and the queue wait.
+  lines.push(`Scan time   avg ${avg}   p95 ${p95}   (scanner only, per repo)`);
   const tp = s.throughput.perMinute === null ? '–' : `${s.throughput.perMinute.toFixed(1)}/min`;
   const recent = s.throughput.series.slice(-15).map((p) => p.results);
   lines.push(

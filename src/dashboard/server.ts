@@ -34,6 +34,31 @@ export interface DashboardAppOptions {
   reportPath: () => Promise<string | null>;
   secrets: readonly string[];
   logger: Logger;
+  /** Every request is answered within this many ms, with a 503 when Redis has not answered (default 5000). */
+  requestDeadlineMs?: number;
+}
+
+export const REQUEST_DEADLINE_MS = 5000;
+
+/**
+ * Answers 503 for any request still unanswered after `ms` (a frozen Redis leaves BullMQ and
+ * bull-board calls pending forever): no route can hang a client, whatever it waits for.
+ */
+function answerWithin(ms: number) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const timer = setTimeout(() => {
+      if (res.headersSent) return;
+      res.setHeader('Retry-After', '5');
+      res.status(503).json({
+        error: `no answer within ${ms / 1000} s: Redis is not answering (${req.method} ${req.path})`,
+      });
+    }, ms);
+    timer.unref();
+    const clear = () => clearTimeout(timer);
+    res.once('finish', clear);
+    res.once('close', clear);
+    next();
+  };
 }
 
 /**
@@ -56,6 +81,7 @@ export function createDashboardApp(options: DashboardAppOptions): Express {
       strictTransportSecurity: false,
     }),
   );
+  app.use(answerWithin(options.requestDeadlineMs ?? REQUEST_DEADLINE_MS));
   if (open) app.use(requireLoopbackHostHeader());
 
   app.get('/healthz', async (_req, res) => {
@@ -134,6 +160,14 @@ export function createDashboardApp(options: DashboardAppOptions): Express {
   app.use(BULL_BOARD_PATH, board.getRouter());
 
   app.use((err: Error, _req: Request, res: Response, _next: NextFunction) => {
+    // A late failure of a request the deadline already answered: nothing left to send.
+    if (res.headersSent) {
+      options.logger.debug(
+        { err: redact(err.message, secrets) },
+        'dashboard request failed after its deadline',
+      );
+      return;
+    }
     options.logger.error({ err: redact(err.message, secrets) }, 'dashboard request failed');
     res.status(500).json({ error: 'internal error' });
   });

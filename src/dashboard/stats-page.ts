@@ -30,7 +30,7 @@ export function statsPageHtml(options: { refreshSeconds: number; bullBoardPath: 
       <div class="progress"><div id="progress-bar"></div></div>
       <p class="muted" id="enqueue">–</p></div>
     <div class="card"><h2>Throughput</h2><p class="big" id="throughput">–</p><p class="muted">ETA <span id="eta">–</span></p><p class="muted">retries <span id="retries">–</span> · rate-limit hits <span id="rate-limit-hits">–</span></p></div>
-    <div class="card"><h2>Scan duration</h2><p class="big">avg <span id="duration-avg">–</span></p><p class="muted">p95 <span id="duration-p95">–</span></p></div>
+    <div class="card"><h2>Scan time (scanner only)</h2><p class="big">avg <span id="duration-avg">–</span></p><p class="muted">p95 <span id="duration-p95">–</span></p></div>
     <div class="card"><h2>Queue</h2><dl class="queue">
       <dt>waiting</dt><dd id="queue-waiting">–</dd><dt>active</dt><dd id="queue-active">–</dd>
       <dt>delayed</dt><dd id="queue-delayed">–</dd><dt>failed</dt><dd id="queue-failed">–</dd>

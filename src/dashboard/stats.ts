@@ -1,3 +1,4 @@
+import { effectiveRows } from '../core/figures.js';
 import {
   durationQuantileMs,
   type LastError,
@@ -55,6 +56,8 @@ export interface StatsSnapshot {
   enqueued: number | null;
   enqueueFinished: boolean;
   results: number;
+  /** Rows with scan data (success + partial): the denominator of framework shares, as in the audit. */
+  effective: number;
   /** results / manifestCount × 100, one decimal; null without a manifest count. */
   percent: number | null;
   byStatus: Record<ResultStatus, number>;
@@ -182,6 +185,7 @@ export function buildSnapshot(input: SnapshotInput): StatsSnapshot {
     enqueued: intOrNull(meta.enqueued),
     enqueueFinished: meta.enqueue_finished === '1',
     results: c.results,
+    effective: effectiveRows(c.byStatus),
     percent:
       manifestCount === null || manifestCount === 0
         ? null

@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { ManifestRecord } from '../core/contract/index.js';
+import { repoHash } from '../core/repo-hash.js';
+import { rowTimestamp } from '../core/timestamp.js';
 import { writeGitRepo } from './git-repo-writer.js';
 
 /**
@@ -282,7 +283,7 @@ export function manifestFor(built: readonly BuiltRepo[], now = new Date()): Mani
     return {
       repo_full_name: fullName,
       repo_url: `file://${dir}`,
-      repo_hash: createHash('sha256').update(fullName).digest('hex').slice(0, 16),
+      repo_hash: repoHash(fullName),
       org: 'demo',
       github_stars: 0,
       github_forks: 0,
@@ -304,7 +305,7 @@ export function manifestFor(built: readonly BuiltRepo[], now = new Date()): Mani
       discovery_query: `demo:${repo.name}`,
       selection_stratum: repo.stratum,
       matched_strata: [repo.stratum],
-      discovered_at: now.toISOString(),
+      discovered_at: rowTimestamp(now),
     };
   });
 }

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ManifestRecord } from '../core/contract/index.js';
 import { mulberry32 } from '../core/random.js';
-
+import { repoHash } from '../core/repo-hash.js';
+import { rowTimestamp } from '../core/timestamp.js';
 import { EXAMPLE_REPOS, type ExampleRepo } from './example-repos.js';
 import { writeGitRepo } from './git-repo-writer.js';
 
@@ -148,7 +148,7 @@ export function populationManifest(
   return members.map((m) => ({
     repo_full_name: m.fullName,
     repo_url: urlFor(m),
-    repo_hash: createHash('sha256').update(m.fullName).digest('hex').slice(0, 16),
+    repo_hash: repoHash(m.fullName),
     org: 'e2e-org',
     github_stars: 1,
     github_forks: 0,
@@ -167,6 +167,6 @@ export function populationManifest(
     discovery_query: `e2e:${m.template}`,
     selection_stratum: m.stratum,
     matched_strata: [m.stratum],
-    discovered_at: now.toISOString(),
+    discovered_at: rowTimestamp(now),
   }));
 }

@@ -44,6 +44,8 @@ export interface CallFact {
   assignedTo: string | null;
   /** Inside a `for`/`while` loop (a factory or loop counts once anyway). */
   inLoop: boolean;
+  /** Iterations of the enclosing loop(s) when they run over literals (`for n in ["a", "b"]`). */
+  loopBound: number | null;
 }
 
 export interface FunctionFact {
@@ -135,6 +137,8 @@ export interface AgentDef {
   /** Variable the agent is bound to, or role/name given to it. */
   name: string;
   site: SiteRef;
+  /** Function (or method) whose body constructs it: a factory other modules call by name. */
+  fn: string | null;
   /** Names of tools handed to it (resolved against ToolDefs by the analysis). */
   toolRefs: string[];
   /** Capabilities implied by the agent class itself (e.g. a CodeAgent executes code). */

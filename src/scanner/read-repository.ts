@@ -1,7 +1,12 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Parser } from 'web-tree-sitter';
-import { type DependencyIndex, loadTomlParser, parseDependencyFile } from './deps/dependency-versions.js';
+import {
+  type DependencyIndex,
+  loadTomlParser,
+  ownProjectName,
+  parseDependencyFile,
+} from './deps/dependency-versions.js';
 import type { YamlDoc } from './frameworks/detect-context.js';
 import type { PythonFacts } from './model.js';
 import { notebookCode } from './parse/notebook.js';
@@ -43,6 +48,8 @@ export interface RepoInputs {
   /** Repository-relative paths of every file seen (candidates and others). */
   paths: string[];
   localModules: Set<string>;
+  /** Distribution names the repository itself publishes (root pyproject.toml / setup.py). */
+  ownPackages: Set<string>;
   stats: ReadStats;
 }
 
@@ -118,6 +125,7 @@ export async function readRepository(
     gitignoreLines: [],
     paths: [...walk.files.map((f) => f.rel), ...walk.otherPaths].sort(),
     localModules: localModules(walk.files.map((f) => f.rel)),
+    ownPackages: new Set(),
     stats,
   };
   let keptFacts = 0;
@@ -186,9 +194,12 @@ export async function readRepository(
         case 'yaml':
           inputs.yaml.push({ path: file.rel, data: parseYaml?.(text, { maxAliasCount: 100 }) });
           break;
-        case 'dependency':
+        case 'dependency': {
           parseDependencyFile(path.basename(file.rel), text, inputs.deps);
+          const own = file.rel.includes('/') ? null : ownProjectName(file.rel, text);
+          if (own !== null) inputs.ownPackages.add(own);
           break;
+        }
         case 'mcp_config':
           inputs.mcpConfigs.push({ path: file.rel, data: JSON.parse(text) });
           break;

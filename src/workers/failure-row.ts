@@ -1,5 +1,6 @@
 import { buildFailurePing, type FailureCode, validatePing } from '../core/contract/index.js';
-import { fallbackRepoHash, type JobTiming, type ScanJobData, type ScanJobResult } from './job-data.js';
+import { repoHash } from '../core/repo-hash.js';
+import type { JobTiming, ScanJobData, ScanJobResult } from './job-data.js';
 import { quarantineRecord } from './validate/judge-output.js';
 
 export interface FailureRowInput {
@@ -24,7 +25,7 @@ export function failureRow(input: FailureRowInput): ScanJobResult {
   const ping = buildFailurePing({
     repoFullName: d.repo_full_name,
     repoUrl: typeof d.repo_url === 'string' ? d.repo_url : '',
-    repoHash: d.repo_hash || fallbackRepoHash(d.repo_full_name),
+    repoHash: d.repo_hash || repoHash(d.repo_full_name),
     selectionStratum: typeof d.selection_stratum === 'string' ? d.selection_stratum : '',
     ...(d.matched_strata?.length ? { matchedStrata: d.matched_strata } : {}),
     status: 'failed',
@@ -38,7 +39,7 @@ export function failureRow(input: FailureRowInput): ScanJobResult {
   if (v.ok) return { kind: 'ping', ping: v.value, timing: input.timing };
   return {
     kind: 'quarantine',
-    record: quarantineRecord(d.repo_full_name, ping, v.errors, {
+    record: quarantineRecord({ ...d, repo_hash: ping.repo_hash }, ping, v.errors, {
       jobId: input.jobId,
       attempt: input.attempt,
     }),

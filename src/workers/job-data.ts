@@ -41,8 +41,3 @@ export function jobIdFor(repoFullName: string): string {
   }
   return `row__${createHash('sha256').update(repoFullName).digest('hex').slice(0, 24)}`;
 }
-
-/** A stable anonymised id for rows whose manifest gave none. */
-export function fallbackRepoHash(repoFullName: string): string {
-  return createHash('sha256').update(repoFullName).digest('hex').slice(0, 16);
-}

@@ -18,15 +18,23 @@ export function createProgress(
       {
         stream: process.stderr,
         format:
-          'scan {bar} {value}/{total} | {percentage}% | eta {eta_formatted} | failed {failed} | quarantined {quarantined} | active {active}',
+          'scan {bar} {value}/{total} | {percentage}% | {rate}/min | eta {eta_formatted} | failed {failed} | quarantined {quarantined} | active {active}',
         hideCursor: true,
         etaBuffer: 50,
       },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(total, 0, { failed: 0, quarantined: 0, active: 0 });
+    const started = Date.now();
+    let first: number | undefined;
+    bar.start(total, 0, { failed: 0, quarantined: 0, active: 0, rate: 0 });
     return {
-      update: (done, extra) => bar.update(Math.min(done, total), extra),
+      update(done, extra) {
+        // Repositories per minute since this process started (rows of a resumed run not counted).
+        first ??= done;
+        const minutes = (Date.now() - started) / 60_000;
+        const rate = minutes > 0 ? Math.round((done - first) / minutes) : 0;
+        bar.update(Math.min(done, total), { ...extra, rate });
+      },
       stop: () => bar.stop(),
     };
   }

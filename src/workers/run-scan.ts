@@ -4,7 +4,12 @@ import { dataFile } from '../core/paths.js';
 import { createRedis } from '../core/redis.js';
 import { type RunCounters, readCounters } from '../core/run-counters.js';
 import { escapeLine } from '../core/terminal-text.js';
-import { type EnqueueSummary, enqueueManifest } from '../producer/enqueue/enqueue.js';
+import {
+  type EnqueueSummary,
+  enqueueManifest,
+  formatFillCounts,
+  preflightEnqueue,
+} from '../producer/enqueue/enqueue.js';
 import { requireUsableManifest } from '../producer/enqueue/manifest-check.js';
 import { redisForRun } from './private-redis.js';
 import { createProgress } from './progress.js';
@@ -40,6 +45,13 @@ export async function runScan(ctx: CommandContext, options: ScanOptions): Promis
   if (!(await fileExists(manifestPath)))
     throw new CommandError(`manifest not found: ${manifestPath} (run discover first)`, 2);
   await requireUsableManifest(manifestPath, options.manifest ? '--manifest' : 'manifest');
+  // Whatever may refuse the run is checked first: a refused scan writes nothing anywhere.
+  const preflight = await preflightEnqueue(ctx.config, {
+    manifestPath,
+    dataDir: ctx.dataDir,
+    resume: options.resume,
+    ...(options.limit !== undefined ? { limit: options.limit } : {}),
+  });
   const redisRun = await redisForRun(ctx.config, ctx.dataDir, ctx.logger);
   const config = redisRun.config;
   const redis = createRedis(config);
@@ -64,6 +76,7 @@ export async function runScan(ctx: CommandContext, options: ScanOptions): Promis
         manifestPath,
         dataDir: ctx.dataDir,
         resume: options.resume,
+        preflight,
         ...(options.limit !== undefined ? { limit: options.limit } : {}),
       },
       ctx.logger,
@@ -138,6 +151,8 @@ export function formatScanSummary(s: ScanSummary): string {
     `  success ${c.byStatus.success} | partial ${c.byStatus.partial} | failed ${c.byStatus.failed} | empty ${c.byStatus.empty} | ` +
       `quarantined ${c.byStatus.quarantined} | rate-limit hits ${Number(c.meta.rate_limit_hits ?? 0)} | retries ${Number(c.meta.retries ?? 0)}`,
   ];
+  const filled = formatFillCounts(s.enqueue.filled);
+  if (filled) lines.push(`  manifest fields filled (docs/compatibility.md): ${filled}`);
   const reasons = Object.entries(c.byFailure).sort((a, b) => b[1] - a[1]);
   if (reasons.length) lines.push(`  failure reasons: ${reasons.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   for (const sk of s.enqueue.skipped.slice(0, 10))

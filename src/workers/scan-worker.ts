@@ -105,13 +105,12 @@ export async function startScanWorker(config: Config, options: ScanWorkerOptions
     // Killed by a forced shutdown: the outcome says nothing about the repository.
     if (shutdown.signal.aborted) return release(job, token, log);
     const status = result.kind === 'ping' ? result.ping.scan_status : 'quarantined';
-    log.info(
-      {
-        status,
-        reason: result.kind === 'ping' ? result.ping.failure_reason : null,
-        ms: result.timing.job_ms,
-      },
-      'job done',
+    const reason = result.kind === 'ping' ? result.ping.failure_reason : null;
+    // A line per failure at info; every other job only at debug (a 50,000-repo run stays readable).
+    const failedJob = status === 'failed' || status === 'quarantined';
+    log[failedJob ? 'info' : 'debug'](
+      { status, reason, ms: result.timing.job_ms },
+      failedJob ? `${status}: ${reason ?? 'contract violation'}` : 'job done',
     );
     return result;
   }

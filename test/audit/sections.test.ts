@@ -40,24 +40,29 @@ describe('audit sections on a hand-made file (7 rows)', () => {
     expect(report).toContain('**Effective size** (success + partial): **4** rows.');
   });
 
-  it('frameworks: counts over effective rows and gap to the stratum target', () => {
+  it("frameworks: counts over effective rows and the gap to G2's per-framework minimum (as G2 says)", () => {
     const f = audit.sections.frameworks.frameworks;
+    // Every framework G2 names is listed, found or not.
     expect(f.map((x: any) => [x.framework, x.repos])).toEqual([
       ['CrewAI', 2],
       ['LangChain', 2],
       ['LangGraph', 1],
+      ['AutoGen', 0],
+      ['LlamaIndex', 0],
     ]);
     const lc = f.find((x: any) => x.framework === 'LangChain');
     expect(lc).toMatchObject({
       stratum: 'langchain_active',
       stratum_target: 10,
-      gap_to_target: 8,
+      g2_min_repos: 1000,
+      gap_to_g2: 998,
       share_of_effective: 0.5,
     });
-    expect(f.find((x: any) => x.framework === 'CrewAI')).toMatchObject({
-      stratum: 'crewai',
-      gap_to_target: 2,
-    });
+    expect(f.find((x: any) => x.framework === 'CrewAI')).toMatchObject({ stratum: 'crewai', gap_to_g2: 998 });
+    // The same shortfall G2's evidence gives.
+    const g2 = audit.gates.find((g: any) => g.id === 'G2');
+    expect(g2.evidence).toContain('LangChain 2');
+    expect(g2.evidence).toContain('each needs ≥ 1000');
     expect(report).toMatch(/LangGraph\s+1\s+█+/);
   });
 

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readdirSync, readSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,6 +62,11 @@ const SUBCOMMANDS = [
   'generate-test-data',
   'scanner',
 ];
+
+/** A port something already listens on. */
+const busy = createServer();
+await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+const BUSY_PORT = (busy.address() as AddressInfo).port;
 
 /** The command line that makes `command` start (or fail on the bad input only). */
 const TABLE: BadInput[] = [
@@ -128,6 +134,11 @@ const TABLE: BadInput[] = [
   },
   { command: 'dashboard', args: ['--port', 'http'], says: /--port must be/ },
   { command: 'dashboard', args: ['--port', '0', '--drain-check-cron', 'bogus'], says: /cron expression/ },
+  {
+    command: 'dashboard',
+    args: ['--port', String(BUSY_PORT)],
+    says: new RegExp(`cannot listen on 127\\.0\\.0\\.1:${BUSY_PORT}: EADDRINUSE`),
+  },
   { command: 'audit', args: ['--input', 'a-directory'], says: /--input \S*a-directory: is a directory/ },
   { command: 'audit', args: ['--input', process.execPath], says: /--input .*: a binary file/ },
   { command: 'audit', args: ['--input', 'binary.jsonl'], says: /--input \S*binary.jsonl: a binary file/ },
@@ -185,6 +196,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
+  busy.close();
   await deleteKeysWithPrefix(redis, prefix);
   redis.disconnect();
   tmp.cleanup();

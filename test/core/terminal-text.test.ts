@@ -44,6 +44,29 @@ describe('text from input never drives the terminal', () => {
     expect(out).not.toContain('\r');
   });
 
+  it('on a terminal each log entry is one line that first clears a progress bar from the line', () => {
+    let out = '';
+    const destination = Object.assign(
+      new Writable({
+        write(chunk, _enc, cb) {
+          out += String(chunk);
+          cb();
+        },
+      }),
+      { isTTY: true },
+    );
+    const logger = createLogger('scan', { destination });
+    logger.info(
+      { job: 'j1', repo: 'o/r', attempt: 1, status: 'failed', reason: 'clone_timeout', ms: 5 },
+      'failed',
+    );
+    logger.info({ job: 'j2', repo: 'o/s', attempt: 1 }, 'second');
+    const entries = out.split('\n').filter(Boolean);
+    expect(entries).toHaveLength(2);
+    expect(entries.every((e) => e.startsWith('\r\x1b[K'))).toBe(true);
+    expect(entries[0]).toMatch(/failed.*o\/r.*clone_timeout/);
+  });
+
   it('an error that lists many problems is one line: the first problem and a count', () => {
     const message = `invalid strata file x.yaml:\n${Array.from({ length: 50 }, (_, i) => `x.yaml:${i}: bad`).join('\n')}`;
     expect(oneLine(message)).toBe('invalid strata file x.yaml: x.yaml:0: bad (+49 more)');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -137,6 +138,53 @@ describe('audit on drain', () => {
     for (let i = 0; i < 3; i++) expect((await third.check()).action).toBe('already-done');
     expect(calls).toHaveLength(1);
     expect(readFileSync(path.join(dir.dir, 'dataset_audit_report.md'), 'utf8')).toContain('run 1');
+  });
+
+  it('audits with the manifest the run was enqueued from, and waits or fails clearly without it', async () => {
+    const elsewhere = tempDir('drain-manifest');
+    try {
+      const manifest = path.join(elsewhere.dir, 'reference_manifest.jsonl');
+      writeFileSync(manifest, '{"repo_full_name":"o/a"}\n');
+      // A different manifest in the data directory: the old default, which must not be used.
+      writeFileSync(path.join(dir.dir, 'repo_manifest.jsonl'), '{"repo_full_name":"decoy/x"}\n');
+      await drainedRun();
+      const missing = path.join(elsewhere.dir, 'not-here.jsonl');
+      await seedMeta(redis, prefix, { manifest_path: missing });
+      const { run, calls } = countingRunner();
+      const t = trigger(run, { stableChecks: 1, retryAfterMs: 60_000 });
+      expect(await t.check()).toMatchObject({
+        action: 'waiting',
+        reason: `the run's manifest ${missing} is not on this machine`,
+      });
+      await seedMeta(redis, prefix, {
+        manifest_path: manifest,
+        manifest_sha256: createHash('sha256').update('something else').digest('hex'),
+      });
+      const changed = await t.check();
+      expect(changed).toMatchObject({ action: 'failed' });
+      expect(changed.action === 'failed' && changed.error).toMatch(
+        /the run's manifest .*reference_manifest\.jsonl changed since it was enqueued/,
+      );
+      expect(calls).toHaveLength(0);
+
+      await redis.del(`${prefix}:audit:drain:run-1`);
+      await seedMeta(redis, prefix, {
+        manifest_sha256: createHash('sha256').update(readFileSync(manifest)).digest('hex'),
+      });
+      expect(await t.check()).toMatchObject({ action: 'ran' });
+      expect(calls.map((c) => c.manifest)).toEqual([manifest]);
+
+      // Another machine: the recorded path is not there, but the data directory holds the same
+      // bytes (the decoy above does not match the recorded sha256).
+      await redis.del(`${prefix}:audit:drain:run-1`);
+      await seedMeta(redis, prefix, { manifest_path: missing });
+      expect(await t.check()).toMatchObject({ action: 'waiting' });
+      writeFileSync(path.join(dir.dir, 'repo_manifest.jsonl'), readFileSync(manifest));
+      expect(await t.check()).toMatchObject({ action: 'ran' });
+      expect(calls.map((c) => c.manifest)).toEqual([manifest, path.join(dir.dir, 'repo_manifest.jsonl')]);
+    } finally {
+      elsewhere.cleanup();
+    }
   });
 
   it('runs once when several dashboards see the drain at the same moment', async () => {

@@ -26,6 +26,8 @@ const ROWS: ResultFacts[] = [
   }),
   facts('a/4', {
     status: 'partial',
+    // What the writer records for a partial row whose ping names no failure_reason.
+    failureReason: 'unspecified',
     frameworks: ['CrewAI'],
     riskScore: 90,
     durationMs: 4000,
@@ -33,6 +35,8 @@ const ROWS: ResultFacts[] = [
   }),
   facts('a/5', {
     status: 'partial',
+    // What the writer records for a partial row whose ping names no failure_reason.
+    failureReason: 'unspecified',
     frameworks: ['AutoGen'],
     riskScore: 65,
     durationMs: 9000,
@@ -79,15 +83,17 @@ const SHARED_LINES = [
   '  0-20                2   33.3%  ██████████░░░░░░░░░░░░░░░░░░░░',
   '  21-40               1   16.7%  █████░░░░░░░░░░░░░░░░░░░░░░░░░',
   '  81-100              1   16.7%  █████░░░░░░░░░░░░░░░░░░░░░░░░░',
-  'Top frameworks (5 of 5, share of repos)',
-  '  LangChain           4   40.0%  ████████████░░░░░░░░░░░░░░░░░░',
-  '  CrewAI              2   20.0%  ██████░░░░░░░░░░░░░░░░░░░░░░░░',
-  '  AutoGen             1   10.0%  ███░░░░░░░░░░░░░░░░░░░░░░░░░░░',
+  // Shares over the 6 rows with scan data (success + partial), as in the audit's frameworks section.
+  'Top frameworks (5 of 5, share of the 6 repos with scan data: success + partial)',
+  '  LangChain           4   66.7%  ████████████████████░░░░░░░░░░',
+  '  CrewAI              2   33.3%  ██████████░░░░░░░░░░░░░░░░░░░░',
+  '  AutoGen             1   16.7%  █████░░░░░░░░░░░░░░░░░░░░░░░░░',
   // avg = 319,700 ms / 10; p95 falls in the 300 s bucket (9.5th of 10 durations).
-  'Duration    avg 32.0 s   p95 ≤ 5.0 min',
+  'Scan time   avg 32.0 s   p95 ≤ 5.0 min   (scanner only, per repo)',
   // 8 rows in the last 5 minute buckets, which span 4.25 min → 1.88/min; 30 left → 956 s.
   'Throughput  1.9/min over the last 5 min   ETA 15m 56s   last 15 min ▁▁▁▁▃▁▃▁▁▁▃▃▃█▃',
-  'Failures    clone_404 1   clone_timeout 1',
+  // Every partial row counted under a reason, "unspecified" when its ping gives none.
+  'Failures    unspecified 2   clone_404 1   clone_timeout 1',
   'Last error  a/9  quarantined at 2026-11-25T09:59:55.000Z: /risk_score: must be <= 100',
 ];
 
@@ -171,7 +177,7 @@ describe('monitor --once', () => {
       repo_full_name: f.repoFullName,
       scan_status: f.status,
       scan_duration_ms: f.durationMs,
-      failure_reason: f.failureReason,
+      failure_reason: f.failureReason === 'unspecified' ? null : f.failureReason,
       ...(f.errorDetail ? { failure_detail: f.errorDetail } : {}),
       frameworks: f.frameworks,
       ...(f.riskScore === null ? {} : { risk_score: f.riskScore }),

@@ -82,7 +82,7 @@ describe('monitor frame', () => {
       const clears = chunks.split('\x1b[H\x1b[2J').length - 1;
       expect(clears).toBe(tty ? 2 : 0);
       expect(chunks.includes('\x1b[?25l') && chunks.endsWith('\x1b[?25h')).toBe(tty);
-      expect(chunks).toContain('Progress  1 repos');
+      expect(chunks).toContain('Progress  1 repo (manifest size unknown)');
       expect(chunks).toContain('Progress  2 repos');
     }
   });

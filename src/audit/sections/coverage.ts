@@ -23,6 +23,7 @@ export const coverageSection: Section = {
           python_byte_share: manifest.totalBytes ? manifest.pythonBytes / manifest.totalBytes : 0,
           python_primary_share: manifest.rows ? manifest.pythonPrimary / manifest.rows : 0,
           repos_without_python: manifest.noPython,
+          repos_language_bytes_unknown: manifest.languageBytesUnknown,
           manifest_rows: manifest.rows,
         }
       : null;
@@ -35,7 +36,10 @@ export const coverageSection: Section = {
       '',
       python
         ? `Python in the manifest (${python.manifest_rows} repos): ${(python.python_byte_share * 100).toFixed(1)}% of language bytes; ` +
-          `primary language Python in ${(python.python_primary_share * 100).toFixed(1)}% of repos; ${python.repos_without_python} repos without Python bytes.`
+          `primary language Python in ${(python.python_primary_share * 100).toFixed(1)}% of repos; ${python.repos_without_python} repos without Python bytes` +
+          (python.repos_language_bytes_unknown
+            ? `; language bytes unknown for ${python.repos_language_bytes_unknown} repos (left out of the byte share).`
+            : '.')
         : '_No manifest: Python share unknown._',
     ];
     return {

@@ -1,3 +1,4 @@
+import { counted } from '../../core/figures.js';
 import { pct } from '../counts.js';
 import { contaminatedRepos } from '../gates.js';
 import { table } from '../histogram.js';
@@ -48,7 +49,7 @@ export const duplicatesSection: Section = {
     };
     const md = [
       `${hashed} success + partial repositories carry ${stats.topologyHashes.size} distinct topology_signature_hash values. ` +
-        `${clusters} hashes are shared (clusters of 2+, ${inClusters} repos); ${large} clusters have 10+ members (${inLarge} repos).`,
+        `${counted(clusters, 'hash', 'hashes')} shared (clusters of 2+, ${counted(inClusters, 'repo')}); ${counted(large, 'cluster')} with 10+ members (${counted(inLarge, 'repo')}).`,
       '',
       `Contamination rate (redundant copies: cluster members beyond the first, over effective repos): ` +
         `**${pct(redundant, eff, 2)}** (${redundant} of ${eff}). ` +

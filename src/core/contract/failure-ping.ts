@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { redact } from '../redact.js';
+import { rowTimestamp } from '../timestamp.js';
 import type { FailureCode } from './invariants.js';
 import type { Ping } from './ping.generated.js';
 
@@ -30,7 +31,7 @@ export function buildFailurePing(input: FailurePingInput): Ping {
   const detail = input.detail === undefined ? undefined : redact(input.detail, input.secrets).slice(0, 500);
   return {
     scan_id: randomBytes(8).toString('hex'),
-    timestamp: (input.now ?? new Date()).toISOString(),
+    timestamp: rowTimestamp(input.now),
     scanner_version: input.scannerVersion,
     repo_hash: input.repoHash,
     schema_id: 5,

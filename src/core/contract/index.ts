@@ -6,6 +6,7 @@ import { projectRoot } from '../project-root.js';
 import { checkInvariants, type InvariantContext } from './invariants.js';
 import type { ContractIssue, Validation } from './issues.js';
 import type { ManifestRecord } from './manifest.generated.js';
+import { fillManifestRecord, type ManifestAcceptance } from './manifest-record.js';
 import type { Ping } from './ping.generated.js';
 import type { QuarantineRecord } from './quarantine.generated.js';
 
@@ -17,6 +18,13 @@ export {
   INVARIANTS,
 } from './invariants.js';
 export type { ContractIssue, Validation } from './issues.js';
+export {
+  type AcceptedManifestRecord,
+  fillManifestRecord,
+  type ManifestAcceptance,
+  type ManifestFill,
+  UNKNOWABLE_MANIFEST_FIELDS,
+} from './manifest-record.js';
 export type { ManifestRecord, Ping, QuarantineRecord };
 
 export const SCHEMA_ID = 5;
@@ -34,7 +42,8 @@ type AlwaysOptional =
   | 'resolved_count'
   | 'new_count'
   | 'pre_scan_id'
-  | 'total_tool_count';
+  | 'total_tool_count'
+  | 'framework_self_scan';
 
 /** A `success` or `partial` ping: every field of the dictionary present. */
 export type FullPing = Ping & Required<Omit<Ping, AlwaysOptional>>;
@@ -235,6 +244,12 @@ export function validateManifestRecord(value: unknown): Validation<ManifestRecor
   if (nameProblem && !errors.some((e) => e.pointer === '/repo_full_name'))
     errors.push({ pointer: '/repo_full_name', message: nameProblem });
   return errors.length ? { ok: false, errors } : { ok: true, value: value as unknown as ManifestRecord };
+}
+
+/** A manifest line's value, validated and with the compatibility rules applied (what enqueue and the audit read). */
+export function acceptManifestRecord(value: unknown): ManifestAcceptance {
+  const v = validateManifestRecord(value);
+  return v.ok ? { ok: true, ...fillManifestRecord(v.value) } : v;
 }
 
 export function validateQuarantineRecord(value: unknown): Validation<QuarantineRecord> {

@@ -6,7 +6,10 @@
 export interface ManifestRecord {
   repo_full_name: string;
   repo_url: string;
-  repo_hash: string;
+  /**
+   * anonymised repository id; null (the reference pipeline's manifests) = derived from repo_full_name by enqueue and the audit (docs/compatibility.md)
+   */
+  repo_hash?: string | null;
   org: string;
   github_stars: number;
   github_forks: number;
@@ -18,12 +21,21 @@ export interface ManifestRecord {
   license: string | null;
   github_topics: string[];
   primary_language: string | null;
-  language_bytes: {
+  /**
+   * bytes per language; null or absent (the reference's manifests) = unknown
+   */
+  language_bytes?: {
     [k: string]: number;
-  };
+  } | null;
   default_branch: string;
-  head_sha: string | null;
-  is_archived: boolean;
+  /**
+   * commit the default branch pointed to at discovery; null or absent (the reference's manifests) = unknown
+   */
+  head_sha?: string | null;
+  /**
+   * null or absent (the reference's manifests) = unknown
+   */
+  is_archived?: boolean | null;
   discovery_query: string;
   selection_stratum: string;
   /**
@@ -31,4 +43,8 @@ export interface ManifestRecord {
    */
   matched_strata: string[];
   discovered_at: string;
+  /**
+   * the reference pipeline's bookkeeping ('pending'): accepted and ignored
+   */
+  scan_status?: string;
 }

@@ -45,6 +45,10 @@ export type Ping = {
       );
   matched_strata?: string[];
   failure_detail?: string | null;
+  /**
+   * Optional (project extension of 0.3.2): display name of the framework whose own repository this is; its examples and cookbook code were scanned as uses of it, its own package was not (docs/scanner-calibration.md).
+   */
+  framework_self_scan?: string;
   is_rescan?: boolean;
   prev_score?: number;
   score_delta?: number;

@@ -6,6 +6,10 @@
 export interface QuarantineRecord {
   repo_full_name: string;
   /**
+   * the repository's repo_hash, as in the manifest and every other row (src/core/repo-hash.ts)
+   */
+  repo_hash?: string;
+  /**
    * the scanner output as received (after explicit pipeline repairs)
    */
   ping: unknown;

@@ -1,4 +1,5 @@
 import type { Logger } from '../../core/logger.js';
+import { rowTimestamp } from '../../core/timestamp.js';
 import type { ApiStats } from './api-stats.js';
 import type { Checkpoint, FoundHit, LedgerEntry, SliceStatus } from './checkpoint.js';
 import { type GitHubSearchClient, PAGE_SIZE } from './github-client.js';
@@ -292,7 +293,7 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
         ? { note: 'single day and star count still over the cap: only the first 1,000 are reachable' }
         : {}),
     };
-    const discoveredAt = now().toISOString();
+    const discoveredAt = rowTimestamp(now());
     const sliceHits = [...found.values()].map((repo) => ({ key: slice.key, discoveredAt, repo }));
     await checkpoint.recordSlice(finished, sliceHits, stats.snapshot());
     hits.push(...sliceHits);

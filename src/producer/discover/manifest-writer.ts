@@ -1,16 +1,13 @@
 import { createHash } from 'node:crypto';
 import { writeFileAtomic } from '../../core/atomic-write.js';
 import { type ManifestRecord, validateManifestRecord } from '../../core/contract/index.js';
+import { repoHash } from '../../core/repo-hash.js';
 import type { SelectedRepo } from './selection.js';
 
 /**
  * The frozen manifest: one validated record per selected repository, written atomically
  * (temp file + rename), its sha256 returned for `discovery_log.json`.
  */
-export function repoHash(fullName: string): string {
-  return createHash('sha256').update(`github.com/${fullName.toLowerCase()}`).digest('hex').slice(0, 16);
-}
-
 export function toManifestRecord(selected: SelectedRepo): ManifestRecord {
   const { repo } = selected;
   return {

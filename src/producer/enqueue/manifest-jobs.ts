@@ -1,11 +1,14 @@
-import { formatIssues, validateManifestRecord } from '../../core/contract/index.js';
+import { acceptManifestRecord, formatIssues, type ManifestFill } from '../../core/contract/index.js';
 import { readJsonl } from '../../core/jsonl.js';
 import { displayUrl, redact } from '../../core/redact.js';
+import { manifestRepoHash } from '../../core/repo-hash.js';
 import type { ScanJobData } from '../../workers/job-data.js';
 
 export interface ManifestJob {
   line: number;
   data: ScanJobData;
+  /** What the compatibility rules filled in (absent when the row broke the schema). */
+  fill?: ManifestFill;
 }
 
 export interface SkippedRow {
@@ -39,7 +42,7 @@ export async function* readManifestJobs(manifestPath: string): AsyncGenerator<Ma
       yield { ok: false, skipped: { line: line.line, reason: 'repo_full_name is missing' } };
       continue;
     }
-    const v = validateManifestRecord(row);
+    const v = acceptManifestRecord(row);
     // Job data is stored in clear text in Redis: credentials in a URL never get that far.
     const url = str(row.repo_url);
     const safeUrl = stripCredentials(url);
@@ -51,7 +54,9 @@ export async function* readManifestJobs(manifestPath: string): AsyncGenerator<Ma
     const data: ScanJobData = {
       repo_full_name: name,
       repo_url: safeUrl,
-      repo_hash: str(row.repo_hash),
+      // The manifest's own id when it has a well-formed one (even on a row that broke the
+      // schema elsewhere), else the one formula.
+      repo_hash: v.ok ? v.record.repo_hash : manifestRepoHash(row.repo_hash, name),
       selection_stratum: str(row.selection_stratum),
       ...(matched.length ? { matched_strata: matched as string[] } : {}),
       github_size_kb:
@@ -60,7 +65,7 @@ export async function* readManifestJobs(manifestPath: string): AsyncGenerator<Ma
         ? { row_problem: `manifest line ${line.line}: ${problems.join('; ').slice(0, 300)}` }
         : {}),
     };
-    yield { ok: true, job: { line: line.line, data } };
+    yield { ok: true, job: { line: line.line, data, ...(v.ok ? { fill: v.fill } : {}) } };
   }
 }
 

@@ -2,6 +2,7 @@ import type { DependencyIndex } from '../deps/dependency-versions.js';
 import { DetectContext, hasSetting, inModules, isTrue, lastSegment } from '../frameworks/detect-context.js';
 import type { FrameworkDetector } from '../frameworks/detector.js';
 import { FRAMEWORK_DETECTORS } from '../frameworks/registry.js';
+import { frameworkImportRoots, isFrameworkSource, selfRepository } from '../frameworks/self-repository.js';
 import type {
   AgentDef,
   CallFact,
@@ -22,6 +23,7 @@ import {
   llmVariables,
 } from './llm-calls.js';
 import { type McpServer, serversFromCode, serversFromConfig, uniqueServers } from './mcp.js';
+import { AgentIndex, expandListRef, groupMemberIds } from './references.js';
 import { classifyCustomTool, trustOf } from './tool-catalog.js';
 
 export interface Guardrail {
@@ -92,6 +94,8 @@ export interface Analysis {
   hardcodedSecretSites: SiteRef[];
   committedEnvFiles: string[];
   pythonFileCount: number;
+  /** Display name of the framework whose own repository this is (scanned for its examples). */
+  frameworkSelfScan: string | null;
   yamlConfigCount: number;
   totalLoc: number;
   inputs: RepoInputs;
@@ -203,7 +207,14 @@ const LOCKFILES = new Set([
   'conda-lock.yml',
   'requirements.lock',
 ]);
-const ENV_EXAMPLES = new Set(['.env.example', '.env.sample', '.env.template']);
+const ENV_EXAMPLES = new Set([
+  '.env.example',
+  '.env.sample',
+  '.env.template',
+  'example.env',
+  'sample.env',
+  'env.example',
+]);
 
 function siteOf(file: PythonFacts, call: { line: number }): SiteRef {
   return { file: file.path, line: call.line };
@@ -244,9 +255,18 @@ function compareSites(a: SiteRef, b: SiteRef): number {
 }
 
 export function analyze(inputs: RepoInputs): Analysis {
-  const files = inputs.python;
+  // A framework's own repository: its package is the implementation, its examples the uses.
+  const self = selfRepository(
+    inputs.ownPackages,
+    inputs.python.map((f) => f.path),
+  );
+  const files = self ? inputs.python.filter((f) => !isFrameworkSource(f.path, self)) : inputs.python;
   const code = files.filter((f) => !f.isTest);
-  const ctx = new DetectContext(files, inputs.yaml, inputs.localModules);
+  const localModules = self
+    ? new Set([...inputs.localModules].filter((m) => !frameworkImportRoots(self).includes(m)))
+    : inputs.localModules;
+  const ctx = new DetectContext(files, inputs.yaml, localModules);
+  const filesByPath = new Map(files.map((f) => [f.path, f]));
 
   // 1. Frameworks present (imports) and what their detectors find.
   const frameworks: Analysis['frameworks'] = [];
@@ -317,7 +337,14 @@ export function analyze(inputs: RepoInputs): Analysis {
   const agentCapabilities = new Map<string, ToolDef[]>();
   for (const a of agents) {
     const caps: ToolDef[] = [];
-    for (const ref of [...new Set(a.toolRefs)].sort()) {
+    const agentFile = filesByPath.get(a.site.file);
+    // `tools=TOOLS` where TOOLS is a list in another module: its items are the references.
+    const refs = a.toolRefs.flatMap((r) =>
+      byName.has(r) || ctx.functionsNamed(r).length > 0 || !agentFile
+        ? [r]
+        : (expandListRef(r, agentFile, code) ?? [r]),
+    );
+    for (const ref of [...new Set(refs)].sort()) {
       let candidates = byName.get(ref);
       if (!candidates) {
         const fns = ctx.functionsNamed(ref);
@@ -356,17 +383,10 @@ export function analyze(inputs: RepoInputs): Analysis {
     (x, y) => compareSites(x.site, y.site) || (x.name < y.name ? -1 : 1),
   );
 
-  // 3. Group membership by agent name, preferring agents defined in the group's file.
+  // 3. Group membership: by agent name, through factory functions and imports (references.ts).
   const groupMembers = new Map<string, string[]>();
-  for (const g of groups) {
-    const ids: string[] = [];
-    for (const ref of g.memberRefs) {
-      const named = agents.filter((a) => a.name === ref || lastSegment(a.name) === ref);
-      const pick = named.find((a) => a.site.file === g.site.file) ?? named[0];
-      if (pick && !ids.includes(pick.id)) ids.push(pick.id);
-    }
-    groupMembers.set(g.id, ids);
-  }
+  const agentIndex = new AgentIndex(agents, files);
+  for (const g of groups) groupMembers.set(g.id, groupMemberIds(g, agentIndex, filesByPath));
 
   const hitlSites = detections.flatMap((d) => d.hitlSites);
   for (const f of code) for (const line of f.inputInLoopLines) hitlSites.push({ file: f.path, line });
@@ -686,9 +706,10 @@ export function analyze(inputs: RepoInputs): Analysis {
     swallowedSites,
     hardcodedSecretSites,
     committedEnvFiles,
-    pythonFileCount: files.length,
+    pythonFileCount: inputs.python.length,
     yamlConfigCount: inputs.yaml.length,
-    totalLoc: files.reduce((n, f) => n + f.loc, 0),
+    totalLoc: inputs.python.reduce((n, f) => n + f.loc, 0),
+    frameworkSelfScan: self?.detector.displayName ?? null,
     inputs,
   };
 }

@@ -93,6 +93,8 @@ export function llmVariables(file: PythonFacts): Set<string> {
     )
       vars.add(call.assignedTo);
   }
+  // LCEL chains with a model in them (`chain = prompt | llm | parser`).
+  for (const a of file.assigns) if (a.value.kind === 'name' && vars.has(a.value.value)) vars.add(a.target);
   return vars;
 }
 

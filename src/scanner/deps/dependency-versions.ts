@@ -115,6 +115,21 @@ export function parsePyproject(text: string, index: DependencyIndex): void {
     addPoetryTable(asTable(asTable(group)?.dependencies), index);
 }
 
+/**
+ * The distribution name a root `pyproject.toml` or `setup.py` publishes (`openai-agents`),
+ * normalised; null when none is declared. It tells a framework's own repository apart.
+ */
+export function ownProjectName(baseName: string, text: string): string | null {
+  const lower = baseName.toLowerCase();
+  let name: unknown = null;
+  if (lower === 'pyproject.toml') {
+    const doc = parseToml(text) as TomlTable;
+    name = asTable(doc.project)?.name ?? asTable(asTable(doc.tool)?.poetry)?.name ?? null;
+  } else if (lower === 'setup.py')
+    name = /\bname\s*=\s*["']([A-Za-z0-9._-]{1,100})["']/.exec(text)?.[1] ?? null;
+  return typeof name === 'string' && name.length <= 100 ? normalizePackageName(name) : null;
+}
+
 /** poetry.lock, uv.lock and pdm.lock share `[[package]] name = … version = …`. */
 export function parseTomlLock(text: string, index: DependencyIndex): void {
   const doc = parseToml(text) as TomlTable;

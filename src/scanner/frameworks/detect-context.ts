@@ -162,6 +162,22 @@ export function refNames(v: ArgValue | undefined, file: PythonFacts): string[] {
   return [];
 }
 
+/**
+ * Members named by a `agents=[…]`-like argument: like `refNames`, but an agent built in place
+ * (`members=[Agent(name="Sarah", …)]`) is named as `agentName` names it, so it resolves to itself.
+ */
+export function memberNames(v: ArgValue | undefined, file: PythonFacts): string[] {
+  if (v?.kind === 'list')
+    return v.items.flatMap((i) => {
+      if (i.kind !== 'call') return i.kind === 'list' ? [] : refNames(i, file);
+      const c = i.call;
+      const named =
+        c.assignedTo ?? strArg(c.kwargs.get('name')) ?? strArg(c.kwargs.get('role')) ?? strArg(c.args[0]);
+      return [named ?? lastSegment(i.callee)];
+    });
+  return refNames(v, file);
+}
+
 export function agentName(cs: CallSite, fallback: string): string {
   const c = cs.call;
   return (
@@ -182,6 +198,7 @@ export function newAgent(
     framework,
     name: fields.name ?? agentName(cs, framework),
     site: site(cs),
+    fn: fields.fn !== undefined ? fields.fn : cs.call.fn,
     toolRefs: fields.toolRefs ?? refNames(cs.call.kwargs.get('tools'), cs.file),
     intrinsic: fields.intrinsic ?? [],
     bounded: fields.bounded ?? false,

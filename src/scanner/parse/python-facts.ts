@@ -15,6 +15,7 @@ interface WalkContext {
   cls: string | null;
   inTry: boolean;
   inLoop: boolean;
+  loopBound: number | null;
 }
 
 const MAX_LIST_ITEMS = 200;
@@ -185,7 +186,7 @@ class Extractor {
           break;
         }
         case 'for_statement':
-          scopes.push({ end: node.endIndex, kind: 'loop', name: '' });
+          scopes.push({ end: node.endIndex, kind: 'loop', name: '', bound: literalBound(node) });
           break;
         case 'assignment':
           this.assignFact(node);
@@ -281,7 +282,9 @@ class Extractor {
     if (fact === undefined) {
       const callee = (innermost ? plainCallee(this.source, node.startIndex) : null) ?? this.calleeOf(node);
       const qualified = this.qualify(callee);
-      if (!keepsCall(callee, qualified, this.isImported(callee))) {
+      // A local call whose result is bound (`analyst = agents.analyst()`) is kept too: factory
+      // functions are how agents reach the crews and graphs of other modules.
+      if (!keepsCall(callee, qualified, this.isImported(callee)) && !this.assignedCalls.has(node.id)) {
         // Such a call is no dynamic import, env read or input() prompt either (those are kept).
         this.addCalledName(callee, ctx);
         return;
@@ -309,7 +312,7 @@ class Extractor {
   private record(fact: CallFact, ctx: WalkContext): void {
     const callee = fact.callee;
     this.addCalledName(callee, ctx);
-    if (isKeptCall(fact, this.isImported(callee))) this.facts.calls.push(fact);
+    if (isKeptCall(fact, this.isImported(callee)) || fact.assignedTo !== null) this.facts.calls.push(fact);
     this.dynamicImport(fact);
     this.envCall(fact);
     if (callee === 'input' && (ctx.inLoop || ctx.fn !== null)) {
@@ -348,6 +351,7 @@ class Extractor {
       cls: ctx.cls,
       assignedTo: this.assignedCalls.get(node.id) ?? null,
       inLoop: ctx.inLoop,
+      loopBound: ctx.loopBound,
     };
     this.callCache.set(node.id, fact);
     return fact;
@@ -468,6 +472,36 @@ class Extractor {
     return fact;
   }
 
+  /**
+   * An LCEL chain `x = prompt | llm.bind_tools(t) | parser`: each operand call takes `x` as its
+   * assignment target and each operand name is recorded as `x = name`, so a chain built on a
+   * model is a model variable too. Bounded: a chain of at most 16 operands is followed.
+   */
+  private pipeChain(expr: Node, target: string, line: number): void {
+    const operands: Node[] = [];
+    const stack: Node[] = [expr];
+    while (stack.length > 0 && operands.length < 16) {
+      const n = stack.pop() as Node;
+      if (n.type === 'parenthesized_expression') {
+        const inner = n.namedChildren.find((c) => c?.type !== 'comment');
+        if (inner) stack.push(inner);
+      } else if (n.type === 'binary_operator' && n.childForFieldName('operator')?.type === '|') {
+        const r = n.childForFieldName('right');
+        const l = n.childForFieldName('left');
+        if (r) stack.push(r);
+        if (l) stack.push(l);
+      } else operands.push(n);
+    }
+    if (operands.length < 2) return;
+    for (const op of operands) {
+      if (op.type === 'call') this.assignedCalls.set(op.id, target);
+      else if (op.type === 'identifier' || op.type === 'attribute') {
+        const name = dottedNameOfType(op, op.type);
+        if (name !== '') this.facts.assigns.push({ target, line, value: { kind: 'name', value: name } });
+      }
+    }
+  }
+
   private assignFact(node: Node): void {
     const left = node.childForFieldName('left');
     if (!left) return;
@@ -484,6 +518,9 @@ class Extractor {
     if (rightType === 'call') this.assignedCalls.set(right.id, target);
     else if (rightType === 'await') {
       for (const ch of right.namedChildren) if (ch?.type === 'call') this.assignedCalls.set(ch.id, target);
+    } else if (rightType === 'binary_operator' || rightType === 'parenthesized_expression') {
+      this.pipeChain(right, target, node.startPosition.row + 1);
+      return;
     }
     // Only literals and calls matter (credentials, model names, constructors); calls are
     // recorded by the walk itself with their assignment target.
@@ -665,6 +702,26 @@ interface Scope {
   end: number;
   kind: 'fn' | 'cls' | 'try' | 'loop';
   name: string;
+  /** Iterations of a `for` over a literal (`["a", "b"]`, `range(3)`); null when not literal. */
+  bound?: number | null;
+}
+
+const LITERAL_SEQUENCES = new Set(['list', 'tuple', 'set', 'dictionary']);
+
+/** How many times a `for` loop runs when its iterable is written out: a literal or `range(N)`. */
+function literalBound(forNode: Node): number | null {
+  const right = forNode.childForFieldName('right');
+  if (!right) return null;
+  if (LITERAL_SEQUENCES.has(right.type))
+    return right.namedChildren.filter((c) => c?.type !== 'comment').length;
+  if (right.type === 'call' && right.childForFieldName('function')?.text === 'range') {
+    const args = right.childForFieldName('arguments')?.namedChildren ?? [];
+    if (args.length === 1 && args[0]?.type === 'integer') {
+      const n = Number(args[0].text);
+      return Number.isSafeInteger(n) && n >= 0 && n <= 1000 ? n : null;
+    }
+  }
+  return null;
 }
 
 /** The context of a node from the scopes enclosing it (innermost last). */
@@ -673,12 +730,16 @@ function contextOf(scopes: readonly Scope[]): WalkContext {
   let cls: string | null = null;
   let inTry = false;
   let inLoop = false;
+  let loopBound: number | null = null;
   let inDef = false;
   for (let i = scopes.length - 1; i >= 0; i--) {
     const s = scopes[i] as Scope;
     if (s.kind === 'try' && !inDef) inTry = true;
-    else if (s.kind === 'loop' && !inDef) inLoop = true;
-    else if (s.kind === 'fn' && !inDef) {
+    else if (s.kind === 'loop' && !inDef) {
+      // Nested loops multiply; one loop that is not literal makes the count unknown.
+      loopBound = !inLoop ? (s.bound ?? null) : loopBound === null || !s.bound ? null : loopBound * s.bound;
+      inLoop = true;
+    } else if (s.kind === 'fn' && !inDef) {
       fn = s.name;
       inDef = true;
     } else if (s.kind === 'cls') {
@@ -686,10 +747,10 @@ function contextOf(scopes: readonly Scope[]): WalkContext {
       cls ??= s.name;
     }
   }
-  return { fn, cls, inTry, inLoop };
+  return { fn, cls, inTry, inLoop, loopBound };
 }
 
-const noCtx: WalkContext = { fn: null, cls: null, inTry: false, inLoop: false };
+const noCtx: WalkContext = { fn: null, cls: null, inTry: false, inLoop: false, loopBound: null };
 
 /** `a.b.c` for identifier/attribute chains; `f().x` keeps the call as `f().x`; `` otherwise. */
 export function dottedName(n: Node): string {

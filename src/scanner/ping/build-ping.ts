@@ -1,4 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { repoHash } from '../../core/repo-hash.js';
+import { rowTimestamp } from '../../core/timestamp.js';
 import type { Analysis } from '../analysis/analyze.js';
 import type { AgentGraph } from '../graph/build-graph.js';
 import { round, type TopologyMetrics, topologyMetrics, topologySignature } from '../graph/metrics.js';
@@ -55,10 +57,6 @@ function ratio(n: number, d: number, digits = 4): number {
   return d === 0 ? 0 : round(n / d, digits);
 }
 
-function timestampWithOffset(d: Date): string {
-  return d.toISOString().replace('Z', '+00:00');
-}
-
 export interface Identity {
   options: ResolvedScanOptions;
   scannerVersion: string;
@@ -70,12 +68,9 @@ function identityFields(id: Identity, stats: ReadStats, outcome: Outcome): PingO
   const o = id.options;
   const ping: PingObject = {
     scan_id: randomBytes(8).toString('hex'),
-    timestamp: timestampWithOffset(id.finishedAt),
+    timestamp: rowTimestamp(id.finishedAt),
     scanner_version: id.scannerVersion,
-    repo_hash: createHash('sha256')
-      .update(o.repoName || o.repoUrl || 'unnamed')
-      .digest('hex')
-      .slice(0, 16),
+    repo_hash: repoHash(o.repoName || o.repoUrl || 'unnamed'),
     schema_id: SCHEMA_ID,
     schema_version: SCHEMA_VERSION,
     repo_full_name: o.repoName,
@@ -360,5 +355,7 @@ export function buildFullPing(
       framework_count: a.frameworks.length,
     },
     deployment_signals: { ...a.deployment, deployment_score: deploymentScore },
+    // Optional: only a framework's own repository carries it (its examples were the scan).
+    ...(a.frameworkSelfScan !== null ? { framework_self_scan: a.frameworkSelfScan } : {}),
   };
 }

@@ -30,6 +30,10 @@ const ALLOWED_PROTOCOLS = new Set(['https:', 'http:', 'git:', 'file:']);
 export function judgeRepoUrl(raw: string, allowLocalUrls: boolean): UrlJudgement {
   const no = (problem: string): UrlJudgement => ({ ok: false, problem });
   if (typeof raw !== 'string' || raw === '') return no('repo_url is missing');
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(raw)?.[1]?.toLowerCase();
+  if (scheme === undefined) return no('repo_url is not a URL');
+  if (!ALLOWED_PROTOCOLS.has(`${scheme}:`))
+    return no(`repo_url scheme ${scheme} is not allowed (https only)`);
   if (/[\0-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200f\u2028\u2029\u202f\u205f\u3000\ufeff]/.test(raw))
     return no('repo_url contains whitespace or control characters');
   if (raw.includes('\\')) return no('repo_url contains a backslash');

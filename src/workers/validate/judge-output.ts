@@ -1,5 +1,7 @@
 import type { ContractIssue, Ping, QuarantineRecord } from '../../core/contract/index.js';
 import { validatePing } from '../../core/contract/index.js';
+import { repoHash } from '../../core/repo-hash.js';
+import { rowTimestamp, toRowTimestamp } from '../../core/timestamp.js';
 import type { ScanJobData } from '../job-data.js';
 
 export type Judgement =
@@ -37,25 +39,30 @@ export function judgeScannerOutput(stdout: string, data: ScanJobData, ctx: Judge
     };
   }
   const ping = parsed as Record<string, unknown>;
+  // The pipeline sets the repository's identity (spec §1): one repo_hash for the manifest and
+  // every row, one timestamp format in every row.
+  ping.repo_hash = data.repo_hash || repoHash(data.repo_full_name);
+  if (typeof ping.timestamp === 'string') ping.timestamp = toRowTimestamp(ping.timestamp) ?? ping.timestamp;
   ping.repo_url = data.repo_url;
   ping.selection_stratum = data.selection_stratum;
   if (data.matched_strata && data.matched_strata.length > 0) ping.matched_strata = data.matched_strata;
   const v = validatePing(ping, { repoFullName: data.repo_full_name });
   if (v.ok) return { kind: 'ping', ping: v.value };
-  return { kind: 'quarantine', record: quarantineRecord(data.repo_full_name, ping, v.errors, ctx) };
+  return { kind: 'quarantine', record: quarantineRecord(data, ping, v.errors, ctx) };
 }
 
 export function quarantineRecord(
-  repoFullName: string,
+  repo: Pick<ScanJobData, 'repo_full_name' | 'repo_hash'>,
   ping: unknown,
   errors: ContractIssue[],
   ctx: JudgeContext,
 ): QuarantineRecord {
   return {
-    repo_full_name: repoFullName,
+    repo_full_name: repo.repo_full_name,
+    repo_hash: repo.repo_hash || repoHash(repo.repo_full_name),
     ping,
     validation_errors: errors,
-    quarantined_at: (ctx.now ?? new Date()).toISOString(),
+    quarantined_at: rowTimestamp(ctx.now),
     job_id: ctx.jobId,
     attempts: Math.max(1, ctx.attempt),
   };

@@ -1,6 +1,7 @@
 import { writeJsonAtomic } from '../../core/atomic-write.js';
 import { dataFile } from '../../core/paths.js';
 import type { RunCounters } from '../../core/run-counters.js';
+import { rowTimestamp } from '../../core/timestamp.js';
 import type { QueueSize } from '../queue.js';
 
 /** pipeline_run_log.json: the audit trail of one scan run (rewritten atomically). */
@@ -14,6 +15,8 @@ export interface RunLog {
   enqueue_finished: boolean;
   /** Manifest lines not scanned as given: skipped (no row possible), duplicate, rejected (written as failed rows). */
   manifest_lines: ManifestLineProblems;
+  /** The manifest the run was given (the drain audit reads it) and what its records left to the compatibility rules. */
+  manifest: { path: string | null; sha256: string | null; fields_filled: Record<string, number> };
   work_queue: QueueSize;
   results_written: number;
   status_counts: { success: number; partial: number; failed: number; empty: number };
@@ -51,6 +54,19 @@ function manifestLineProblems(meta: Record<string, string>): ManifestLineProblem
   };
 }
 
+function fieldsFilled(raw: string | undefined): Record<string, number> {
+  try {
+    const parsed = JSON.parse(raw ?? '{}') as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      return Object.fromEntries(
+        Object.entries(parsed).filter((e): e is [string, number] => typeof e[1] === 'number'),
+      );
+  } catch {
+    // A value this project did not write.
+  }
+  return {};
+}
+
 export function buildRunLog(
   c: RunCounters,
   queue: QueueSize,
@@ -61,12 +77,17 @@ export function buildRunLog(
   return {
     run_id: c.meta.run_id ?? null,
     started_at: c.meta.started_at ?? null,
-    ended_at: endedAt ? endedAt.toISOString() : null,
-    updated_at: now.toISOString(),
+    ended_at: endedAt ? rowTimestamp(endedAt) : null,
+    updated_at: rowTimestamp(now),
     manifest_count: num('manifest_count'),
     enqueued: num('enqueued'),
     enqueue_finished: c.meta.enqueue_finished === '1',
     manifest_lines: manifestLineProblems(c.meta),
+    manifest: {
+      path: c.meta.manifest_path ?? null,
+      sha256: c.meta.manifest_sha256 ?? null,
+      fields_filled: fieldsFilled(c.meta.manifest_fields_filled),
+    },
     work_queue: queue,
     results_written: c.results,
     status_counts: {

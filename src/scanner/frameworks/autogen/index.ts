@@ -4,6 +4,7 @@ import {
   inModules,
   kw,
   lastSegment,
+  memberNames,
   newAgent,
   newGroup,
   refNames,
@@ -78,7 +79,7 @@ export const autogen: FrameworkDetector = {
       const c = cs.call;
       d.groups.push(
         newGroup(this.displayName, 'group_chat', cs, {
-          memberRefs: refNames(kw(c, 'agents') ?? c.args[0], cs.file),
+          memberRefs: memberNames(kw(c, 'agents') ?? c.args[0], cs.file),
           bounded: hasSetting(c, ['max_round']),
         }),
       );
@@ -87,7 +88,7 @@ export const autogen: FrameworkDetector = {
       const c = cs.call;
       d.groups.push(
         newGroup(this.displayName, 'team', cs, {
-          memberRefs: refNames(kw(c, 'participants') ?? c.args[0], cs.file),
+          memberRefs: memberNames(kw(c, 'participants') ?? c.args[0], cs.file),
           bounded: hasSetting(c, ['termination_condition', 'max_turns']) || c.args.length > 1,
           sequential: lastSegment(c.callee) === 'RoundRobinGroupChat',
         }),

@@ -1,9 +1,29 @@
+import { boundCall } from '../../analysis/references.js';
+import type { ArgValue, CallFact, PythonFacts } from '../../model.js';
 import { emptyDetection } from '../../model.js';
-import { hasSetting, isTrue, kw, newAgent, newGroup, refNames, site } from '../detect-context.js';
+import { hasSetting, isTrue, kw, memberNames, newAgent, newGroup, site } from '../detect-context.js';
 import type { FrameworkDetector } from '../detector.js';
 import { detectTools } from '../tool-sites.js';
 
 const ROOTS = ['crewai', 'crewai_tools'];
+
+/**
+ * A crew given only `tasks=[…]`: its members are the tasks' agents (`Task(agent=writer)` or a
+ * task factory called with `agent=writer`), each once, in task order.
+ */
+function taskAgents(tasks: ArgValue | undefined, file: PythonFacts, line: number): string[] {
+  const out: string[] = [];
+  const agentOf = (call: CallFact | null): void => {
+    const a = call?.kwargs.get('agent');
+    if (a?.kind === 'name' && !out.includes(a.value)) out.push(a.value);
+  };
+  const items = tasks?.kind === 'list' ? tasks.items : [];
+  for (const item of items) {
+    if (item.kind === 'call') agentOf(item.call);
+    else if (item.kind === 'name') agentOf(boundCall(file, item.value, line));
+  }
+  return out;
+}
 
 export const crewai: FrameworkDetector = {
   id: 'crewai',
@@ -36,7 +56,9 @@ export const crewai: FrameworkDetector = {
       const members =
         agentsArg?.kind === 'name' && agentsArg.value === 'self.agents'
           ? (agentsByFile.get(cs.file.path) ?? [])
-          : refNames(agentsArg, cs.file);
+          : agentsArg === undefined
+            ? taskAgents(kw(c, 'tasks'), cs.file, c.line)
+            : memberNames(agentsArg, cs.file);
       const process = kw(c, 'process');
       const hierarchical = process?.kind === 'name' && process.value.endsWith('hierarchical');
       const flows: [string, string][] = [];

@@ -3,32 +3,6 @@ import { kw, lastSegment, newAgent, refNames } from '../detect-context.js';
 import type { FrameworkDetector } from '../detector.js';
 import { detectTools } from '../tool-sites.js';
 
-/** Names the OpenAI Agents SDK exports; a local `agents` package exports its own. */
-const SDK_NAMES = new Set([
-  'Agent',
-  'Runner',
-  'function_tool',
-  'handoff',
-  'trace',
-  'ModelSettings',
-  'RunContextWrapper',
-  'InputGuardrail',
-  'OutputGuardrail',
-  'input_guardrail',
-  'output_guardrail',
-  'GuardrailFunctionOutput',
-  'WebSearchTool',
-  'FileSearchTool',
-  'ComputerTool',
-  'CodeInterpreterTool',
-  'set_default_openai_key',
-  'set_tracing_disabled',
-  'OpenAIChatCompletionsModel',
-  'RunConfig',
-  'SQLiteSession',
-  'ItemHelpers',
-]);
-
 export const openaiAgents: FrameworkDetector = {
   id: 'openai_agents',
   displayName: 'OpenAI Agents',
@@ -38,11 +12,13 @@ export const openaiAgents: FrameworkDetector = {
   isPresentImport(imp, ctx) {
     if (imp.module !== 'agents' && !imp.module.startsWith('agents.')) return false;
     // `agents` is also the most common name of a local package: the SDK only when nothing in
-    // the repository provides that module and the imported names are the SDK's.
+    // the repository provides that module.
     if (ctx.localModules.has('agents')) return false;
     if (imp.module.startsWith('agents.'))
       return /^agents\.(mcp|extensions|tracing|models|voice|realtime)/.test(imp.module);
-    return imp.names.some((n) => SDK_NAMES.has(n.name));
+    // Nothing in the repository provides `agents`: the installed package of that import name
+    // is the SDK, whatever names are imported from it (even misspelt ones).
+    return true;
   },
   detect(ctx) {
     const d = emptyDetection();

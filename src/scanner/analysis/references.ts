@@ -1,0 +1,156 @@
+import { lastSegment } from '../frameworks/detect-context.js';
+import type { AgentDef, ArgValue, CallFact, GroupDef, PythonFacts } from '../model.js';
+
+/**
+ * Resolution of the names a group or an agent refers to (members, tools) across the
+ * repository's own modules: through imports, factory functions and module-level lists.
+ * Everything here is by name and bounded; nothing is executed.
+ */
+
+/** `src/pkg/agents.py` → `src.pkg.agents`; `pkg/__init__.py` → `pkg`. */
+function moduleOf(path: string): string {
+  return path
+    .replace(/\.(py|ipynb)$/, '')
+    .replace(/\/__init__$/, '')
+    .replace(/\//g, '.');
+}
+
+/** Whether `file` imports the module defined at `path` (absolute, by suffix, or relative). */
+function imports(file: PythonFacts, path: string): boolean {
+  const target = moduleOf(path);
+  return file.imports.some((imp) => {
+    const mod = imp.module.replace(/^\.+/, '');
+    if (mod === '') return false;
+    return (
+      target === mod || target.endsWith(`.${mod}`) || imp.names.some((n) => target.endsWith(`.${n.name}`))
+    );
+  });
+}
+
+/** Prefers a candidate defined in `file` itself, then one in a module `file` imports. */
+export function preferLocal<T>(candidates: readonly T[], file: PythonFacts, pathOf: (x: T) => string): T[] {
+  if (candidates.length <= 1) return [...candidates];
+  const here = candidates.filter((c) => pathOf(c) === file.path);
+  if (here.length > 0) return here;
+  const imported = candidates.filter((c) => imports(file, pathOf(c)));
+  return imported.length > 0 ? imported : [candidates[0] as T];
+}
+
+/** The last call bound to `name` in `file` at or before `line` (`x = factory(...)`). */
+export function boundCall(file: PythonFacts, name: string, line: number): CallFact | null {
+  let found: CallFact | null = null;
+  for (const c of file.calls)
+    if (c.assignedTo === name && c.line <= line && (found === null || c.line >= found.line)) found = c;
+  return found;
+}
+
+/** Methods that run an agent or a model-backed runnable. */
+const RUN_METHODS = new Set([
+  'run',
+  'arun',
+  'run_sync',
+  'run_stream',
+  'invoke',
+  'ainvoke',
+  'stream',
+  'astream',
+  'kickoff',
+  'kickoff_async',
+  'chat',
+  'achat',
+  'print_response',
+  'initiate_chat',
+]);
+
+export class AgentIndex {
+  private readonly byName = new Map<string, AgentDef[]>();
+  private readonly byFn = new Map<string, AgentDef[]>();
+
+  /** Functions that run an agent (`async def gather_info(state): await info_agent.run(…)`). */
+  private readonly runners = new Map<string, AgentDef[]>();
+
+  constructor(
+    readonly agents: readonly AgentDef[],
+    files: readonly PythonFacts[] = [],
+  ) {
+    for (const a of agents) {
+      for (const key of new Set([a.name, lastSegment(a.name)])) push(this.byName, key, a);
+      if (a.fn !== null) push(this.byFn, a.fn, a);
+    }
+    for (const file of files) {
+      if (file.isTest) continue;
+      for (const c of file.calls) {
+        if (c.fn === null || !RUN_METHODS.has(lastSegment(c.callee))) continue;
+        const receiver = c.callee.slice(0, c.callee.lastIndexOf('.'));
+        const named = this.byName.get(receiver);
+        const agent = named ? preferLocal(named, file, (a) => a.site.file)[0] : undefined;
+        if (agent && !(this.runners.get(c.fn) ?? []).includes(agent)) push(this.runners, c.fn, agent);
+      }
+    }
+  }
+
+  /**
+   * Agents a member reference written in `file` at `line` stands for: an agent bound to that
+   * name; a variable bound to a call of a factory that builds an agent
+   * (`analyst = crew_agents.analyst_agent()`); or the factory's own name (`[make_writer()]`).
+   */
+  resolve(ref: string, file: PythonFacts, line: number): AgentDef[] {
+    const named = this.byName.get(ref) ?? this.byName.get(lastSegment(ref));
+    if (named) return preferLocal(named, file, (a) => a.site.file).slice(0, 1);
+    const bound = boundCall(file, ref, line) ?? boundCall(file, ref, Number.MAX_SAFE_INTEGER);
+    const factory = bound ? lastSegment(bound.callee) : lastSegment(ref);
+    const built = this.byFn.get(factory);
+    if (built) return preferLocal(built, file, (a) => a.site.file);
+    const runs = this.runners.get(lastSegment(ref));
+    if (runs && !bound) return runs.slice(0, 1);
+    if (bound) {
+      // `analyst = other_agent` or `analyst = agents["analyst"]`-style aliases are not followed.
+      const viaName = this.byName.get(factory);
+      if (viaName) return preferLocal(viaName, file, (a) => a.site.file).slice(0, 1);
+    }
+    return [];
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** Member agent ids of a group, in reference order, each agent once. */
+export function groupMemberIds(
+  group: GroupDef,
+  index: AgentIndex,
+  files: ReadonlyMap<string, PythonFacts>,
+): string[] {
+  const file = files.get(group.site.file);
+  const ids: string[] = [];
+  for (const ref of group.memberRefs) {
+    const found = file ? index.resolve(ref, file, group.site.line) : [];
+    for (const a of found) if (!ids.includes(a.id)) ids.push(a.id);
+  }
+  return ids;
+}
+
+/**
+ * Module-level lists bound to a name anywhere in the repository (`TOOLS = [a, b]` in
+ * `tools.py`, imported where an agent gets `tools=TOOLS`), expanded to their item names.
+ */
+export function expandListRef(
+  ref: string,
+  file: PythonFacts,
+  files: readonly PythonFacts[],
+): string[] | null {
+  const lists: { file: PythonFacts; value: ArgValue }[] = [];
+  for (const f of files)
+    if (!f.isTest)
+      for (const a of f.assigns)
+        if (a.target === ref && a.value.kind === 'list') lists.push({ file: f, value: a.value });
+  if (lists.length === 0) return null;
+  const pick = preferLocal(lists, file, (x) => x.file.path)[0];
+  if (pick?.value.kind !== 'list') return null;
+  return pick.value.items.flatMap((i) =>
+    i.kind === 'name' ? [lastSegment(i.value)] : i.kind === 'call' ? [lastSegment(i.callee)] : [],
+  );
+}

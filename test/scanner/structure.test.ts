@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { scanRepository } from '../../src/scanner/index.js';
+import { writeTree } from './helpers.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'stratum-structure-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function scan(name: string, files: Record<string, string>): Promise<Record<string, unknown>> {
+  const dir = path.join(tmp, name);
+  writeTree(dir, files);
+  return (await scanRepository(dir)) as Record<string, unknown>;
+}
+
+describe('structure across modules', () => {
+  it('a crew gets the agents that factory functions of another module build', async () => {
+    const ping = await scan('crew-factories', {
+      'team/agents.py':
+        'from crewai import Agent\n\ndef make_writer():\n    return Agent(role="Writer", goal="g", backstory="b")\n\ndef make_editor():\n    return Agent(role="Editor", goal="g", backstory="b")\n',
+      'team/crew.py':
+        'from crewai import Crew, Task\nfrom team.agents import make_writer, make_editor\nwriter = make_writer()\neditor = make_editor()\ncrew = Crew(agents=[writer, editor], tasks=[])\nsolo = Crew(tasks=[Task(description="d", expected_output="o", agent=writer)])\n',
+    });
+    expect(ping.agent_count).toBe(2);
+    expect(ping.crew_size_distribution).toEqual([2, 1]);
+  });
+
+  it('a local call bound to a name is not mistaken for an agent when it builds none', async () => {
+    const ping = await scan('crew-unresolved', {
+      'crew.py':
+        'from crewai import Agent, Crew\n\ndef load_config():\n    return {}\n\nwriter = Agent(role="w", goal="g", backstory="b")\nconfig = load_config()\ncrew = Crew(agents=[writer, config], tasks=[])\n',
+    });
+    expect(ping.crew_size_distribution).toEqual([1]);
+  });
+
+  it('LangGraph: one agent per node added in a loop over a literal, none for a tool node', async () => {
+    const ping = await scan('graph-loop', {
+      'graph.py': [
+        'from langgraph.graph import StateGraph',
+        'from langgraph.prebuilt import ToolNode',
+        'from langchain_openai import ChatOpenAI',
+        '',
+        'def make_node(role):',
+        '    llm = ChatOpenAI(model="gpt-4o")',
+        '    def node(state):',
+        '        return {"out": llm.invoke(role)}',
+        '    return node',
+        '',
+        'g = StateGraph(dict)',
+        'for name in ["plan", "research", "write"]:',
+        '    g.add_node(name, make_node(name))',
+        'g.add_node("tools", ToolNode([]))',
+        'app = g.compile()',
+        '',
+      ].join('\n'),
+    });
+    expect(ping.agent_count).toBe(3);
+    expect(ping.crew_size_distribution).toEqual([3]);
+  });
+
+  it('LangGraph: a node that runs an LCEL chain built on a model is an agent', async () => {
+    const ping = await scan('graph-lcel', {
+      'graph.py': [
+        'from langchain_openai import ChatOpenAI',
+        'from langchain_core.output_parsers import StrOutputParser',
+        'from langgraph.graph import StateGraph',
+        'llm = ChatOpenAI(model="gpt-4o")',
+        'chain = (prompt | llm | StrOutputParser())',
+        'def answer(state):',
+        '    return {"out": chain.invoke(state)}',
+        'def route(state):',
+        '    return state',
+        'g = StateGraph(dict)',
+        'g.add_node("answer", answer)',
+        'g.add_node("route", route)',
+        'app = g.compile()',
+        '',
+      ].join('\n'),
+    });
+    expect(ping.agent_count).toBe(1);
+    expect(ping.crew_size_distribution).toEqual([1]);
+  });
+
+  it('LangGraph: partial(agent_node, agent=…) nodes and a supervisor over imported prebuilt agents', async () => {
+    const ping = await scan('graph-supervisor', {
+      'workers.py':
+        'from langgraph.prebuilt import create_react_agent\nfrom langchain_openai import ChatOpenAI\nllm = ChatOpenAI()\nresearcher = create_react_agent(llm, tools=[], name="researcher")\ncoder = create_react_agent(llm, tools=[], name="coder")\n',
+      'team.py':
+        'from langgraph_supervisor import create_supervisor\nfrom langchain_openai import ChatOpenAI\nfrom workers import researcher, coder\nworkflow = create_supervisor([researcher, coder], model=ChatOpenAI())\napp = workflow.compile()\n',
+      'flow.py':
+        'import functools\nfrom langgraph.graph import StateGraph\nfrom workers import researcher\n\ndef agent_node(state, agent, name):\n    return agent.invoke(state)\n\nresearch_node = functools.partial(agent_node, agent=researcher, name="Researcher")\ng = StateGraph(dict)\ng.add_node("Researcher", research_node)\nflow = g.compile()\n',
+    });
+    // researcher, coder, the supervisor, and the Researcher node of flow.py.
+    expect(ping.agent_count).toBe(4);
+    expect(ping.crew_size_distribution).toEqual([3, 1]);
+  });
+
+  it('a framework repository is scanned for its examples; a local `agents` package is not the SDK', async () => {
+    const self = await scan('sdk-itself', {
+      'pyproject.toml': '[project]\nname = "openai-agents"\n',
+      'src/agents/__init__.py': 'from .agent import Agent\n',
+      'src/agents/agent.py': 'class Agent:\n    def clone(self):\n        return Agent()\n',
+      'examples/hello.py': 'from agents import Agent, Runner\nagent = Agent(name="a")\n',
+    });
+    expect(self.framework_self_scan).toBe('OpenAI Agents');
+    expect(self.agent_count).toBe(1);
+    const local = await scan('local-agents', {
+      'pyproject.toml': '[project]\nname = "my-bot"\n',
+      'agents/__init__.py': 'class Agent:\n    pass\n',
+      'main.py': 'from agents import Agent\nagent = Agent()\n',
+    });
+    expect(local.scan_status).toBe('empty');
+    expect(local.framework_self_scan).toBeUndefined();
+  });
+});
