@@ -90,6 +90,8 @@ export STRATUM_DATA="$work/data" PROOF_GIT_ROOT="$work/serve"
 # make the killed machine's jobs come back in seconds instead of the default 30 s.
 export STRATUM_ALLOW_LOCAL_URLS=1 STRATUM_LOCK_DURATION_MS=5000 STRATUM_STALLED_INTERVAL_MS=2000
 export STRATUM_RETRY_BACKOFF_MS=500 STRATUM_WORKER_CONCURRENCY=$CONCURRENCY
+# debug: one log line per finished job (status, ms), which gives the per-machine figures.
+export STRATUM_LOG_LEVEL=debug
 hub_redis_url="redis://:$REDIS_PASSWORD@127.0.0.1:$REDIS_PORT"
 
 hubc() { docker-compose --ansi never -p "$hub" -f "$repo/compose.hub.yml" -f "$here/compose.hub-proof.yml" "$@"; }
@@ -289,7 +291,8 @@ machine_figures() { # machine_figures NAME LOGFILE START_EPOCH END_EPOCH
   node - "$2" "$3" "$4" "$1" <<'EOF'
 const fs = require('node:fs');
 const [file, start, end, name] = process.argv.slice(2);
-const done = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('"msg":"job done"')).map((l) => JSON.parse(l));
+const done = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l))
+  .filter((d) => typeof d.status === 'string' && typeof d.ms === 'number');
 const ms = done.map((d) => d.ms).filter((m) => typeof m === 'number').sort((a, b) => a - b);
 const span = Number(end) - Number(start);
 const median = ms.length ? ms[Math.floor(ms.length / 2)] : 0;
@@ -300,7 +303,7 @@ EOF
 }
 machine_figures A "$work/$wa.log" "$t1" "$t_done"
 machine_figures B "$work/$wb.log" "$t3" "$t_kill"
-jobs_done=$(cat "$work/$wa.log" "$work/$wb.log" | grep -c '"msg":"job done"' || true)
+jobs_done=$(cat "$work/$wa.log" "$work/$wb.log" | grep -c '"status":"[a-z]*","reason"' || true)
 echo "   jobs finished on both machines: $jobs_done for $total rows (more when B finished a job but died before handing it back: A runs it again, its row is written once)"
 
 data_kb=$(du -sk "$work/data" | cut -f1)

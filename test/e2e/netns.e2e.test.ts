@@ -86,7 +86,8 @@ function baseEnv(redisIp: string, extra: Record<string, string> = {}): Record<st
     REDIS_URL: `redis://:${PASSWORD}@${redisIp}:${REDIS_PORT}`,
     STRATUM_QUEUE_PREFIX: `netns${id}`,
     STRATUM_ALLOW_LOCAL_URLS: '1',
-    STRATUM_LOG_LEVEL: 'info',
+    // debug: one log line per finished job, which tells which namespace ran it
+    STRATUM_LOG_LEVEL: 'debug',
     STRATUM_LOCK_DURATION_MS: '5000',
     STRATUM_STALLED_INTERVAL_MS: '2000',
     STRATUM_RETRY_BACKOFF_MS: '200',
@@ -249,7 +250,7 @@ describe('workers in network namespaces share nothing but Redis', () => {
     expect(new Set(rows)).toEqual(new Set(manifestNames));
 
     // Both namespaces did work, each in its own work directory, and left it clean.
-    const jobsDone = outcomes.map((o) => (o.stderr.match(/"msg":"job done"/g) ?? []).length);
+    const jobsDone = outcomes.map((o) => (o.stderr.match(/"status":"[a-z]+","reason"/g) ?? []).length);
     expect(
       jobsDone.every((n) => n > 0),
       `jobs done per worker: ${jobsDone}`,
