@@ -55,8 +55,12 @@ cleanup() {
   if [ "${PROOF_KEEP:-0}" = 1 ]; then
     echo "PROOF_KEEP=1: left $work and projects $hub $wa $wb running"
   else
-    for p in "$wb" "$wa"; do workerc "$p" down -v -t 0 >/dev/null 2>&1; done
+    # The worker file needs REDIS_URL even to tear down; any value will do here.
+    for p in "$wb" "$wa" "${wa}x"; do REDIS_URL=redis://unused workerc "$p" down -v -t 0 >/dev/null 2>&1; done
     hubc down -v -t 0 >/dev/null 2>&1
+    for p in "$hub" "$wa" "$wb" "${wa}x"; do
+      for c in $(podman ps -a -q --filter "label=com.docker.compose.project=$p"); do podman rm -f -v -t 0 "$c" >/dev/null 2>&1; done
+    done
   fi
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
   wait 2>/dev/null
@@ -176,7 +180,7 @@ out=$(REDIS_URL="redis://:$REDIS_PASSWORD@127.0.0.1:$nobody" workerc "${wa}x" ru
 t_gone=$(secs "$t0" "$(now)")
 [ $rc -ne 0 ] && grep -q 'is not reachable' <<<"$out" || die "a worker with no hub did not fail clearly (exit $rc): $out"
 echo "   hub unreachable: exit $rc after $t_gone s: $(grep -m1 '^error:' <<<"$out" | cut -c1-120)"
-workerc "${wa}x" down -v -t 0 >/dev/null 2>&1 || true
+REDIS_URL=redis://unused workerc "${wa}x" down -v -t 0 >/dev/null 2>&1 || true
 
 log "enqueue $total repositories (producer, hub)"
 hubc run --rm -T producer enqueue --resume >"$work/enqueue.log" 2>&1 || { cat "$work/enqueue.log"; die "enqueue failed"; }
@@ -245,7 +249,7 @@ active=$(rcli llen proof:scan:active)
 rows_at_kill=$(rows)
 podman kill --signal KILL "${wb}_worker_1" >/dev/null
 t_kill=$(now)
-workerc "$wb" down -v -t 0 >/dev/null 2>&1 || true
+REDIS_URL=redis://unused workerc "$wb" down -v -t 0 >/dev/null 2>&1 || true
 echo "   killed with $active jobs active in the queue and $rows_at_kill of $total rows written"
 
 log "machine A finishes, including the killed machine's jobs"
