@@ -26,8 +26,14 @@ export function createRedis(config: Config, options: RedisOptions = {}): Redis {
   });
 }
 
-/** Pings Redis once with a short timeout; resolves to an error message or undefined when it answers. */
-export async function probeRedis(config: Config, timeoutMs = 2000): Promise<string | undefined> {
+export interface RedisProblem {
+  /** `auth`: Redis answered but refused the password (or wants one); `unreachable`: no answer. */
+  reason: 'auth' | 'unreachable';
+  message: string;
+}
+
+/** Pings Redis once with a short timeout; resolves to what is wrong, or undefined when it answers. */
+export async function checkRedis(config: Config, timeoutMs = 2000): Promise<RedisProblem | undefined> {
   const redis = new Redis(redisUrlOf(config), {
     lazyConnect: true,
     maxRetriesPerRequest: 0,
@@ -35,14 +41,35 @@ export async function probeRedis(config: Config, timeoutMs = 2000): Promise<stri
     connectTimeout: timeoutMs,
     retryStrategy: () => null,
   });
-  redis.on('error', () => undefined);
+  // A refused AUTH or TLS handshake reaches only the error event; connect() then says "Connection is closed".
+  let emitted: Error | undefined;
+  redis.on('error', (err: Error) => {
+    emitted ??= err;
+  });
   try {
     await redis.connect();
     await redis.ping();
     return undefined;
   } catch (err) {
-    return `Redis at ${redisDisplayUrl(config)} is not reachable: ${(err as Error).message}`;
+    const detail =
+      emitted && /WRONGPASS|NOAUTH|certificate|SSL|TLS/i.test(emitted.message)
+        ? emitted.message
+        : (err as Error).message;
+    if (/WRONGPASS|NOAUTH|invalid password|AUTH.*no password/i.test(detail))
+      return {
+        reason: 'auth',
+        message: `Redis at ${redisDisplayUrl(config)} refused the password in REDIS_URL: ${detail}`,
+      };
+    return {
+      reason: 'unreachable',
+      message: `Redis at ${redisDisplayUrl(config)} is not reachable: ${detail}`,
+    };
   } finally {
     redis.disconnect();
   }
+}
+
+/** Pings Redis once with a short timeout; resolves to an error message or undefined when it answers. */
+export async function probeRedis(config: Config, timeoutMs = 2000): Promise<string | undefined> {
+  return (await checkRedis(config, timeoutMs))?.message;
 }

@@ -21,10 +21,12 @@ function onStopSignal(): { signal: AbortSignal; stopped: Promise<NodeJS.Signals>
 }
 
 async function requireRedis(ctx: CommandContext): Promise<void> {
-  const { probeRedis } = await import('../core/redis.js');
+  const { checkRedis } = await import('../core/redis.js');
   const { HOW_TO_GET_REDIS } = await import('./private-redis.js');
-  const problem = await probeRedis(ctx.config);
-  if (problem) throw new CommandError(`${problem}. To get Redis: ${HOW_TO_GET_REDIS}.`);
+  const problem = await checkRedis(ctx.config);
+  if (problem?.reason === 'auth')
+    throw new CommandError(`${problem.message}. Check the password in REDIS_URL.`, 2);
+  if (problem) throw new CommandError(`${problem.message}. To get Redis: ${HOW_TO_GET_REDIS}.`);
 }
 
 /** Flags that override a setting of the context's config. */
@@ -157,6 +159,12 @@ export function registerWorkerCommands(program: Command): void {
         concurrency: Math.max(1, opts.concurrency),
         logger: ctx.logger,
         secrets: ctx.secrets,
+      }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EACCES' && err.code !== 'EROFS' && err.code !== 'EPERM') throw err;
+        throw new CommandError(
+          `cannot write the work directory ${ctx.config.workDir} (STRATUM_WORK_DIR): ${err.code}; ` +
+            `it must be writable by uid ${process.getuid?.() ?? '?'}`,
+        );
       });
       ctx.logger.info({ concurrency: opts.concurrency, pid: process.pid }, 'worker ready');
       const sig = await stopped;

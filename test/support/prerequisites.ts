@@ -116,6 +116,22 @@ export const PREREQUISITES: Prerequisite[] = [
         : 'the disk-full test mounts a tmpfs and needs root: run the suite as root (as .ci/run does in the CI container)';
     },
   },
+  {
+    name: 'root and iproute2 (creates network namespaces)',
+    neededBy: ['test/e2e/netns.e2e.test.ts'],
+    async missing() {
+      if (process.getuid?.() !== 0)
+        return 'the network-namespace test creates namespaces and needs root: run the suite as root (as .ci/run does)';
+      return onPath('ip') ? undefined : '`ip` is not on PATH: apt-get install -y iproute2';
+    },
+  },
+  {
+    name: 'openssl',
+    neededBy: ['test/e2e/redis-tls.e2e.test.ts'],
+    async missing() {
+      return onPath('openssl') ? undefined : 'openssl is not on PATH: apt-get install -y openssl';
+    },
+  },
 ];
 
 /** Does this run include a file the prerequisite is needed by? No filters: the whole suite. */

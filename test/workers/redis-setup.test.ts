@@ -4,10 +4,11 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
-import { probeRedis } from '../../src/core/redis.js';
+import { checkRedis, probeRedis } from '../../src/core/redis.js';
 import { redisForRun } from '../../src/workers/private-redis.js';
 import { evictionPolicy, warnUnlessNoEviction } from '../../src/workers/redis-policy.js';
 import { freePort } from '../support/net.js';
+import { startRedisServer } from '../support/redis-server.js';
 import { tempDir } from '../support/tmp.js';
 import { testConfig } from './helpers.js';
 
@@ -51,6 +52,26 @@ describe('Redis for a run', () => {
     expect(await probeRedis(first.config, 500)).toMatch(/not reachable/);
     await first.stop();
     data.cleanup();
+  });
+
+  it('tells a refused password apart from a Redis that does not answer, without the password', async () => {
+    const data = tempDir('stratum-authredis');
+    const server = await startRedisServer({ dir: data.dir, requirepass: 'right-Passw0rd' });
+    try {
+      const wrong = `redis://:wrong-Passw0rd@127.0.0.1:${server.port}`;
+      const refused = await checkRedis(testConfig({ redisUrl: wrong }), 1000);
+      expect(refused?.reason).toBe('auth');
+      expect(refused?.message).toMatch(/refused the password in REDIS_URL: WRONGPASS/);
+      expect(refused?.message).not.toContain('wrong-Passw0rd');
+      const none = await checkRedis(testConfig({ redisUrl: `redis://127.0.0.1:${server.port}` }), 1000);
+      expect(none?.reason).toBe('auth');
+      expect(await checkRedis(testConfig({ redisUrl: server.url }), 1000)).toBeUndefined();
+    } finally {
+      await server.stop();
+      data.cleanup();
+    }
+    const gone = await checkRedis(testConfig({ redisUrl: server.url }), 500);
+    expect(gone?.reason).toBe('unreachable');
   });
 
   it('fails with a message saying how to get Redis when REDIS_URL does not answer', async () => {

@@ -1,7 +1,7 @@
 import { type CommandContext, CommandError } from '../../core/command.js';
 import { fileExists } from '../../core/jsonl.js';
 import { dataFile } from '../../core/paths.js';
-import { createRedis, probeRedis } from '../../core/redis.js';
+import { checkRedis, createRedis } from '../../core/redis.js';
 import { escapeLine } from '../../core/terminal-text.js';
 import { HOW_TO_GET_REDIS } from '../../workers/private-redis.js';
 import { openScanQueue } from '../../workers/queue.js';
@@ -42,8 +42,10 @@ export async function runEnqueueCommand(
   const scanner = await resolveScannerVersion(ctx.config);
   if (!scanner.ok && opts.rescanChanged)
     throw new CommandError(`--rescan-changed needs the scanner version: ${scanner.problem}`, 2);
-  const problem = await probeRedis(ctx.config);
-  if (problem) throw new CommandError(`${problem}. To get Redis: ${HOW_TO_GET_REDIS}.`);
+  const problem = await checkRedis(ctx.config);
+  if (problem?.reason === 'auth')
+    throw new CommandError(`${problem.message}. Check the password in REDIS_URL.`, 2);
+  if (problem) throw new CommandError(`${problem.message}. To get Redis: ${HOW_TO_GET_REDIS}.`);
   const base = {
     manifestPath,
     dataDir: ctx.dataDir,
