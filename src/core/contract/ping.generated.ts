@@ -45,7 +45,7 @@ export type Ping = {
         | 'commit_missing'
       );
   /**
-   * @maxItems 200
+   * @maxItems 1000
    */
   matched_strata?: string[];
   failure_detail?: string | null;
@@ -74,7 +74,7 @@ export type Ping = {
   agent_count?: number;
   crew_count?: number;
   /**
-   * @maxItems 200
+   * @maxItems 1000
    */
   frameworks?: string[];
   framework_versions?: {
@@ -118,7 +118,7 @@ export type Ping = {
   agent_tool_count_distribution?: number[];
   inter_crew_edges?: number;
   /**
-   * @maxItems 200
+   * @maxItems 1000
    */
   finding_rules?: string[];
   finding_rule_count?: number;
@@ -152,7 +152,7 @@ export type Ping = {
   guardrail_count?: number;
   has_any_guardrails?: boolean;
   /**
-   * @maxItems 200
+   * @maxItems 1000
    */
   guardrail_types?: string[];
   guardrail_linked_count?: number;
@@ -184,7 +184,7 @@ export type Ping = {
   has_financial_tools?: boolean;
   financial_validation_rate?: number;
   /**
-   * @maxItems 200
+   * @maxItems 1000
    */
   data_sensitivity_types?: string[];
   has_shared_credentials?: boolean;
@@ -198,12 +198,12 @@ export type Ping = {
   shared_tool_max_agents?: number;
   incident_match_count?: number;
   /**
-   * @maxItems 200
+   * @maxItems 1000
    */
   incident_ids?: string[];
   regulatory_framework_count?: number;
   /**
-   * @maxItems 200
+   * @maxItems 1000
    */
   regulatory_surface?: string[];
   has_agent_identity?: boolean;
@@ -212,7 +212,7 @@ export type Ping = {
   has_context_rollback?: boolean;
   has_memory_store?: boolean;
   /**
-   * @maxItems 200
+   * @maxItems 1000
    */
   memory_store_types?: string[];
   has_learning_loop?: boolean;
@@ -230,11 +230,11 @@ export type Ping = {
     guardrail_coverage_ratio: number;
   };
   /**
-   * @maxItems 200
+   * @maxItems 1000
    */
   llm_providers?: string[];
   /**
-   * @maxItems 200
+   * @maxItems 1000
    */
   llm_models?: string[];
   provider_confidence?: 'detected' | 'inferred_env_var' | 'inferred_framework' | 'unknown';
