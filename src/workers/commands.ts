@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { type CommandContext, CommandError, contextFor, parseIntOption } from '../core/command.js';
-import { environmentHelp, withSettings } from '../core/config.js';
+import { environmentHelp, type Settings, withSettings } from '../core/config.js';
 import { addRescanOptions, rescanOptionsOf } from '../producer/enqueue/rescan-options.js';
 import type { ResultWriter } from './writer/result-writer.js';
 
@@ -30,6 +30,27 @@ async function requireRedis(ctx: CommandContext): Promise<void> {
 }
 
 /** Flags that override a setting of the context's config. */
+/** The settings a worker reads (`scan` runs workers too, plus the writer). */
+const WORKER_SETTINGS: ReadonlyArray<keyof Settings> = [
+  'redisUrl',
+  'queuePrefix',
+  'scannerCommand',
+  'workDir',
+  'cloneTimeoutMs',
+  'scanTimeoutMs',
+  'maxRepoSizeKb',
+  'maxAttempts',
+  'retryBackoffMs',
+  'lockDurationMs',
+  'stalledIntervalMs',
+  'shutdownGraceMs',
+  'scanMaxOutputBytes',
+  'leanClone',
+  'sparsePatterns',
+  'allowLocalUrls',
+  'allowMovedHead',
+];
+
 function withFlags(ctx: CommandContext, opts: { allowMovedHead?: boolean }): CommandContext {
   if (!opts.allowMovedHead) return ctx;
   return { ...ctx, config: withSettings(ctx.config, { allowMovedHead: true }) };
@@ -50,27 +71,7 @@ export function registerWorkerCommands(program: Command): void {
     .addHelpText(
       'after',
       '\nRedis: REDIS_URL when set, else 127.0.0.1:6379, else a private redis-server it starts.\n' +
-        environmentHelp([
-          'redisUrl',
-          'queuePrefix',
-          'scannerCommand',
-          'workDir',
-          'cloneTimeoutMs',
-          'scanTimeoutMs',
-          'maxRepoSizeKb',
-          'maxAttempts',
-          'retryBackoffMs',
-          'lockDurationMs',
-          'stalledIntervalMs',
-          'shutdownGraceMs',
-          'scanMaxOutputBytes',
-          'leanClone',
-          'sparsePatterns',
-          'allowLocalUrls',
-          'allowMovedHead',
-          'scannerVersion',
-          'writerPollMs',
-        ]),
+        environmentHelp([...WORKER_SETTINGS, 'scannerVersion', 'writerPollMs']),
     );
   addRescanOptions(scan)
     .option(
@@ -119,28 +120,7 @@ export function registerWorkerCommands(program: Command): void {
     .command('worker')
     .description('Phase 2 worker: clone, scan and validate jobs from the queue (run many, anywhere)')
     .option('--concurrency <n>', 'jobs in parallel in this process', parseIntOption('--concurrency'), 4)
-    .addHelpText(
-      'after',
-      environmentHelp([
-        'redisUrl',
-        'queuePrefix',
-        'scannerCommand',
-        'workDir',
-        'cloneTimeoutMs',
-        'scanTimeoutMs',
-        'maxRepoSizeKb',
-        'maxAttempts',
-        'retryBackoffMs',
-        'lockDurationMs',
-        'stalledIntervalMs',
-        'shutdownGraceMs',
-        'scanMaxOutputBytes',
-        'leanClone',
-        'sparsePatterns',
-        'allowLocalUrls',
-        'allowMovedHead',
-      ]),
-    )
+    .addHelpText('after', environmentHelp(WORKER_SETTINGS))
     .option(
       '--allow-moved-head',
       "scan the default branch when a row's frozen head_sha is gone (recorded as moved_head; STRATUM_ALLOW_MOVED_HEAD)",
