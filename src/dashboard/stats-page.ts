@@ -164,7 +164,7 @@ export const STATS_PAGE_JS = `'use strict';
         var p = s.strata[k], pct = p.goal ? Math.floor(p.effective * 100 / p.goal) : 100;
         return k + '  ' + fmt(p.effective) + ' / ' + fmt(p.goal) + ' (' + pct + '%)  reserve ' + fmt(p.released) + '/' + fmt(p.reserve) +
           (p.gap > 0 ? '  gap ' + fmt(p.gap) : '') + (p.exhausted_at ? ' (reserve exhausted)' : '');
-      }).join('\n'));
+      }).join('\\n'));
     } else strataCard.hidden = true;
     hbars('chart-status', Object.keys(s.byStatus).map(function (k) { return { label: k, value: s.byStatus[k], color: STATUS_COLORS[k] }; }));
     columns('chart-score', Object.keys(s.byScoreBucket).map(function (k) { return { label: k, value: s.byScoreBucket[k], axis: k }; }), '#d29922');
