@@ -13,7 +13,8 @@ import { AGENT_REPO, testEnv } from '../workers/helpers.js';
  * Bad manifest input end to end (issue #6 §4), through the built `enqueue`, `worker` and
  * `writer` CLIs: lines that are not JSON, lack fields, repeat a repository, or carry hostile
  * names and URLs. Each gets a message naming its line and the reason (enqueue's output and
- * its JSON log; the failed row of a rejected line says it too); the good rows are scanned;
+ * its JSON log; the failed row of a rejected line says it too, or its quarantine record when
+ * even the failure ping breaks the ping schema); the good rows are scanned;
  * nothing reaches git (a logging `git` first on PATH records every invocation of every
  * process) and nothing is written outside the work and data directories.
  */
@@ -37,12 +38,18 @@ interface Line {
   reason?: RegExp;
   /** Text that must never appear in a git invocation. */
   hostile?: string;
+  /**
+   * A failed line whose failure ping itself breaks the ping schema (repo_full_name over its
+   * 256-character bound): its one row is a quarantine record, not a row of scan_results.
+   */
+  quarantined?: boolean;
 }
 
 let lines: Line[];
 let redis: PrivateRedis;
 let enqueue: { code: number | null; stdout: string; stderr: string };
 let results: Array<Record<string, any>>;
+let quarantine: Array<Record<string, any>>;
 const processes: ChildProcess[] = [];
 
 beforeAll(async () => {
@@ -98,6 +105,7 @@ beforeAll(async () => {
       outcome: 'failed',
       reason: /repo_full_name: must match pattern/,
       hostile: 'x'.repeat(200),
+      quarantined: true,
     },
     {
       row: manifestRow('evil/ext', `ext::sh -c touch% ${sentinel}`),
@@ -154,6 +162,10 @@ beforeAll(async () => {
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l));
+  quarantine = readFileSync(path.join(dataDir, 'quarantine.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }, 180_000);
 
 afterAll(async () => {
@@ -202,19 +214,24 @@ describe('bad manifest lines through enqueue → worker → writer', { timeout: 
 
   it('the good rows are scanned; each rejected line is one failed row naming its line; skipped lines have none', () => {
     const byName = new Map(results.map((r) => [r.repo_full_name, r]));
-    expect(results).toHaveLength(lines.filter((l) => l.outcome !== 'skipped').length);
+    expect(results).toHaveLength(lines.filter((l) => l.outcome !== 'skipped' && !l.quarantined).length);
+    expect(quarantine).toHaveLength(lines.filter((l) => l.quarantined).length);
     for (const name of ['good/a', 'good/b'])
       expect(byName.get(name)).toMatchObject({ scan_status: 'success', frameworks: ['CrewAI'] });
     lines.forEach((l, i) => {
       if (l.outcome !== 'failed') return;
-      const detail = results.filter((r) =>
-        String(r.failure_detail ?? '').includes(`manifest line ${i + 1}: `),
-      );
+      const rows = l.quarantined ? quarantine.map((q) => q.ping as Record<string, any>) : results;
+      const detail = rows.filter((r) => String(r.failure_detail ?? '').includes(`manifest line ${i + 1}: `));
       expect({ line: i + 1, rows: detail.length }).toEqual({ line: i + 1, rows: 1 });
       expect(detail[0]).toMatchObject({ scan_status: 'failed', failure_reason: 'clone_error' });
       expect(detail[0]!.failure_detail).toMatch(l.reason!);
     });
-    expect(JSON.stringify(results)).not.toContain(TOKEN);
+    // The quarantined line's record says which field broke the ping schema.
+    for (const q of quarantine)
+      expect(q.validation_errors).toEqual([
+        { pointer: '/repo_full_name', message: 'must NOT have more than 256 characters' },
+      ]);
+    expect(JSON.stringify(results) + JSON.stringify(quarantine)).not.toContain(TOKEN);
   });
 
   it('the run log lists every bad line with its number, kind and reason', () => {
