@@ -98,6 +98,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
       }
     },
     queues: [queue],
+    onQueueWrite: () => snapshot.invalidate(),
     credentials,
     readOnly,
     refreshSeconds: options.refreshSeconds,

@@ -34,6 +34,8 @@ export interface DashboardAppOptions {
   reportPath: () => Promise<string | null>;
   secrets: readonly string[];
   logger: Logger;
+  /** Called after a writing bull-board action succeeded (a retry, a removal): cached stats are stale. */
+  onQueueWrite?: () => void;
   /** Every request is answered within this many ms, with a 503 when Redis has not answered (default 5000). */
   requestDeadlineMs?: number;
 }
@@ -157,6 +159,17 @@ export function createDashboardApp(options: DashboardAppOptions): Express {
   });
   // bull-board's UI runs scripts from its own static files and asks fonts from a CDN; the
   // default CSP (script-src 'self') already fits the first and blocks the second.
+  // A retried or removed job changes what the run's stats will show: the next stats read must
+  // not be a snapshot cached before the action (its cache would hide the change for a while).
+  app.use(BULL_BOARD_PATH, (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD' && options.onQueueWrite) {
+      const onQueueWrite = options.onQueueWrite;
+      res.once('finish', () => {
+        if (res.statusCode < 400) onQueueWrite();
+      });
+    }
+    next();
+  });
   app.use(BULL_BOARD_PATH, board.getRouter());
 
   app.use((err: Error, _req: Request, res: Response, _next: NextFunction) => {

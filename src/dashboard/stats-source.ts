@@ -53,6 +53,12 @@ export async function redisProblem(config: Config): Promise<string | undefined> 
 
 export type SnapshotSource = () => Promise<StatsSnapshot>;
 
+/** A snapshot source with a short cache, and a way to drop what it holds once it is known stale. */
+export type CachedSnapshotSource = SnapshotSource & {
+  /** Forgets the cached snapshot (and any read in flight): the next call reads afresh. */
+  invalidate(): void;
+};
+
 export const QUEUE_COUNT_STATES = [
   'waiting',
   'active',
@@ -138,7 +144,7 @@ async function fileSnapshot(options: SnapshotSourceOptions, reason: string, now:
   });
 }
 
-export function createSnapshotSource(options: SnapshotSourceOptions): SnapshotSource {
+export function createSnapshotSource(options: SnapshotSourceOptions): CachedSnapshotSource {
   const now = options.now ?? Date.now;
   const cacheMs = options.cacheMs ?? 0;
   const timeoutMs = options.timeoutMs ?? 3000;
@@ -156,14 +162,21 @@ export function createSnapshotSource(options: SnapshotSourceOptions): SnapshotSo
     }
   }
 
-  return () => {
+  function snapshot(): Promise<StatsSnapshot> {
     const t = now();
     if (cached && t - cached.at < cacheMs) return cached.value;
     const value = read();
-    cached = { at: t, value };
+    const entry = { at: t, value };
+    cached = entry;
     value.catch(() => {
-      cached = undefined;
+      if (cached === entry) cached = undefined;
     });
     return value;
-  };
+  }
+
+  return Object.assign(snapshot, {
+    invalidate() {
+      cached = undefined;
+    },
+  });
 }

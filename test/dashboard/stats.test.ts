@@ -1,3 +1,5 @@
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { emptyCounters } from '../../src/core/run-counters.js';
@@ -5,6 +7,8 @@ import { authorized, isLoopbackHost, safeEqual } from '../../src/dashboard/acces
 import { runMonitor } from '../../src/dashboard/monitor.js';
 import { bar, formatEta, renderMonitor, sparkline } from '../../src/dashboard/monitor-view.js';
 import { buildSnapshot, etaSeconds, throughputPerMinute } from '../../src/dashboard/stats.js';
+import { createSnapshotSource } from '../../src/dashboard/stats-source.js';
+import { tempDir } from '../support/tmp.js';
 
 const MIN = 60_000;
 
@@ -118,5 +122,25 @@ describe('credentials', () => {
       expect(isLoopbackHost(h), h).toBe(true);
     for (const h of ['0.0.0.0', '10.0.0.1', '::', 'example.com', '128.0.0.1'])
       expect(isLoopbackHost(h), h).toBe(false);
+  });
+});
+
+describe('snapshot cache', () => {
+  it('serves one read for its lifetime, and reads afresh once invalidated', async () => {
+    const { dir, cleanup } = tempDir('snapshot-cache');
+    try {
+      const results = path.join(dir, 'scan_results.jsonl');
+      const row = (repo: string, status: string) =>
+        `${JSON.stringify({ repo_full_name: repo, scan_status: status, scan_duration_ms: 10, frameworks: [] })}\n`;
+      appendFileSync(results, row('a/one', 'failed'));
+      const source = createSnapshotSource({ dataDir: dir, cacheMs: 60_000, now: () => 1000 * MIN });
+      expect((await source()).byStatus).toMatchObject({ failed: 1, success: 0 });
+      appendFileSync(results, row('a/two', 'success'));
+      expect((await source()).byStatus).toMatchObject({ failed: 1, success: 0 });
+      source.invalidate();
+      expect((await source()).byStatus).toMatchObject({ failed: 1, success: 1 });
+    } finally {
+      cleanup();
+    }
   });
 });
