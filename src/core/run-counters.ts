@@ -122,16 +122,7 @@ function withScript(redis: Redis): RedisWithRecord {
 /** Adds one written row to the counters. Returns false when this repository was already counted. */
 export async function recordResult(redis: Redis, prefix: string, facts: ResultFacts): Promise<boolean> {
   const k = runKeys(prefix);
-  const lastError =
-    facts.errorDetail !== undefined
-      ? JSON.stringify({
-          repo: facts.repoFullName,
-          status: facts.status,
-          reason: facts.failureReason,
-          detail: facts.errorDetail.slice(0, 500),
-          at: new Date(facts.finishedAt).toISOString(),
-        })
-      : '';
+  const lastError = lastErrorJson(facts);
   const added = await withScript(redis).stratumRecordResult(
     k.done,
     k.status,
