@@ -119,20 +119,18 @@ function withScript(redis: Redis): RedisWithRecord {
   return r;
 }
 
+/** The keys every row's counts live in, in the order both Lua scripts read them. */
+function countKeys(k: ReturnType<typeof runKeys>): string[] {
+  return [k.status, k.failure, k.framework, k.score, k.duration, k.minute, k.totals, k.lastError];
+}
+
 /** Adds one written row to the counters. Returns false when this repository was already counted. */
 export async function recordResult(redis: Redis, prefix: string, facts: ResultFacts): Promise<boolean> {
   const k = runKeys(prefix);
   const lastError = lastErrorJson(facts);
   const added = await withScript(redis).stratumRecordResult(
     k.done,
-    k.status,
-    k.failure,
-    k.framework,
-    k.score,
-    k.duration,
-    k.minute,
-    k.totals,
-    k.lastError,
+    ...countKeys(k),
     facts.repoFullName,
     facts.status,
     facts.failureReason ?? '',
@@ -214,14 +212,7 @@ export async function replaceResult(
   ];
   const applied = await r.stratumReplaceResult(
     k.replaced,
-    k.status,
-    k.failure,
-    k.framework,
-    k.score,
-    k.duration,
-    k.minute,
-    k.totals,
-    k.lastError,
+    ...countKeys(k),
     token,
     ...parts(old),
     ...parts(next),

@@ -5,13 +5,12 @@ import { runAudit } from '../../src/audit/index.js';
 import { loadConfig } from '../../src/core/config.js';
 import type { Ping } from '../../src/core/contract/index.js';
 import { pct } from '../../src/core/figures.js';
-import { silentLogger } from '../../src/core/logger.js';
 import { factsFromPing, readCounters, recordResult } from '../../src/core/run-counters.js';
-import { startDashboard } from '../../src/dashboard/dashboard.js';
 import { readJsonlCounters } from '../../src/dashboard/jsonl-counters.js';
 import { renderMonitor } from '../../src/dashboard/monitor-view.js';
 import { buildSnapshot, type StatsSnapshot } from '../../src/dashboard/stats.js';
 import { writeTestData } from '../../src/testdata/index.js';
+import { startTestDashboard } from '../dashboard/helpers.js';
 import { deleteKeysWithPrefix, testRedis, uniquePrefix } from '../support/redis.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -64,19 +63,10 @@ beforeAll(async () => {
     source: 'redis',
     sourceNote: '',
   });
-  const board = await startDashboard({
+  const board = await startTestDashboard({
     config: loadConfig({ STRATUM_QUEUE_PREFIX: prefix }),
     dataDir,
-    host: '127.0.0.1',
-    port: 0,
     readOnly: true,
-    runAudit: async () => {
-      throw new Error('not used');
-    },
-    drainCheckCron: '0 0 1 1 *',
-    refreshSeconds: 5,
-    secrets: [],
-    logger: silentLogger,
   });
   try {
     fromDashboard = (await (await fetch(`${board.url}/api/stats`)).json()) as StatsSnapshot;

@@ -4,13 +4,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/core/config.js';
-import { silentLogger } from '../../src/core/logger.js';
 import { SCAN_QUEUE_NAME } from '../../src/core/redis.js';
-import { type RunningDashboard, startDashboard } from '../../src/dashboard/dashboard.js';
+import type { RunningDashboard } from '../../src/dashboard/dashboard.js';
 import { REQUEST_DEADLINE_MS } from '../../src/dashboard/server.js';
 import { type PrivateRedis, startRedisServer } from '../support/redis-server.js';
 import { tempDir } from '../support/tmp.js';
-import { facts, record, seedMeta } from './helpers.js';
+import { facts, record, seedMeta, startTestDashboard } from './helpers.js';
 
 /**
  * A frozen Redis (SIGSTOP: the socket stays open, nothing answers) must not hang any route:
@@ -59,19 +58,10 @@ beforeAll(async () => {
   await queue.close();
   client.disconnect();
   writeFileSync(path.join(tmp.dir, 'scan_results.jsonl'), '');
-  board = await startDashboard({
+  board = await startTestDashboard({
     config: loadConfig({ REDIS_URL: redis.url, STRATUM_QUEUE_PREFIX: prefix }),
     dataDir: tmp.dir,
-    host: '127.0.0.1',
-    port: 0,
     readOnly: true,
-    runAudit: async () => {
-      throw new Error('not used');
-    },
-    drainCheckCron: '0 0 1 1 *',
-    refreshSeconds: 5,
-    secrets: [],
-    logger: silentLogger,
   });
 }, 60_000);
 

@@ -1,5 +1,11 @@
 import type { Redis } from 'ioredis';
+import { silentLogger } from '../../src/core/logger.js';
 import { type ResultFacts, recordResult, runKeys } from '../../src/core/run-counters.js';
+import {
+  type DashboardOptions,
+  type RunningDashboard,
+  startDashboard,
+} from '../../src/dashboard/dashboard.js';
 
 /** What the scan runner writes to the run's meta hash. */
 export async function seedMeta(
@@ -28,4 +34,23 @@ export function facts(repo: string, over: Partial<ResultFacts> = {}): ResultFact
 
 export async function record(redis: Redis, prefix: string, rows: ResultFacts[]): Promise<void> {
   for (const r of rows) await recordResult(redis, prefix, r);
+}
+
+/** A dashboard on a free loopback port for a test: no audit, no drain check, no log output. */
+export function startTestDashboard(
+  options: Pick<DashboardOptions, 'config' | 'dataDir'> & Partial<DashboardOptions>,
+): Promise<RunningDashboard> {
+  return startDashboard({
+    host: '127.0.0.1',
+    port: 0,
+    readOnly: false,
+    runAudit: async () => {
+      throw new Error('no audit in this test');
+    },
+    drainCheckCron: '0 0 1 1 *',
+    refreshSeconds: 5,
+    secrets: [],
+    logger: silentLogger,
+    ...options,
+  });
 }

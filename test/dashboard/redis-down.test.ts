@@ -7,14 +7,13 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/core/config.js';
-import { silentLogger } from '../../src/core/logger.js';
 import { createRedis, SCAN_QUEUE_NAME } from '../../src/core/redis.js';
-import { type RunningDashboard, startDashboard } from '../../src/dashboard/dashboard.js';
+import type { RunningDashboard } from '../../src/dashboard/dashboard.js';
 import { runMonitor } from '../../src/dashboard/monitor.js';
 import { createSnapshotSource, redisHost, waitReady } from '../../src/dashboard/stats-source.js';
 import { freePort } from '../support/net.js';
 import { tempDir } from '../support/tmp.js';
-import { facts, record, seedMeta } from './helpers.js';
+import { facts, record, seedMeta, startTestDashboard } from './helpers.js';
 import { parsePrometheusText, sampleValue } from './prometheus-text.js';
 
 /** The dashboard keeps answering when its Redis dies (own redis-server on a free port) and recovers. */
@@ -78,19 +77,9 @@ beforeAll(async () => {
       timestamp: new Date().toISOString(),
     });
   writeFileSync(path.join(dir.dir, 'scan_results.jsonl'), `${ping('o/a')}\n${ping('o/b')}\n`);
-  board = await startDashboard({
+  board = await startTestDashboard({
     config: loadConfig({ REDIS_URL: `redis://127.0.0.1:${port}`, STRATUM_QUEUE_PREFIX: prefix }),
     dataDir: dir.dir,
-    host: '127.0.0.1',
-    port: 0,
-    readOnly: false,
-    runAudit: async () => {
-      throw new Error('unused');
-    },
-    drainCheckCron: '0 0 1 1 *',
-    refreshSeconds: 5,
-    secrets: [],
-    logger: silentLogger,
   });
 });
 

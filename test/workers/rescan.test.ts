@@ -8,11 +8,11 @@ import type { Config } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { projectRoot } from '../../src/core/project-root.js';
 import { readCounters, runKeys } from '../../src/core/run-counters.js';
-import { startDashboard } from '../../src/dashboard/dashboard.js';
 import { jobIdFor } from '../../src/workers/job-data.js';
 import { openScanQueue } from '../../src/workers/queue.js';
 import { runScan, type ScanOptions } from '../../src/workers/run-scan.js';
 import { journalPath, mergeReplacements } from '../../src/workers/writer/replacements.js';
+import { startTestDashboard } from '../dashboard/helpers.js';
 import { GitRepoFactory, manifestRow, writeManifest } from '../support/git-repos.js';
 import { GitHttpServer } from '../support/git-server.js';
 import { deleteKeysWithPrefix, testRedis, uniquePrefix } from '../support/redis.js';
@@ -276,19 +276,10 @@ describe('retrying what failed (bull-board and the CLI)', { timeout: 180_000 }, 
 
     server.faults.delete('/retry/limited.git');
     const token = 'tok-retry-0123456789abcdef';
-    const board = await startDashboard({
+    const board = await startTestDashboard({
       config: s.ctx({ dashboardToken: token }).config,
       dataDir: s.dataDir,
-      host: '127.0.0.1',
-      port: 0,
-      readOnly: false,
-      runAudit: async () => {
-        throw new Error('not in this test');
-      },
-      drainCheckCron: '0 0 1 1 *',
-      refreshSeconds: 5,
       secrets: [token],
-      logger: silentLogger,
     });
     cleanups.push(() => board.close());
     const stats = async () =>
