@@ -84,7 +84,16 @@ export async function runBackfill(
       lockTtlMs: Math.max(1000, config.lockDurationMs),
     });
     summary.added += release.added;
-    if (emptyBefore && addedNow === 0 && release.pending.length === 0 && release.locked) {
+    // Finished only when this pass changed nothing: rows it put on the queue (released by an
+    // earlier pass, or by a producer killed before queuing them) still have to be written and
+    // may turn out empty, so the next decisions must see them.
+    if (
+      emptyBefore &&
+      addedNow === 0 &&
+      release.added === 0 &&
+      release.pending.length === 0 &&
+      release.locked
+    ) {
       await redis.hset(meta, {
         backfill_finished: '1',
         enqueue_finished: '1',
