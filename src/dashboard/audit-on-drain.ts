@@ -19,10 +19,12 @@ import type { AuditState, AuditStatus } from './stats.js';
  *   SET <prefix>:audit:drain:<run_id> {state:'running', owner} NX PX <lease>
  *
  * The owner renews the lease while the audit runs and replaces the marker with a
- * `done` one (no expiry) when it finishes, so a finished audit never repeats — across
- * restarts and across several dashboards. A crash leaves a `running` marker that expires after
- * the lease, and the next check (anywhere) runs it again. A failed audit leaves a `failed`
- * marker that expires after a back-off, then it is retried.
+ * `done` one (no expiry) when it finishes, so a finished audit does not repeat — across
+ * restarts and across several dashboards — until rows are replaced: a `done` marker records the
+ * run's replaced-row count, and when a rescan or a retry has replaced rows since, the next drain
+ * audits the files again. A crash leaves a `running` marker that expires after the lease, and
+ * the next check (anywhere) runs it again. A failed audit leaves a `failed` marker that expires
+ * after a back-off, then it is retried.
  *
  * "Drained" is decided from polled counts, never from QueueEvents (which can drop events):
  * no waiting/active/delayed/prioritized/waiting-children job, the producer has finished
@@ -42,6 +44,8 @@ export interface DrainMarker {
   gatesPassed?: number;
   gatesTotal?: number;
   rows?: number;
+  /** The run's replaced-row count the audit saw (a later replacement makes the audit stale). */
+  replaced?: number;
   error?: string;
 }
 
@@ -82,7 +86,19 @@ if m.owner ~= ARGV[1] or m.state ~= 'running' then return 0 end
 return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 `;
 
-// KEYS: marker; ARGV: owner, doneJson. A done marker never expires and is never replaced.
+// KEYS: marker; ARGV: runningJson, replaced, leaseMs. Taken when there is no marker, or when the
+// marker is a done audit of fewer replaced rows than the run has now.
+const TAKE_LUA = `
+local v = redis.call('GET', KEYS[1])
+if v then
+  local m = cjson.decode(v)
+  if m.state ~= 'done' or (tonumber(m.replaced) or 0) >= tonumber(ARGV[2]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+return 1
+`;
+
+// KEYS: marker; ARGV: owner, doneJson. A done marker never expires; only a later take replaces it.
 const FINISH_LUA = `
 local v = redis.call('GET', KEYS[1])
 if v then
@@ -155,6 +171,7 @@ export class AuditOnDrain {
     this.retryAfterMs = options.retryAfterMs ?? 60_000;
     this.stableChecks = options.stableChecks ?? 2;
     this.logger = options.logger ?? silentLogger;
+    options.redis.defineCommand('stratumAuditTake', { numberOfKeys: 1, lua: TAKE_LUA });
     options.redis.defineCommand('stratumAuditRenew', { numberOfKeys: 1, lua: RENEW_LUA });
     options.redis.defineCommand('stratumAuditFinish', { numberOfKeys: 1, lua: FINISH_LUA });
     options.redis.defineCommand('stratumAuditFail', { numberOfKeys: 1, lua: FAIL_LUA });
@@ -169,7 +186,8 @@ export class AuditOnDrain {
     if (this.inFlight) return { action: 'busy', runId, reason: 'this process is running the audit' };
 
     const marker = await readDrainMarker(redis, prefix, runId);
-    if (marker?.state === 'done') return this.reset({ action: 'already-done', runId });
+    const stale = marker?.state === 'done' && (marker.replaced ?? 0) < counters.replaced;
+    if (marker?.state === 'done' && !stale) return this.reset({ action: 'already-done', runId });
 
     const counts = await this.options.queue.getJobCounts(...PENDING_STATES);
     const pending = PENDING_STATES.filter((s) => (counts[s] ?? 0) > 0).map((s) => `${s} ${counts[s]}`);
@@ -189,13 +207,13 @@ export class AuditOnDrain {
       reason = `the run's manifest ${counters.meta.manifest_path} is not on this machine`;
     if (reason) return this.reset({ action: 'waiting', runId, reason });
 
-    const signature = `${runId}:${counters.results}`;
+    const signature = `${runId}:${counters.results}:${counters.replaced}`;
     this.streak = signature === this.lastSignature ? this.streak + 1 : 1;
     this.lastSignature = signature;
     if (this.streak < this.stableChecks) return { action: 'settling', runId, streak: this.streak };
 
-    if (marker) return { action: 'busy', runId, reason: `audit ${marker.state} (${marker.owner})` };
-    return this.runOnce(runId, counters.results, counters.meta);
+    if (marker && !stale) return { action: 'busy', runId, reason: `audit ${marker.state} (${marker.owner})` };
+    return this.runOnce(runId, counters.results, counters.replaced, counters.meta);
   }
 
   private reset<T extends CheckResult>(result: T): T {
@@ -236,7 +254,12 @@ export class AuditOnDrain {
     return manifest;
   }
 
-  private async runOnce(runId: string, results: number, meta: Record<string, string>): Promise<CheckResult> {
+  private async runOnce(
+    runId: string,
+    results: number,
+    replaced: number,
+    meta: Record<string, string>,
+  ): Promise<CheckResult> {
     const { redis, prefix, dataDir } = this.options;
     const key = drainMarkerKey(prefix, runId);
     const previous = await redis.get(`${key}:attempts`);
@@ -246,9 +269,10 @@ export class AuditOnDrain {
       owner: this.owner,
       at: new Date().toISOString(),
       attempts,
+      replaced,
     };
-    const taken = await redis.set(key, JSON.stringify(running), 'PX', this.leaseMs, 'NX');
-    if (taken !== 'OK') {
+    const taken = await this.call('stratumAuditTake', key, JSON.stringify(running), replaced, this.leaseMs);
+    if (taken !== 1) {
       const now = await readDrainMarker(redis, prefix, runId);
       if (now?.state === 'done') return { action: 'already-done', runId };
       return {
@@ -269,7 +293,7 @@ export class AuditOnDrain {
       Math.max(100, Math.floor(this.leaseMs / 3)),
     );
     heartbeat.unref();
-    this.logger.info({ runId, results, attempts }, 'queue drained: running the audit');
+    this.logger.info({ runId, results, replaced, attempts }, 'queue drained: running the audit');
     try {
       const manifest = await this.runManifest(meta);
       const outcome = await this.options.runAudit({
@@ -289,6 +313,7 @@ export class AuditOnDrain {
         gatesPassed: outcome.gates.filter((g) => g.pass).length,
         gatesTotal: outcome.gates.length,
         rows: outcome.rows,
+        replaced,
       };
       await this.call('stratumAuditFinish', key, this.owner, JSON.stringify(done));
       this.logger.info({ runId, reportPath: outcome.reportPath, gates: done.gatesPassed }, 'audit finished');

@@ -91,6 +91,14 @@ export function createMetricsRegistry(source: ScrapeSource): Registry {
     },
   });
   new Gauge({
+    name: 'stratum_rows_replaced',
+    help: 'Rows replaced by a rescan or a retry in this run (each repository still has one row).',
+    registers: [registry],
+    async collect() {
+      this.set((await snap()).replaced);
+    },
+  });
+  new Gauge({
     name: 'stratum_manifest_repos',
     help: 'Repositories in the run manifest.',
     registers: [registry],

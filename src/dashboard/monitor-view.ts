@@ -131,8 +131,10 @@ export function renderMonitor(s: StatsSnapshot): string {
   lines.push(
     `Throughput  ${tp} over the last ${s.throughput.windowMinutes} min   ETA ${formatEta(s.etaSeconds)}   last 15 min ${sparkline(recent)}`,
   );
-  if (s.retries > 0 || s.rateLimitHits > 0)
-    lines.push(`            retries ${formatInt(s.retries)}   rate-limit hits ${formatInt(s.rateLimitHits)}`);
+  if (s.retries > 0 || s.rateLimitHits > 0 || s.replaced > 0)
+    lines.push(
+      `            retries ${formatInt(s.retries)}   rate-limit hits ${formatInt(s.rateLimitHits)}   rows replaced ${formatInt(s.replaced)}`,
+    );
 
   if (s.queue) {
     const q = s.queue;

@@ -29,7 +29,7 @@ export function statsPageHtml(options: { refreshSeconds: number; bullBoardPath: 
       <p class="big"><span id="results">–</span> / <span id="manifest">–</span> <span class="muted">repos</span> · <span id="percent">–</span></p>
       <div class="progress"><div id="progress-bar"></div></div>
       <p class="muted" id="enqueue">–</p></div>
-    <div class="card"><h2>Throughput</h2><p class="big" id="throughput">–</p><p class="muted">ETA <span id="eta">–</span></p><p class="muted">retries <span id="retries">–</span> · rate-limit hits <span id="rate-limit-hits">–</span></p></div>
+    <div class="card"><h2>Throughput</h2><p class="big" id="throughput">–</p><p class="muted">ETA <span id="eta">–</span></p><p class="muted">retries <span id="retries">–</span> · rate-limit hits <span id="rate-limit-hits">–</span> · rows replaced <span id="replaced">–</span></p></div>
     <div class="card"><h2>Scan time (scanner only)</h2><p class="big">avg <span id="duration-avg">–</span></p><p class="muted">p95 <span id="duration-p95">–</span></p></div>
     <div class="card"><h2>Queue</h2><dl class="queue">
       <dt>waiting</dt><dd id="queue-waiting">–</dd><dt>active</dt><dd id="queue-active">–</dd>
@@ -136,6 +136,7 @@ export const STATS_PAGE_JS = `'use strict';
     text('eta', eta(s.etaSeconds));
     text('retries', fmt(s.retries));
     text('rate-limit-hits', fmt(s.rateLimitHits));
+    text('replaced', fmt(s.replaced));
     text('duration-avg', ms(s.durationAvgMs));
     text('duration-p95', s.durationP95Overflow ? '> 300 s' : s.durationP95Ms === null ? '–' : '≤ ' + ms(s.durationP95Ms));
     var q = s.queue;

@@ -86,6 +86,8 @@ export interface StatsSnapshot {
   lastError: LastError | null;
   rateLimitHits: number;
   retries: number;
+  /** Rows replaced by a rescan or a retry; `results` counts each repository once. */
+  replaced: number;
   audit: AuditStatus | null;
   /** Unreadable lines met by the JSONL fallback. */
   corruptLines: number;
@@ -218,6 +220,7 @@ export function buildSnapshot(input: SnapshotInput): StatsSnapshot {
     lastError: c.lastError,
     rateLimitHits: intOrNull(meta.rate_limit_hits) ?? 0,
     retries: intOrNull(meta.retries) ?? 0,
+    replaced: c.replaced,
     audit: input.audit ?? null,
     corruptLines: input.corruptLines ?? 0,
   };

@@ -6,7 +6,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SCAN_QUEUE_NAME } from '../../src/core/redis.js';
-import { runKeys } from '../../src/core/run-counters.js';
+import { replaceResult, runKeys } from '../../src/core/run-counters.js';
 import { AuditOnDrain, readDrainMarker, servableReport } from '../../src/dashboard/audit-on-drain.js';
 import type { AuditRequest, AuditRunner } from '../../src/dashboard/audit-runner.js';
 import { runAuditSnapshot } from '../../src/dashboard/audit-snapshot.js';
@@ -197,6 +197,28 @@ describe('audit on drain', () => {
     expect(results.filter((r) => r.action !== 'ran').every((r) => r.action === 'busy')).toBe(true);
     expect(calls).toHaveLength(1);
     for (const b of boards) expect((await b.check()).action).toBe('already-done');
+  });
+
+  it('audits again, once, after a rescan or a retry has replaced rows since the last audit', async () => {
+    await drainedRun();
+    const { run, calls } = countingRunner({ delayMs: 100 });
+    const boards = [trigger(run, { stableChecks: 1 }), trigger(run, { stableChecks: 1 })];
+    expect((await boards[0]!.check()).action).toBe('ran');
+    expect(await readDrainMarker(redis, prefix, 'run-1')).toMatchObject({ state: 'done', replaced: 0 });
+
+    // A retry in bull-board replaces o/b's failed row with a success: the report is now stale.
+    await replaceResult(redis, prefix, 'row-b-2', facts('o/b', { status: 'failed' }), facts('o/b'));
+    const again = await Promise.all(boards.map((b) => b.check()));
+    expect(again.map((r) => r.action).sort()).toEqual(['busy', 'ran']);
+    expect(calls).toHaveLength(2);
+    expect(readFileSync(path.join(dir.dir, 'dataset_audit_report.md'), 'utf8')).toContain('run 2');
+    expect(await readDrainMarker(redis, prefix, 'run-1')).toMatchObject({ state: 'done', replaced: 1 });
+    for (const b of boards) expect((await b.check()).action).toBe('already-done');
+
+    // The same replacement replayed by a restarted writer counts nothing and audits nothing.
+    await replaceResult(redis, prefix, 'row-b-2', facts('o/b', { status: 'failed' }), facts('o/b'));
+    for (const b of boards) expect((await b.check()).action).toBe('already-done');
+    expect(calls).toHaveLength(2);
   });
 
   it('re-runs an audit whose owner died mid-way, after its lease, and only then', async () => {

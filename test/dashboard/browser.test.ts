@@ -220,10 +220,11 @@ describe('stats page in a real browser', () => {
     expect(throughputTotal).toBe(REPOS);
     expect(await page.textContent('#last-error')).toContain('agents/repo-23  failed (clone_timeout)');
     await page.waitForFunction(() => document.getElementById('queue-workers')?.textContent === '0');
-    expect([await page.textContent('#retries'), await page.textContent('#rate-limit-hits')]).toEqual([
-      '2',
-      '1',
-    ]);
+    expect([
+      await page.textContent('#retries'),
+      await page.textContent('#rate-limit-hits'),
+      await page.textContent('#replaced'),
+    ]).toEqual(['2', '1', '0']);
 
     // The queue has drained and every row is written: the audit runs once and the page links it.
     await page.waitForSelector('#audit-report', { timeout: 45_000 });

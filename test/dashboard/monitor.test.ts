@@ -166,7 +166,7 @@ describe('monitor --once', () => {
     expect(lines).toContain(
       'Progress  10 / 40 repos  25.0%  ████████░░░░░░░░░░░░░░░░░░░░░░  · enqueued 40 (all)',
     );
-    expect(lines).toContain('            retries 3   rate-limit hits 0');
+    expect(lines).toContain('            retries 3   rate-limit hits 0   rows replaced 0');
     expect(lines).toContain('Queue       waiting 3   active 0   delayed 1   failed 0   workers 0');
   });
 

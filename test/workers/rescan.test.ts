@@ -288,8 +288,9 @@ describe('retrying what failed (bull-board and the CLI)', { timeout: 180_000 }, 
       ).json()) as {
         results: number;
         byStatus: Record<string, number>;
+        replaced: number;
       };
-    expect(await stats()).toMatchObject({ results: 2, byStatus: { success: 1, failed: 1 } });
+    expect(await stats()).toMatchObject({ results: 2, byStatus: { success: 1, failed: 1 }, replaced: 0 });
     const listed = await fetch(`${board.url}/queues/api/queues?activeQueue=scan&status=failed&page=1`, {
       headers: { authorization: `Bearer ${token}` },
     });
@@ -309,8 +310,12 @@ describe('retrying what failed (bull-board and the CLI)', { timeout: 180_000 }, 
     expect(c.byStatus).toMatchObject({ success: 2, failed: 0 });
     expect(await queue.getJobCounts('failed')).toEqual({ failed: 0 });
     expect(await redis.scard(runKeys(s.prefix).kept)).toBe(0);
-    // The dashboard follows the replaced row.
-    expect(await stats()).toMatchObject({ results: 2, byStatus: { success: 2, failed: 0 } });
+    // The dashboard follows the replaced row, and counts the replacement (stats and metrics).
+    expect(await stats()).toMatchObject({ results: 2, byStatus: { success: 2, failed: 0 }, replaced: 1 });
+    const metrics = await (
+      await fetch(`${board.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+    ).text();
+    expect(metrics).toMatch(/^stratum_rows_replaced 1$/m);
   });
 
   it('scan --retry-failed [--reason] rescans the failed rows it names and replaces them', async () => {
