@@ -39,7 +39,8 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
   await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-async function fsyncDir(dir: string): Promise<void> {
+/** Makes a rename in `dir` durable (best effort: some filesystems refuse fsync on directories). */
+export async function fsyncDir(dir: string): Promise<void> {
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(dir, 'r');
@@ -51,9 +52,22 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+function fsyncDirSync(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // As in fsyncDir: the rename itself is still atomic.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /**
  * The synchronous, streaming form of `writeFileAtomic` for large outputs written piece by
- * piece: a temp file beside the target, then fsync and rename on `commit`; `abort` removes it.
+ * piece: a temp file beside the target, then fsync, rename and fsync of the directory on
+ * `commit`; `abort` removes it.
  */
 export class AtomicFileSync {
   private readonly tmp: string;
@@ -83,6 +97,7 @@ export class AtomicFileSync {
     closeSync(this.fd);
     this.closed = true;
     renameSync(this.tmp, this.file);
+    fsyncDirSync(path.dirname(this.file));
   }
 
   abort(): void {

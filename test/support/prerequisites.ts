@@ -126,6 +126,13 @@ export const PREREQUISITES: Prerequisite[] = [
     },
   },
   {
+    name: 'strace',
+    neededBy: ['test/core/atomic-write.test.ts'],
+    async missing() {
+      return onPath('strace') ? undefined : 'strace is not on PATH: apt-get install -y strace';
+    },
+  },
+  {
     name: 'openssl',
     neededBy: ['test/e2e/redis-tls.e2e.test.ts'],
     async missing() {

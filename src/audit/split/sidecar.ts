@@ -1,4 +1,6 @@
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fsyncDir } from '../../core/atomic-write.js';
 import { fileExists } from '../../core/jsonl.js';
 import { forEachLine } from '../line-reader.js';
 import type { SplitName } from './assign.js';
@@ -41,7 +43,7 @@ export interface CurrentAssignment {
 /**
  * Writes the sidecar: every earlier assignment first (kept even when its repository left the
  * results, so a later run cannot move it), then the new ones in file order; temp file +
- * rename. `current(repo)` looks a repository of this run up; `order` lists this run's
+ * rename + fsync of the directory. `current(repo)` looks a repository of this run up; `order` lists this run's
  * repositories. Nothing per repository is materialised besides the lines being written.
  */
 export async function writeSidecar(
@@ -80,4 +82,5 @@ export async function writeSidecar(
     await handle.close();
   }
   await fs.rename(tmp, file);
+  await fsyncDir(path.dirname(file));
 }
