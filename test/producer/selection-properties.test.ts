@@ -141,7 +141,7 @@ function isExcluded(r: DiscoveredRepo, includeArchived: boolean): boolean {
   return !r.defaultBranch || !r.headSha || ((r.isArchived || r.isMirror) && !includeArchived);
 }
 
-/** Latest push first; a repository never pushed (null) counts as the oldest. */
+/** Most stars, then latest push (a repository never pushed counts as the oldest), then name. */
 function betterFork(a: DiscoveredRepo, b: DiscoveredRepo): number {
   return (
     b.stars - a.stars ||
