@@ -40,11 +40,11 @@ export function reposWithDeploymentAtLeast(stats: AuditStats, min: number): numb
   return n;
 }
 
-export function rulesWithRepos(stats: AuditStats, min: number): string[] {
-  return stats.ruleRepos
-    .sorted()
-    .filter(([, n]) => n >= min)
-    .map(([r]) => r);
+/** How many rules fire in `min` or more repositories. */
+export function rulesInAtLeast(stats: AuditStats, min: number): number {
+  let n = 0;
+  for (const repos of stats.ruleRepos.map.values()) if (repos >= min) n++;
+  return n;
 }
 
 /** The eight quality gates of issue #7, each with its evidence. */
@@ -84,14 +84,14 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
     evidence: `${counted(mature, 'repo')} with deployment_score ≥ ${t.g3MinDeploymentScore} (need ≥ ${t.g3MinRepos})`,
   });
 
-  const common = rulesWithRepos(stats, t.g4MinReposPerRule);
+  const common = rulesInAtLeast(stats, t.g4MinReposPerRule);
   gates.push({
     id: 'G4',
     name: 'rule prevalence',
-    pass: common.length >= t.g4MinRules,
-    measured: common.length,
+    pass: common >= t.g4MinRules,
+    measured: common,
     threshold: t.g4MinRules,
-    evidence: `${common.length} of ${stats.ruleRepos.map.size} rules fire in ≥ ${t.g4MinReposPerRule} repos (need ≥ ${t.g4MinRules})`,
+    evidence: `${common} of ${stats.ruleRepos.map.size} rules fire in ≥ ${t.g4MinReposPerRule} repos (need ≥ ${t.g4MinRules})`,
   });
 
   // Over every row, as the reference's audit.py computes its duplicate rate.
@@ -143,7 +143,8 @@ export function evaluateGates(stats: AuditStats, t: AuditThresholds): GateResult
     id: 'G8',
     name: 'parse coverage',
     noData: median === null,
-    pass: median !== null && median >= t.g8MinMedianCoverage,
+    // A null median is n/a whatever `pass` says (0 only satisfies the type).
+    pass: (median ?? 0) >= t.g8MinMedianCoverage,
     measured: median,
     threshold: t.g8MinMedianCoverage,
     evidence: `median files_scanned/files_total ${shown} over ${counted(stats.coverageRows, 'repo')} (need ≥ ${t.g8MinMedianCoverage.toFixed(2)})`,

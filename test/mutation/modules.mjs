@@ -55,4 +55,16 @@ export const MUTATION_MODULES = [
     tests: ['test/scanner/rules.test.ts'],
     threshold: 85,
   },
+  {
+    name: 'discovery-selection',
+    files: ['src/producer/discover/selection.ts'],
+    tests: ['test/producer/selection.test.ts', 'test/producer/selection-properties.test.ts'],
+    threshold: 85,
+  },
+  {
+    name: 'gates',
+    files: ['src/audit/gates.ts'],
+    tests: ['test/audit/gates.test.ts', 'test/audit/gate-verdicts.test.ts'],
+    threshold: 85,
+  },
 ];

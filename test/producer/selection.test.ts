@@ -1,32 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../src/core/random.js';
 import type { LedgerEntry } from '../../src/producer/discover/checkpoint.js';
 import type { DiscoveredRepo } from '../../src/producer/discover/repository.js';
 import { shortSlices } from '../../src/producer/discover/run-discover.js';
 import { type Hit, selectRepositories } from '../../src/producer/discover/selection.js';
-
-function repo(fullName: string, extra: Partial<DiscoveredRepo> = {}): DiscoveredRepo {
-  return {
-    fullName,
-    url: `https://github.com/${fullName}`,
-    owner: fullName.split('/')[0]!,
-    stars: 1,
-    forks: 0,
-    diskUsageKb: 10,
-    pushedAt: '2026-01-01T00:00:00Z',
-    createdAt: '2025-01-01T00:00:00Z',
-    isFork: false,
-    parent: null,
-    license: 'MIT',
-    topics: [],
-    primaryLanguage: 'Python',
-    languageBytes: { Python: 100 },
-    defaultBranch: 'main',
-    headSha: 'a'.repeat(40),
-    isArchived: false,
-    isMirror: false,
-    ...extra,
-  };
-}
+import { repo, shuffled } from './selection-fixtures.js';
 
 const STRATA = [
   { name: 'first', target: 100 },
@@ -154,18 +132,9 @@ describe('selection', () => {
       { name: 'second', target: 30 },
     ];
     const reference = select(hits, strata);
-    let seed = 12345;
-    const next = () => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
+    const next = mulberry32(12345);
     for (let round = 0; round < 50; round++) {
-      const shuffled = [...hits];
-      for (let j = shuffled.length - 1; j > 0; j--) {
-        const k = Math.floor(next() * (j + 1));
-        [shuffled[j], shuffled[k]] = [shuffled[k]!, shuffled[j]!];
-      }
-      const again = select(shuffled, strata);
+      const again = select(shuffled(hits, next), strata);
       expect(again.selected).toEqual(reference.selected);
       expect(again.report).toEqual(reference.report);
     }

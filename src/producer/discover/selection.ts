@@ -12,6 +12,7 @@ import type { DiscoveredRepo } from './repository.js';
  */
 export interface Hit {
   stratum: string;
+  /** The stratum's place in the strata file (`SelectionOptions.strata` keeps that order). */
   stratumIndex: number;
   queryIndex: number;
   /** Start of the slice's created range (YYYY-MM-DD) or '' for an unsliced query. */
@@ -101,31 +102,34 @@ export function sampleRank(seed: string, stratum: string, fullName: string): str
     .digest('hex');
 }
 
+/** Ascending sample ranks (hex digests of distinct names: two repositories never tie). */
+function compareRanks(a: string, b: string): number {
+  if (a < b) return -1;
+  // Stryker disable next-line all: V8's sort only asks whether a comparison is below 0, and ranks never tie
+  return a > b ? 1 : 0;
+}
+
 export function selectRepositories(
   hits: readonly Hit[],
   options: SelectionOptions,
 ): { selected: SelectedRepo[]; report: SelectionReport } {
-  const strataOrder = new Map(options.strata.map((s, i) => [s.name, i]));
   const sorted = [...hits].sort(compareHits);
 
-  // 1. Dedup: the first hit in strata-file order decides stratum, query and metadata.
+  // 1. Dedup: the first hit in strata-file order decides stratum, query and metadata. The hits
+  //    are sorted by stratum first, so each repository's strata arrive in file order.
   const unique = new Map<string, SelectedRepo>();
-  const matched = new Map<string, Set<string>>();
   for (const hit of sorted) {
     const key = keyOf(hit.repo.fullName);
-    let strata = matched.get(key);
-    if (!strata) {
-      strata = new Set();
-      matched.set(key, strata);
+    const record = unique.get(key);
+    if (!record)
       unique.set(key, {
         repo: hit.repo,
         selectionStratum: hit.stratum,
-        matchedStrata: [],
+        matchedStrata: [hit.stratum],
         discoveryQuery: hit.sliceQuery,
         discoveredAt: hit.discoveredAt,
       });
-    }
-    strata.add(hit.stratum);
+    else if (!record.matchedStrata.includes(hit.stratum)) record.matchedStrata.push(hit.stratum);
   }
   const perStratum: Record<string, StratumCount> = {};
   for (const s of options.strata) {
@@ -141,10 +145,7 @@ export function selectRepositories(
       shortfall: 0,
     };
   }
-  for (const [key, record] of unique) {
-    record.matchedStrata = [...matched.get(key)!].sort((a, b) => strataOrder.get(a)! - strataOrder.get(b)!);
-    for (const name of record.matchedStrata) perStratum[name]!.matched++;
-  }
+  for (const record of unique.values()) for (const name of record.matchedStrata) perStratum[name]!.matched++;
 
   // 2. Exclusions: archived and mirror repositories (unless kept), empty repositories always.
   const excluded = { archived: 0, mirror: 0, empty: 0 };
@@ -209,6 +210,7 @@ export function selectRepositories(
     const count = perStratum[s.name]!;
     count.eligible = list.length;
     count.found = list.length;
+    // Stryker disable next-line ArrayDeclaration: evidenceTier reads an empty list as "any" too
     const accepted = s.evidence ?? ['any'];
     const ranked = list
       .map((record) => ({
@@ -216,7 +218,7 @@ export function selectRepositories(
         tier: preferEvidence ? evidenceTier(record.repo.evidence, accepted) : 1,
         rank: sampleRank(options.seed, s.name, record.repo.fullName),
       }))
-      .sort((a, b) => a.tier - b.tier || (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0));
+      .sort((a, b) => a.tier - b.tier || compareRanks(a.rank, b.rank));
     const primary = Math.min(s.target, ranked.length);
     const reserve = Math.min(Math.ceil(s.target * (s.reserveFactor ?? 0)), ranked.length - primary);
     for (const r of ranked.slice(0, primary)) selected.push(r.record);
