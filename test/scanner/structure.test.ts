@@ -155,6 +155,24 @@ describe('structure across modules', () => {
     expect(ping.crew_size_distribution).toEqual([3]);
   });
 
+  it('an agent named literally, or not at all, built for each item of a list is one agent', async () => {
+    const ping = await scan('crew-per-table', {
+      'generate.py': [
+        'from crewai import Agent, Crew, Task',
+        'tables = ["ADDRESS", "CARDHOLDER"]',
+        'for table in tables:',
+        '    extractor = Agent(role="Extractor", goal=f"read {table}", backstory="b")',
+        '    generator = Agent(role="Generator", goal=f"write {table}", backstory="b")',
+        '    crew = Crew(agents=[extractor, generator], tasks=[])',
+        '    crew.kickoff()',
+        '    reviewer = Agent(goal=f"review {table}", backstory="b", llm="gpt-4o")',
+        '',
+      ].join('\n'),
+    });
+    expect(ping.agent_count).toBe(3);
+    expect(ping.crew_size_distribution).toEqual([2]);
+  });
+
   it('a loop over data that is not literal still counts once', async () => {
     const ping = await scan('crew-computed-loop', {
       'crew.py': [

@@ -1,4 +1,4 @@
-import type { AgentDef, CallFact, PythonFacts } from '../model.js';
+import type { AgentDef, CallFact, GroupDef, PythonFacts } from '../model.js';
 import { importedFrom, moduleOf } from './references.js';
 
 /**
@@ -99,10 +99,12 @@ function literalLength(file: PythonFacts, name: string, line: number): number | 
 
 /**
  * Agents built in a loop over literal data stand for one agent per iteration (`for spec in
- * AGENT_SPECS: agents.append(Agent(**spec))` with three specs is three agents). Each copy is a
- * new agent with the id `<id>#<n>`; `copies` maps an agent's id to the ids of all its copies.
- * LangGraph nodes added in loops are copied by the LangGraph detector itself (a node is not a
- * construction call).
+ * AGENT_SPECS: agents.append(Agent(**spec))` with three specs is three agents), when what names
+ * them varies with the iteration (`variesByIteration`): an agent given a literal role
+ * (`for table in TABLES: Agent(role="Extractor", …)`) is the same agent run once per item.
+ * Each copy is a new agent with the id `<id>#<n>`; `copies` maps an agent's id to the ids of all
+ * its copies. LangGraph nodes added in loops are copied by the LangGraph detector itself (a node
+ * is not a construction call).
  */
 export function expandLoopAgents(
   agents: readonly AgentDef[],
@@ -113,9 +115,7 @@ export function expandLoopAgents(
   const copies = new Map<string, string[]>();
   for (const agent of agents) {
     out.push(agent);
-    const call = constructionCall(agent, files.get(agent.site.file));
-    if (call === null || call.callee.endsWith('.add_node')) continue;
-    const n = loops.of(call, files.get(agent.site.file) as PythonFacts) ?? 1;
+    const n = loopCopies(agent, files.get(agent.site.file), loops);
     if (n <= 1) continue;
     const ids = [agent.id];
     for (let i = 2; i <= n; i++) {
@@ -126,6 +126,35 @@ export function expandLoopAgents(
     copies.set(agent.id, ids);
   }
   return { agents: out, copies };
+}
+
+/** How many agents one agent's construction site stands for (1 outside loops over literal data). */
+export function loopCopies(agent: AgentDef, file: PythonFacts | undefined, loops: LoopIterations): number {
+  const call = constructionCall(agent, file);
+  if (call === null || file === undefined || call.callee.endsWith('.add_node') || !variesByIteration(call))
+    return 1;
+  return loops.of(call, file) ?? 1;
+}
+
+/** Identity arguments of agent constructors. */
+const IDENTITY_KWARGS = ['name', 'role', 'agent_name'];
+
+/**
+ * Whether the agent a call builds differs from one iteration to the next: its name or role is
+ * not a literal (`role=spec["role"]`, `name=r`), or it is given positionally or spread from the
+ * loop's data (`AssistantAgent(r)`, `Agent(**spec)`). An agent named literally, or not named at
+ * all (`Agent(model=…, knowledge=kb)` per knowledge base), is the same agent each time.
+ */
+function variesByIteration(call: CallFact): boolean {
+  const named = IDENTITY_KWARGS.map((k) => call.kwargs.get(k)).filter((v) => v !== undefined);
+  if (named.length > 0) return named.every((v) => v.kind !== 'str');
+  const first = call.args[0];
+  return first?.kind === 'name' || first?.kind === 'other';
+}
+
+/** Whether a group is constructed inside a loop (one group, whatever the iterations). */
+export function builtInLoop(group: GroupDef, file: PythonFacts | undefined): boolean {
+  return file?.calls.some((c) => c.line === group.site.line && c.inLoop) ?? false;
 }
 
 /** The call that constructs an agent (its id is `<file>:<line>:<callee>`), if it is one. */

@@ -1,5 +1,6 @@
 import { lastSegment } from '../frameworks/detect-context.js';
 import type { AgentDef, ArgValue, CallFact, GroupDef, PythonFacts } from '../model.js';
+import { builtInLoop } from './loop-iterations.js';
 
 /**
  * Resolution of the names a group or an agent refers to (members, tools) across the
@@ -145,7 +146,8 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 /**
  * Member agent ids of a group, in reference order, each agent once; an agent built in a loop
- * over literal data brings all its copies (`copies`, from `expandLoopAgents`).
+ * over literal data brings all its copies (`copies`, from `expandLoopAgents`), unless the group
+ * itself is built in a loop (each iteration's group has that iteration's agents).
  */
 export function groupMemberIds(
   group: GroupDef,
@@ -154,10 +156,13 @@ export function groupMemberIds(
   copies: ReadonlyMap<string, readonly string[]> = new Map(),
 ): string[] {
   const file = files.get(group.site.file);
+  const perIteration = builtInLoop(group, file);
   const ids: string[] = [];
   for (const ref of group.memberRefs) {
     const found = file ? index.resolve(ref, file, group.site.line) : [];
-    for (const a of found) for (const id of copies.get(a.id) ?? [a.id]) if (!ids.includes(id)) ids.push(id);
+    for (const a of found)
+      for (const id of perIteration ? [a.id] : (copies.get(a.id) ?? [a.id]))
+        if (!ids.includes(id)) ids.push(id);
   }
   return ids;
 }

@@ -341,7 +341,7 @@ class Extractor {
       if (
         !keepsCall(callee, qualified, this.isImported(callee)) &&
         !this.assignedCalls.has(node.id) &&
-        !this.appendedCalls.has(node.id)
+        !(this.appendedCalls.has(node.id) && FACTORY_CALLEE.test(callee))
       ) {
         // Such a call is no dynamic import, env read or input() prompt either (those are kept).
         this.addCalledName(callee, ctx);
@@ -371,7 +371,11 @@ class Extractor {
   private record(fact: CallFact, ctx: WalkContext): void {
     const callee = fact.callee;
     this.addCalledName(callee, ctx);
-    if (isKeptCall(fact, this.isImported(callee)) || fact.assignedTo !== null || fact.appendedTo !== null)
+    if (
+      isKeptCall(fact, this.isImported(callee)) ||
+      fact.assignedTo !== null ||
+      (fact.appendedTo !== null && FACTORY_CALLEE.test(callee))
+    )
       this.facts.calls.push(fact);
     this.dynamicImport(fact);
     this.envCall(fact);
@@ -756,6 +760,8 @@ const NOISE_ROOTS = new Set([
   'gr',
   'gradio',
 ]);
+/** A call that may be an agent factory appended to a list: `make_agent(…)`, `self.writer(…)`. */
+const FACTORY_CALLEE = /^(?:self\.)?[A-Za-z_][A-Za-z0-9_]*$/;
 const KEPT_BUILTINS = new Set(['eval', 'exec', 'input', '__import__', 'interrupt']);
 
 /**

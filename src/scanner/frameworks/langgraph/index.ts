@@ -1,5 +1,5 @@
 import { functionsCallingLlm } from '../../analysis/llm-calls.js';
-import { constructionCall, LoopIterations } from '../../analysis/loop-iterations.js';
+import { LoopIterations, loopCopies } from '../../analysis/loop-iterations.js';
 import { boundCall, preferLocal } from '../../analysis/references.js';
 import type { AgentDef, ArgValue, PythonFacts } from '../../model.js';
 import { emptyDetection } from '../../model.js';
@@ -47,11 +47,8 @@ export const langgraph: FrameworkDetector = {
     const loops = new LoopIterations(ctx.files);
     const filesByPath = new Map(ctx.files.map((f) => [f.path, f]));
     /** A prebuilt agent the analysis copies once per iteration of the loop that builds it. */
-    const builtInLoop = (agent: AgentDef): boolean => {
-      const file = filesByPath.get(agent.site.file);
-      const call = constructionCall(agent, file);
-      return call !== null && file !== undefined && (loops.of(call, file) ?? 1) > 1;
-    };
+    const builtInLoop = (agent: AgentDef): boolean =>
+      loopCopies(agent, filesByPath.get(agent.site.file), loops) > 1;
     const prebuiltVars = new Map<string, AgentDef>(); // file:var → agent
     const prebuiltAt = new Map<string, AgentDef>(); // file:line → agent
     /** Factories (function name) whose body builds a prebuilt agent, and that agent. */
