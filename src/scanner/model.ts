@@ -42,11 +42,21 @@ export interface CallFact {
   cls: string | null;
   /** `x = call(...)` → `x` (attribute targets keep their dotted text). */
   assignedTo: string | null;
-  /** Inside a `for`/`while` loop (a factory or loop counts once anyway). */
+  /** Inside a `for`/`while` loop or a comprehension. */
   inLoop: boolean;
-  /** Iterations of the enclosing loop(s) when they run over literals (`for n in ["a", "b"]`). */
-  loopBound: number | null;
+  /**
+   * What the enclosing loops (outermost first, within the enclosing function) run over, when
+   * each is written out or a variable: `for n in ["a", "b"]` → `[2]`, `for s in AGENT_SPECS` →
+   * `["AGENT_SPECS"]` (resolved against literal data by the analysis). Null outside loops, or
+   * when a loop runs over anything else (a call's result, a `while`).
+   */
+  loopOver: LoopIterable[] | null;
+  /** `agents.append(Agent(…))` → `agents`: the list this call's result is appended to. */
+  appendedTo: string | null;
 }
+
+/** A loop's iterable: its length when written out (`[…]`, `range(3)`), or the variable's name. */
+export type LoopIterable = number | string;
 
 export interface FunctionFact {
   name: string;

@@ -153,7 +153,7 @@ export function registerWorkerCommands(program: Command): void {
         'stopping: finishing running jobs',
       );
       const outcome = await handle.close();
-      ctx.logger.info({ outcome }, 'worker stopped');
+      ctx.logger.info({ outcome, warmScanner: handle.warmCounts }, 'worker stopped');
       // BullMQ may keep timers alive after a forced close (engine-facts §1.4).
       process.exit(0);
     });

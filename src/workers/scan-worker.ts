@@ -13,9 +13,11 @@ import { Workspace } from './clone/workspace.js';
 import type { ScanJobData, ScanJobResult } from './job-data.js';
 import { type JobDeps, processScanJob } from './process-job.js';
 import { ProcessScannerRunner, resolveScannerCommand, type ScannerRunner } from './scan/scanner-runner.js';
+import { warmCountsReporter } from './scan/warm-counts.js';
 import {
   WARM_RECYCLE_ABOVE_RSS_BYTES,
   WARM_RECYCLE_AFTER_SCANS,
+  type WarmScannerCounts,
   WarmScannerPool,
 } from './scan/warm-scanner.js';
 import { RETRYABLE_REASONS } from './writer/row-identity.js';
@@ -33,6 +35,8 @@ export interface ScanWorkerOptions {
 export interface ScanWorkerHandle {
   worker: Worker<ScanJobData, ScanJobResult>;
   workspace: Workspace;
+  /** What the warm scanner pool did (null when the scanner is external or replaced). */
+  warmCounts: Readonly<WarmScannerCounts> | null;
   /**
    * Graceful stop: take no new jobs, let running ones finish within the grace period, then
    * kill their processes and release them (BullMQ's stalled-job recovery re-runs them).
@@ -84,6 +88,8 @@ export async function startScanWorker(config: Config, options: ScanWorkerOptions
     });
   const metaConnection: Redis = createRedis(config);
   const { meta, kept: keptKey } = runKeys(config.queuePrefix);
+  // The pool's counts go to the run's counters after each job, so the run log has them.
+  const reportWarmCounts = warm ? warmCountsReporter(warm.counts, metaConnection, meta) : null;
   const deps: JobDeps = {
     cloner,
     scanner,
@@ -134,6 +140,10 @@ export async function startScanWorker(config: Config, options: ScanWorkerOptions
     } catch (err) {
       if (shutdown.signal.aborted) return release(job, token, log);
       throw err;
+    } finally {
+      await reportWarmCounts?.().catch((err: Error) =>
+        log.warn({ err: err.message }, 'warm scanner counts not recorded'),
+      );
     }
     // Killed by a forced shutdown: the outcome says nothing about the repository.
     if (shutdown.signal.aborted) return release(job, token, log);
@@ -210,5 +220,5 @@ export async function startScanWorker(config: Config, options: ScanWorkerOptions
     })();
     return closing;
   };
-  return { worker, workspace, close };
+  return { worker, workspace, warmCounts: warm?.counts ?? null, close };
 }

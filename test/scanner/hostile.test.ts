@@ -78,6 +78,29 @@ describe('hostile repositories', () => {
     expect(((await scanRepository(good)) as Ping).framework_versions).toEqual({ CrewAI: '0.28.8' });
   });
 
+  it('reads a hostile setup.py in linear time, keeping only real versions and no credential', async () => {
+    const dir = path.join(tmp, 'hostile-setup-py');
+    const token = `ghp_${'A1b2C3d4E5'.repeat(4)}`;
+    writeTree(dir, {
+      'app.py': AGENT,
+      // 2 MiB of unterminated `install_requires=[` (a regex looking for the closing bracket
+      // from each one would be quadratic), then a credential as a version and a 2 MB version.
+      'setup.py': [
+        'install_requires=["x", '.repeat(90_000),
+        `\nsetup(install_requires=["crewai==1.0+${token}"], extras_require={"x": ["crewai==${'9'.repeat(2_000_000)}"]})\n`,
+      ].join(''),
+    });
+    const started = Date.now();
+    const ping = (await scanRepository(dir)) as Ping;
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(ping.framework_versions).toEqual({ CrewAI: null });
+    expect(JSON.stringify(ping)).not.toContain('ghp_');
+
+    const good = path.join(tmp, 'good-setup-py');
+    writeTree(good, { 'app.py': AGENT, 'setup.py': 'setup(install_requires=["crewai[tools]==0.80.0"])\n' });
+    expect(((await scanRepository(good)) as Ping).framework_versions).toEqual({ CrewAI: '0.80.0' });
+  });
+
   it('validates versions and specifiers as such', () => {
     expect(parseRequirement('crewai==0.28.8')?.version).toBe('0.28.8');
     expect(parseRequirement('crewai>=0.28,<0.30')?.version).toBe('>=0.28,<0.30');

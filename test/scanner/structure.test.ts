@@ -96,6 +96,103 @@ describe('structure across modules', () => {
     expect(ping.crew_size_distribution).toEqual([3, 1]);
   });
 
+  it('a crew built in a loop over a module-level list of specs has one member per spec', async () => {
+    const ping = await scan('crew-spec-loop', {
+      'crew.py': [
+        'from crewai import Agent, Crew, Task',
+        '',
+        'AGENT_SPECS = [',
+        '    {"role": "Researcher", "goal": "find"},',
+        '    {"role": "Writer", "goal": "write"},',
+        '    {"role": "Editor", "goal": "edit"},',
+        ']',
+        '',
+        'def build():',
+        '    agents = []',
+        '    for spec in AGENT_SPECS:',
+        '        agents.append(Agent(role=spec["role"], goal=spec["goal"], backstory="b"))',
+        '    return Crew(agents=agents, tasks=[])',
+        '',
+      ].join('\n'),
+    });
+    expect(ping.agent_count).toBe(3);
+    expect(ping.crew_size_distribution).toEqual([3]);
+  });
+
+  it('a list of names imported from another module bounds the loop; a comprehension counts the same', async () => {
+    const ping = await scan('autogen-imported-loop', {
+      'team/config.py': 'ROLES = ("planner", "coder", "critic", "tester")\n',
+      'team/chat.py': [
+        'from autogen import AssistantAgent, GroupChat',
+        'from team.config import ROLES',
+        '',
+        'agents = [AssistantAgent(name=r, llm_config={}) for r in ROLES]',
+        'chat = GroupChat(agents=agents, messages=[])',
+        '',
+      ].join('\n'),
+    });
+    expect(ping.agent_count).toBe(4);
+    expect(ping.crew_size_distribution).toEqual([4]);
+  });
+
+  it('LangGraph: nodes added in a loop over a module-level list, with create_react_agent in place', async () => {
+    const ping = await scan('graph-names-loop', {
+      'nodes.py': 'NAMES = ["search", "summarise", "review"]\n',
+      'graph.py': [
+        'import nodes',
+        'from langgraph.graph import StateGraph',
+        'from langgraph.prebuilt import create_react_agent',
+        'from langchain_openai import ChatOpenAI',
+        'llm = ChatOpenAI(model="gpt-4o")',
+        'g = StateGraph(dict)',
+        'for name in nodes.NAMES:',
+        '    g.add_node(name, create_react_agent(llm, tools=[], name=name))',
+        'app = g.compile()',
+        '',
+      ].join('\n'),
+    });
+    expect(ping.agent_count).toBe(3);
+    expect(ping.crew_size_distribution).toEqual([3]);
+  });
+
+  it('an agent named literally, or not at all, built for each item of a list is one agent', async () => {
+    const ping = await scan('crew-per-table', {
+      'generate.py': [
+        'from crewai import Agent, Crew, Task',
+        'tables = ["ADDRESS", "CARDHOLDER"]',
+        'for table in tables:',
+        '    extractor = Agent(role="Extractor", goal=f"read {table}", backstory="b")',
+        '    generator = Agent(role="Generator", goal=f"write {table}", backstory="b")',
+        '    crew = Crew(agents=[extractor, generator], tasks=[])',
+        '    crew.kickoff()',
+        '    reviewer = Agent(goal=f"review {table}", backstory="b", llm="gpt-4o")',
+        '',
+      ].join('\n'),
+    });
+    expect(ping.agent_count).toBe(3);
+    expect(ping.crew_size_distribution).toEqual([2]);
+  });
+
+  it('a loop over data that is not literal still counts once', async () => {
+    const ping = await scan('crew-computed-loop', {
+      'crew.py': [
+        'import json',
+        'from crewai import Agent, Crew',
+        'SPECS = json.load(open("specs.json"))',
+        'GROWN = ["a"]',
+        'GROWN.append(make_role())',
+        'agents = []',
+        'for spec in SPECS:',
+        '    agents.append(Agent(role=spec["role"], goal="g", backstory="b"))',
+        'others = [Agent(role=r, goal="g", backstory="b") for r in GROWN]',
+        'crew = Crew(agents=agents, tasks=[])',
+        '',
+      ].join('\n'),
+    });
+    expect(ping.agent_count).toBe(2);
+    expect(ping.crew_size_distribution).toEqual([1]);
+  });
+
   it('a framework repository is scanned for its examples; a local `agents` package is not the SDK', async () => {
     const self = await scan('sdk-itself', {
       'pyproject.toml': '[project]\nname = "openai-agents"\n',

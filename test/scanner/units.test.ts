@@ -69,6 +69,35 @@ describe('dependency files', () => {
     expect(index.has('python')).toBe(false);
   });
 
+  it('reads setup.py install_requires and extras_require literals without running it', () => {
+    const index: DependencyIndex = new Map();
+    const setupPy = [
+      'from setuptools import setup, find_packages',
+      '# install_requires=["not-this==1.0"] is a comment',
+      'BASE = [',
+      '    "crewai[tools]>=0.80,<0.90",  # extras brackets inside the list',
+      "    'requests',",
+      ']',
+      'setup(',
+      '    name="my-crew",',
+      '    install_requires=BASE,',
+      '    extras_require={',
+      '        "graph": ["langgraph==0.2.60", f"pkg=={VERSION}"],',
+      '        "rag": ("llama-index-core~=0.12",),',
+      '    },',
+      '    tests_require=["pytest==8.0.0"],',
+      ')',
+    ].join('\n');
+    parseDependencyFile('setup.py', setupPy, index);
+    expect(index.get('crewai')?.version).toBe('>=0.80,<0.90');
+    expect(index.get('langgraph')).toEqual({ name: 'langgraph', version: '0.2.60', precision: 'pinned' });
+    expect(index.get('llama-index-core')?.version).toBe('~=0.12');
+    expect(index.has('requests')).toBe(true);
+    expect(index.has('not-this')).toBe(false);
+    expect(index.has('pytest')).toBe(false);
+    expect(index.has('pkg')).toBe(false);
+  });
+
   it('throws on malformed TOML so the file counts as a parser error', () => {
     expect(() => parseDependencyFile('pyproject.toml', '[project\nname=', new Map())).toThrow();
   });

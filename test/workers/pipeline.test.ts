@@ -142,6 +142,15 @@ describe('scan: N manifest repositories in, exactly N rows out', { timeout: 120_
     expect(log).toMatchObject({ results_written: 17, manifest_count: 17, run_id: c.meta.run_id });
     expect(log.ended_at).toBeTruthy();
     expect(log.status_counts.success).toBe(c.byStatus.success);
+    // An external scanner runs one process per repository: no warm scanner in this run.
+    expect(log.warm_scanner).toEqual({
+      scans_served: 0,
+      processes_started: 0,
+      recycled_by_count: 0,
+      recycled_by_memory: 0,
+      processes_failed: 0,
+      retried_fresh: 0,
+    });
     // Written jobs are removed: Redis holds no job for this run any more.
     expect(await scanKeys(e.config.queuePrefix)).toEqual([]);
     // Every clone directory is gone.
@@ -162,6 +171,10 @@ describe('scan: N manifest repositories in, exactly N rows out', { timeout: 120_
     expect(agents?.scan_status, JSON.stringify(agents).slice(0, 400)).toBe('success');
     expect(agents?.frameworks).toContain('CrewAI');
     expect(byName.get('acme/docs')?.scan_status).toBe('empty');
+    // Both repositories were answered by the warm scanner, and the run log says so.
+    const log = JSON.parse(readFileSync(path.join(e.dataDir, 'pipeline_run_log.json'), 'utf8'));
+    expect(log.warm_scanner).toMatchObject({ scans_served: 2, processes_failed: 0, retried_fresh: 0 });
+    expect(log.warm_scanner.processes_started).toBeGreaterThanOrEqual(1);
   });
 
   it('refuses to start over existing rows without --resume; --resume adds nothing twice', async () => {

@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readCounters, runKeys } from '../../src/core/run-counters.js';
 import { runProcess } from '../../src/core/run-process.js';
 import { encodeFrame, FrameDecoder } from '../../src/scanner/serve/frames.js';
 import {
@@ -8,7 +9,10 @@ import {
   type ScannerRunner,
   type ScanOutcome,
 } from '../../src/workers/scan/scanner-runner.js';
+import { warmCountsReporter } from '../../src/workers/scan/warm-counts.js';
 import { type WarmScannerOptions, WarmScannerPool } from '../../src/workers/scan/warm-scanner.js';
+import { buildRunLog } from '../../src/workers/writer/run-log.js';
+import { deleteKeysWithPrefix, testRedis, uniquePrefix } from '../support/redis.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
 const CLI = builtInScannerCliPath();
@@ -107,7 +111,14 @@ describe('warm scanner', () => {
         expect(stable(w.stdout), name).toBe(stable(fresh.stdout));
       }
       // One process served them all.
-      expect(warm.counts).toEqual({ started: 1, recycled: 0, failed: 0, retried: 0 });
+      expect(warm.counts).toEqual({
+        started: 1,
+        served: SCAN_FIXTURES.length,
+        recycledByCount: 0,
+        recycledByMemory: 0,
+        failed: 0,
+        retried: 0,
+      });
     } finally {
       warm.close();
     }
@@ -123,7 +134,7 @@ describe('warm scanner', () => {
       expect(retry.dirs).toEqual(['/tmp/crash-me']);
       const after = await p.scan(req('b'));
       expect(after.ok && JSON.parse(after.stdout)).toEqual({ fake: true, dir: '/tmp/b' });
-      expect(p.counts).toMatchObject({ started: 2, failed: 1, retried: 1 });
+      expect(p.counts).toMatchObject({ started: 2, served: 2, failed: 1, retried: 1 });
     } finally {
       p.close();
     }
@@ -173,14 +184,21 @@ describe('warm scanner', () => {
     const byCount = pool({ retry: new RecordingRunner(), recycleAfterScans: 2 });
     try {
       for (const d of ['a', 'b', 'c', 'd', 'e']) expect((await byCount.scan(req(d))).ok).toBe(true);
-      expect(byCount.counts).toMatchObject({ started: 3, recycled: 2, failed: 0, retried: 0 });
+      expect(byCount.counts).toMatchObject({
+        started: 3,
+        served: 5,
+        recycledByCount: 2,
+        recycledByMemory: 0,
+        failed: 0,
+        retried: 0,
+      });
     } finally {
       byCount.close();
     }
     const byMemory = pool({ retry: new RecordingRunner(), recycleAboveRssBytes: 1 });
     try {
       for (const d of ['a', 'b', 'c']) expect((await byMemory.scan(req(d))).ok).toBe(true);
-      expect(byMemory.counts).toMatchObject({ started: 3, recycled: 3 });
+      expect(byMemory.counts).toMatchObject({ started: 3, recycledByCount: 0, recycledByMemory: 3 });
     } finally {
       byMemory.close();
     }
@@ -195,5 +213,51 @@ describe('warm scanner', () => {
     } finally {
       p.close();
     }
+  });
+});
+
+describe('warm scanner counts in the run log', () => {
+  const redis = testRedis();
+  const prefix = uniquePrefix('warmcounts');
+  afterAll(async () => {
+    await deleteKeysWithPrefix(redis, prefix);
+    redis.disconnect();
+  });
+
+  it('scans served, recycles by count and by memory, crashes retried: all reach the run log', async () => {
+    const { meta } = runKeys(prefix);
+    const byCount = pool({ retry: new RecordingRunner(), recycleAfterScans: 2 });
+    const byMemory = pool({ retry: new RecordingRunner(), recycleAboveRssBytes: 1 });
+    const reportCount = warmCountsReporter(byCount.counts, redis, meta);
+    const reportMemory = warmCountsReporter(byMemory.counts, redis, meta);
+    try {
+      // Two workers' pools report into the same run; each report adds only what is new.
+      for (const d of ['a', 'crash-me', 'b', 'c']) {
+        await byCount.scan(req(d));
+        await reportCount();
+      }
+      for (const d of ['a', 'b']) {
+        await byMemory.scan(req(d));
+        await Promise.all([reportMemory(), reportMemory()]);
+      }
+    } finally {
+      byCount.close();
+      byMemory.close();
+    }
+    const log = buildRunLog(
+      await readCounters(redis, prefix),
+      { waiting: 0, active: 0, delayed: 0, completed: 0, failed: 0 },
+      null,
+    );
+    expect(log.warm_scanner).toEqual({
+      // a, b, c by the first pool (crash-me went to a fresh process), a, b by the second.
+      scans_served: 5,
+      // First pool: one process for a, one after the crash for b and c (recycled after two).
+      processes_started: 4,
+      recycled_by_count: 1,
+      recycled_by_memory: 2,
+      processes_failed: 1,
+      retried_fresh: 1,
+    });
   });
 });

@@ -22,6 +22,7 @@ import {
   isLlmCall,
   llmVariables,
 } from './llm-calls.js';
+import { expandLoopAgents, LoopIterations } from './loop-iterations.js';
 import { type McpServer, serversFromCode, serversFromConfig, uniqueServers } from './mcp.js';
 import { AgentIndex, expandListRef, groupMemberIds } from './references.js';
 import { classifyCustomTool, trustOf } from './tool-catalog.js';
@@ -288,7 +289,10 @@ export function analyze(inputs: RepoInputs): Analysis {
     (a, b) => b.agents - a.agents || b.importSites - a.importSites || (a.name < b.name ? -1 : 1),
   )[0];
 
-  const agents = byId(detections.flatMap((d) => d.agents));
+  const built = byId(detections.flatMap((d) => d.agents));
+  // An agent built in a loop over literal data is one agent per iteration.
+  const loopCopies = expandLoopAgents(built, filesByPath, new LoopIterations(files));
+  const agents = byId(loopCopies.agents);
   const groups = byId(detections.flatMap((d) => d.groups));
   const toolMap = new Map<string, ToolDef>();
   for (const t of detections.flatMap((d) => d.tools))
@@ -385,8 +389,9 @@ export function analyze(inputs: RepoInputs): Analysis {
 
   // 3. Group membership: by agent name, through factory functions and imports (references.ts).
   const groupMembers = new Map<string, string[]>();
-  const agentIndex = new AgentIndex(agents, files);
-  for (const g of groups) groupMembers.set(g.id, groupMemberIds(g, agentIndex, filesByPath));
+  const agentIndex = new AgentIndex(built, files);
+  for (const g of groups)
+    groupMembers.set(g.id, groupMemberIds(g, agentIndex, filesByPath, loopCopies.copies));
 
   const hitlSites = detections.flatMap((d) => d.hitlSites);
   for (const f of code) for (const line of f.inputInLoopLines) hitlSites.push({ file: f.path, line });

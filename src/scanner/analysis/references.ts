@@ -1,5 +1,6 @@
 import { lastSegment } from '../frameworks/detect-context.js';
 import type { AgentDef, ArgValue, CallFact, GroupDef, PythonFacts } from '../model.js';
+import { builtInLoop } from './loop-iterations.js';
 
 /**
  * Resolution of the names a group or an agent refers to (members, tools) across the
@@ -8,7 +9,7 @@ import type { AgentDef, ArgValue, CallFact, GroupDef, PythonFacts } from '../mod
  */
 
 /** `src/pkg/agents.py` → `src.pkg.agents`; `pkg/__init__.py` → `pkg`. */
-function moduleOf(path: string): string {
+export function moduleOf(path: string): string {
   return path
     .replace(/\.(py|ipynb)$/, '')
     .replace(/\/__init__$/, '')
@@ -25,6 +26,13 @@ function imports(file: PythonFacts, path: string): boolean {
       target === mod || target.endsWith(`.${mod}`) || imp.names.some((n) => target.endsWith(`.${n.name}`))
     );
   });
+}
+
+/** `from config import AGENT_SPECS as SPECS`: where the local name `SPECS` comes from. */
+export function importedFrom(file: PythonFacts, local: string): { module: string; name: string } | null {
+  for (const imp of file.imports)
+    for (const n of imp.names) if (n.alias === local) return { module: imp.module, name: n.name };
+  return null;
 }
 
 /** Prefers a candidate defined in `file` itself, then one in a module `file` imports. */
@@ -95,6 +103,8 @@ export class AgentIndex {
    * (`analyst = crew_agents.analyst_agent()`); or the factory's own name (`[make_writer()]`).
    */
   resolve(ref: string, file: PythonFacts, line: number): AgentDef[] {
+    const appended = this.appendedTo(ref, file);
+    if (appended.length > 0) return appended;
     const named = this.byName.get(ref) ?? this.byName.get(lastSegment(ref));
     if (named) return preferLocal(named, file, (a) => a.site.file).slice(0, 1);
     const bound = boundCall(file, ref, line) ?? boundCall(file, ref, Number.MAX_SAFE_INTEGER);
@@ -110,6 +120,22 @@ export class AgentIndex {
     }
     return [];
   }
+
+  /** Agents put into the list `ref` by `ref.append(Agent(…))` or `ref.append(make_agent(…))` in `file`. */
+  private appendedTo(ref: string, file: PythonFacts): AgentDef[] {
+    const found: AgentDef[] = [];
+    for (const c of file.calls) {
+      if (c.appendedTo !== ref) continue;
+      const id = `${file.path}:${c.line}:${c.callee}`;
+      const built = this.agents.filter((a) => a.id === id);
+      const made =
+        built.length > 0
+          ? built
+          : preferLocal(this.byFn.get(lastSegment(c.callee)) ?? [], file, (a) => a.site.file);
+      for (const a of made) if (!found.includes(a)) found.push(a);
+    }
+    return found;
+  }
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -118,17 +144,25 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-/** Member agent ids of a group, in reference order, each agent once. */
+/**
+ * Member agent ids of a group, in reference order, each agent once; an agent built in a loop
+ * over literal data brings all its copies (`copies`, from `expandLoopAgents`), unless the group
+ * itself is built in a loop (each iteration's group has that iteration's agents).
+ */
 export function groupMemberIds(
   group: GroupDef,
   index: AgentIndex,
   files: ReadonlyMap<string, PythonFacts>,
+  copies: ReadonlyMap<string, readonly string[]> = new Map(),
 ): string[] {
   const file = files.get(group.site.file);
+  const perIteration = builtInLoop(group, file);
   const ids: string[] = [];
   for (const ref of group.memberRefs) {
     const found = file ? index.resolve(ref, file, group.site.line) : [];
-    for (const a of found) if (!ids.includes(a.id)) ids.push(a.id);
+    for (const a of found)
+      for (const id of perIteration ? [a.id] : (copies.get(a.id) ?? [a.id]))
+        if (!ids.includes(id)) ids.push(id);
   }
   return ids;
 }

@@ -1,3 +1,5 @@
+import { setupPyRequirements } from './setup-py.js';
+
 /** A TOML parser (smol-toml's `parse`), handed in so the module is only loaded when needed. */
 export type TomlParse = (text: string) => Record<string, unknown>;
 
@@ -192,12 +194,10 @@ export function parsePipfileLock(text: string, index: DependencyIndex): void {
   }
 }
 
-/** setup.py is code we never run: only string literals inside `install_requires=[…]` are read. */
+/** setup.py is code we never run: only the literals of `install_requires`/`extras_require` are read. */
 export function parseSetupPy(text: string, index: DependencyIndex): void {
-  const m = /install_requires\s*=\s*\[([\s\S]*?)\]/.exec(text);
-  if (!m) return;
-  for (const s of (m[1] as string).matchAll(/["']([^"']+)["']/g)) {
-    const pkg = parseRequirement(s[1] as string);
+  for (const requirement of setupPyRequirements(text)) {
+    const pkg = parseRequirement(requirement);
     if (pkg) addDeclared(index, pkg);
   }
 }

@@ -175,6 +175,10 @@ export function memberNames(v: ArgValue | undefined, file: PythonFacts): string[
         c.assignedTo ?? strArg(c.kwargs.get('name')) ?? strArg(c.kwargs.get('role')) ?? strArg(c.args[0]);
       return [named ?? lastSegment(i.callee)];
     });
+  // A list the code appends agents to (`agents = []` … `agents.append(Agent(…))`) is named as
+  // such too: the analysis resolves it to what is appended.
+  if (v?.kind === 'name' && file.calls.some((c) => c.appendedTo === v.value))
+    return [...refNames(v, file), v.value];
   return refNames(v, file);
 }
 

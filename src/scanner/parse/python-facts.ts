@@ -7,6 +7,7 @@ import type {
   EnvRef,
   FunctionFact,
   ImportFact,
+  LoopIterable,
   PythonFacts,
 } from '../model.js';
 import { looksLikeCredential } from '../values/credential-shape.js';
@@ -16,7 +17,7 @@ interface WalkContext {
   cls: string | null;
   inTry: boolean;
   inLoop: boolean;
-  loopBound: number | null;
+  loopOver: LoopIterable[] | null;
 }
 
 const MAX_LIST_ITEMS = 200;
@@ -154,6 +155,10 @@ class Extractor {
   private readonly fnCalls = new Map<string, Set<string>>();
   /** Calls that are the value of an `assignment` (also under `await`), by node id: its target. */
   private readonly assignedCalls = new Map<number, string>();
+  /** Calls appended to a list (`agents.append(Agent(…))`), by node id: the list's name. */
+  private readonly appendedCalls = new Map<number, string>();
+  /** Calls that are the element of a comprehension (`[Agent(**s) for s in SPECS]`): its loops. */
+  private readonly comprehensionCalls = new Map<number, LoopIterable[] | null>();
   /** The `decorated_definition` whose definition is the next function or class visited. */
   private pendingDecorated: Node | null = null;
   /** Argument values still allowed in this file (MAX_ARG_VALUES_PER_FILE). */
@@ -231,14 +236,14 @@ class Extractor {
           const condType = cond?.type;
           if (condType === 'true' || (condType === 'integer' && cond?.text === '1'))
             this.facts.whileTrueLines.push(node.startPosition.row + 1);
-          scopes.push({ end: node.endIndex, kind: 'loop', name: '' });
+          scopes.push({ end: node.endIndex, kind: 'loop', name: '', over: null });
           break;
         }
         case 'for_statement':
-          scopes.push({ end: node.endIndex, kind: 'loop', name: '', bound: literalBound(node) });
+          scopes.push({ end: node.endIndex, kind: 'loop', name: '', over: nestedLoop(ctx, node) });
           break;
         case 'assignment':
-          this.assignFact(node);
+          this.assignFact(node, ctx);
           break;
       }
     }
@@ -333,9 +338,14 @@ class Extractor {
       const qualified = this.qualify(callee);
       // A local call whose result is bound (`analyst = agents.analyst()`) is kept too: factory
       // functions are how agents reach the crews and graphs of other modules.
-      if (!keepsCall(callee, qualified, this.isImported(callee)) && !this.assignedCalls.has(node.id)) {
+      if (
+        !keepsCall(callee, qualified, this.isImported(callee)) &&
+        !this.assignedCalls.has(node.id) &&
+        !(this.appendedCalls.has(node.id) && FACTORY_CALLEE.test(callee))
+      ) {
         // Such a call is no dynamic import, env read or input() prompt either (those are kept).
         this.addCalledName(callee, ctx);
+        if (callee.endsWith('.append')) this.noteAppended(node, callee);
         return;
       }
       fact = this.buildCall(node, ctx, callee, qualified);
@@ -361,7 +371,12 @@ class Extractor {
   private record(fact: CallFact, ctx: WalkContext): void {
     const callee = fact.callee;
     this.addCalledName(callee, ctx);
-    if (isKeptCall(fact, this.isImported(callee)) || fact.assignedTo !== null) this.facts.calls.push(fact);
+    if (
+      isKeptCall(fact, this.isImported(callee)) ||
+      fact.assignedTo !== null ||
+      (fact.appendedTo !== null && FACTORY_CALLEE.test(callee))
+    )
+      this.facts.calls.push(fact);
     this.dynamicImport(fact);
     this.envCall(fact);
     if (callee === 'input' && (ctx.inLoop || ctx.fn !== null)) {
@@ -374,6 +389,7 @@ class Extractor {
   /** `callee`/`qualified`: the call's, when the caller has read them already. */
   private buildCall(node: Node, ctx: WalkContext, knownCallee?: string, knownQualified?: string): CallFact {
     const callee = knownCallee ?? this.calleeOf(node);
+    const comprehension = this.comprehensionCalls.get(node.id);
     const args: ArgValue[] = [];
     const kwargs = new Map<string, ArgValue>();
     const argList = node.childForFieldName('arguments');
@@ -399,8 +415,9 @@ class Extractor {
       fn: ctx.fn,
       cls: ctx.cls,
       assignedTo: this.assignedCalls.get(node.id) ?? null,
-      inLoop: ctx.inLoop,
-      loopBound: ctx.loopBound,
+      inLoop: ctx.inLoop || comprehension !== undefined,
+      loopOver: comprehension !== undefined ? comprehension : ctx.loopOver,
+      appendedTo: this.appendedCalls.get(node.id) ?? null,
     };
     this.callCache.set(node.id, fact);
     return fact;
@@ -562,7 +579,7 @@ class Extractor {
     }
   }
 
-  private assignFact(node: Node): void {
+  private assignFact(node: Node, ctx: WalkContext): void {
     const left = node.childForFieldName('left');
     if (!left) return;
     const leftType = left.type;
@@ -581,6 +598,9 @@ class Extractor {
     } else if (rightType === 'binary_operator' || rightType === 'parenthesized_expression') {
       this.pipeChain(right, target, node.startPosition.row + 1);
       return;
+    } else if (rightType === 'list_comprehension') {
+      this.comprehension(right, target, ctx);
+      return;
     }
     // Only literals and calls matter (credentials, model names, constructors); calls are
     // recorded by the walk itself with their assignment target.
@@ -589,10 +609,33 @@ class Extractor {
       value = this.argValueOfType(right, rightType, noCtx);
     else if (rightType === 'true' || rightType === 'false' || rightType === 'integer')
       value = this.argValueOfType(right, rightType, noCtx);
-    else if (rightType === 'list' || rightType === 'dictionary')
+    else if (rightType === 'list' || rightType === 'tuple' || rightType === 'dictionary')
       value = this.argValueOfType(right, rightType, noCtx);
     else return;
     this.facts.assigns.push({ target, line: node.startPosition.row + 1, value } satisfies AssignFact);
+  }
+
+  /**
+   * `agents = [Agent(**spec) for spec in AGENT_SPECS]`: the element call is bound to `agents`
+   * and runs once per item of what the comprehension's single `for` runs over.
+   */
+  private comprehension(node: Node, target: string, ctx: WalkContext): void {
+    const body = node.childForFieldName('body');
+    if (body?.type !== 'call') return;
+    const clauses = node.namedChildren.filter((c) => c?.type === 'for_in_clause' || c?.type === 'if_clause');
+    const only = clauses.length === 1 ? clauses[0] : null;
+    const own = only?.type === 'for_in_clause' ? iterableOf(only.childForFieldName('right')) : null;
+    const enclosing = ctx.inLoop ? ctx.loopOver : [];
+    this.assignedCalls.set(body.id, target);
+    this.comprehensionCalls.set(body.id, own === null || enclosing === null ? null : [...enclosing, own]);
+  }
+
+  /** `agents.append(<call>)`: the call's result goes into the list `agents`. */
+  private noteAppended(node: Node, callee: string): void {
+    const args = node.childForFieldName('arguments')?.namedChildren ?? [];
+    const first = args[0];
+    if (args.length === 1 && first?.type === 'call')
+      this.appendedCalls.set(first.id, callee.slice(0, -'.append'.length));
   }
 
   private dynamicImport(call: CallFact): void {
@@ -717,6 +760,8 @@ const NOISE_ROOTS = new Set([
   'gr',
   'gradio',
 ]);
+/** A call that may be an agent factory appended to a list: `make_agent(…)`, `self.writer(…)`. */
+const FACTORY_CALLEE = /^(?:self\.)?[A-Za-z_][A-Za-z0-9_]*$/;
 const KEPT_BUILTINS = new Set(['eval', 'exec', 'input', '__import__', 'interrupt']);
 
 /**
@@ -762,25 +807,58 @@ interface Scope {
   end: number;
   kind: 'fn' | 'cls' | 'try' | 'loop';
   name: string;
-  /** Iterations of a `for` over a literal (`["a", "b"]`, `range(3)`); null when not literal. */
-  bound?: number | null;
+  /** A loop's iterables with those of the loops around it (`WalkContext.loopOver`). */
+  over?: LoopIterable[] | null;
 }
 
 const LITERAL_SEQUENCES = new Set(['list', 'tuple', 'set', 'dictionary']);
 
-/** How many times a `for` loop runs when its iterable is written out: a literal or `range(N)`. */
-function literalBound(forNode: Node): number | null {
-  const right = forNode.childForFieldName('right');
-  if (!right) return null;
-  if (LITERAL_SEQUENCES.has(right.type))
-    return right.namedChildren.filter((c) => c?.type !== 'comment').length;
-  if (right.type === 'call' && right.childForFieldName('function')?.text === 'range') {
-    const args = right.childForFieldName('arguments')?.namedChildren ?? [];
-    if (args.length === 1 && args[0]?.type === 'integer') {
-      const n = Number(args[0].text);
-      return Number.isSafeInteger(n) && n >= 0 && n <= 1000 ? n : null;
-    }
+/** The iterables of a `for` loop and of the loops of the same function around it. */
+function nestedLoop(ctx: WalkContext, forNode: Node): LoopIterable[] | null {
+  const enclosing = ctx.inLoop ? ctx.loopOver : [];
+  const own = iterableOf(forNode.childForFieldName('right'));
+  return enclosing === null || own === null ? null : [...enclosing, own];
+}
+
+const DICT_VIEWS = new Set(['items', 'keys', 'values']);
+
+/**
+ * What a loop runs over when that is known without running anything: a literal's length,
+ * `range(N)`, or a variable (`AGENT_SPECS`, `config.NAMES`), also through `enumerate(…)`,
+ * `range(len(…))` and a dict's `.items()`/`.keys()`/`.values()`. Null otherwise.
+ */
+function iterableOf(right: Node | null, depth = 0): LoopIterable | null {
+  if (!right || depth > 2) return null;
+  const type = right.type;
+  if (LITERAL_SEQUENCES.has(type)) return right.namedChildren.filter((c) => c?.type !== 'comment').length;
+  if (type === 'identifier' || type === 'attribute') {
+    const name = dottedNameOfType(right, type);
+    return name === '' || name.startsWith('self.') ? null : name;
   }
+  if (type !== 'call') return null;
+  const fnNode = right.childForFieldName('function');
+  const args = (right.childForFieldName('arguments')?.namedChildren ?? []).filter(
+    (c) => c?.type !== 'comment',
+  );
+  const callee = fnNode ? dottedName(fnNode) : '';
+  const first = args.length === 1 ? (args[0] ?? null) : null;
+  if (callee === 'enumerate') return iterableOf(first, depth + 1);
+  if (callee === 'range' && first?.type === 'integer') {
+    const n = Number(first.text);
+    return Number.isSafeInteger(n) && n >= 0 && n <= 1000 ? n : null;
+  }
+  if (callee === 'range' && first?.type === 'call' && first.childForFieldName('function')?.text === 'len') {
+    const inner = (first.childForFieldName('arguments')?.namedChildren ?? []).filter(
+      (c) => c?.type !== 'comment',
+    );
+    return inner.length === 1 ? iterableOf(inner[0] ?? null, depth + 1) : null;
+  }
+  if (
+    args.length === 0 &&
+    fnNode?.type === 'attribute' &&
+    DICT_VIEWS.has(fnNode.childForFieldName('attribute')?.text ?? '')
+  )
+    return iterableOf(fnNode.childForFieldName('object'), depth + 1);
   return null;
 }
 
@@ -790,14 +868,14 @@ function contextOf(scopes: readonly Scope[]): WalkContext {
   let cls: string | null = null;
   let inTry = false;
   let inLoop = false;
-  let loopBound: number | null = null;
+  let loopOver: LoopIterable[] | null = null;
   let inDef = false;
   for (let i = scopes.length - 1; i >= 0; i--) {
     const s = scopes[i] as Scope;
     if (s.kind === 'try' && !inDef) inTry = true;
     else if (s.kind === 'loop' && !inDef) {
-      // Nested loops multiply; one loop that is not literal makes the count unknown.
-      loopBound = !inLoop ? (s.bound ?? null) : loopBound === null || !s.bound ? null : loopBound * s.bound;
+      // The innermost loop's iterables include those of the loops around it.
+      if (!inLoop) loopOver = s.over ?? null;
       inLoop = true;
     } else if (s.kind === 'fn' && !inDef) {
       fn = s.name;
@@ -807,10 +885,10 @@ function contextOf(scopes: readonly Scope[]): WalkContext {
       cls ??= s.name;
     }
   }
-  return { fn, cls, inTry, inLoop, loopBound };
+  return { fn, cls, inTry, inLoop, loopOver };
 }
 
-const noCtx: WalkContext = { fn: null, cls: null, inTry: false, inLoop: false, loopBound: null };
+const noCtx: WalkContext = { fn: null, cls: null, inTry: false, inLoop: false, loopOver: null };
 
 /** `a.b.c` for identifier/attribute chains; `f().x` keeps the call as `f().x`; `` otherwise. */
 export function dottedName(n: Node): string {

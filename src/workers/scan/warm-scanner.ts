@@ -169,14 +169,34 @@ class WarmProcess {
  * only the current repository's attempt, which is retried once in a fresh one-shot process
  * (`retry`); the slot gets a new warm process on its next repository.
  */
+export interface WarmScannerCounts {
+  started: number;
+  served: number;
+  recycledByCount: number;
+  recycledByMemory: number;
+  failed: number;
+  retried: number;
+}
+
 export class WarmScannerPool implements ScannerRunner {
   readonly description: string;
   private readonly idle: WarmProcess[] = [];
   private live = 0;
   private readonly waiting: ((p: WarmProcess) => void)[] = [];
   private closed = false;
-  /** Processes started, retired and failed, for the run log and tests. */
-  readonly counts = { started: 0, recycled: 0, failed: 0, retried: 0 };
+  /**
+   * For the run log and tests: processes started; repositories a warm process answered;
+   * processes recycled after `recycleAfterScans` repositories or above the memory bound;
+   * processes that crashed, hung or garbled an answer; repositories retried in a fresh process.
+   */
+  readonly counts: WarmScannerCounts = {
+    started: 0,
+    served: 0,
+    recycledByCount: 0,
+    recycledByMemory: 0,
+    failed: 0,
+    retried: 0,
+  };
 
   constructor(private readonly options: WarmScannerOptions) {
     this.description = `warm built-in scanner (${options.prefixArgs.join(' ')} serve, ${options.size} process(es))`;
@@ -203,7 +223,8 @@ export class WarmScannerPool implements ScannerRunner {
       !healthy || this.closed || p.scans >= o.recycleAfterScans || p.lastRssBytes > o.recycleAboveRssBytes;
     if (recycle) {
       if (healthy) {
-        this.counts.recycled++;
+        if (p.scans >= o.recycleAfterScans) this.counts.recycledByCount++;
+        else if (p.lastRssBytes > o.recycleAboveRssBytes) this.counts.recycledByMemory++;
         p.retire();
       } else this.counts.failed++;
       const next = this.waiting.shift();
@@ -238,6 +259,7 @@ export class WarmScannerPool implements ScannerRunner {
         o.signal,
       );
       const durationMs = Math.round(performance.now() - started);
+      if (r.ok || r.kind === 'usage') this.counts.served++;
       if (r.ok) {
         this.release(p, true);
         return { ok: true, stdout: `${r.ping}\n`, exitCode: 0, durationMs };

@@ -4,6 +4,7 @@ import type { RunCounters } from '../../core/run-counters.js';
 import { rowTimestamp } from '../../core/timestamp.js';
 import type { BackfillReport } from '../../producer/backfill/backfill-report.js';
 import type { QueueSize } from '../queue.js';
+import { WARM_COUNT_FIELDS } from '../scan/warm-counts.js';
 
 /** pipeline_run_log.json: the audit trail of one scan run (rewritten atomically). */
 export interface RunLog {
@@ -42,6 +43,20 @@ export interface RunLog {
   avg_scan_duration_ms: number | null;
   framework_distribution: Record<string, number>;
   last_error: RunCounters['lastError'];
+  /**
+   * The warm built-in scanner of every worker (docs/scanner.md): repositories a warm process
+   * answered, processes started, recycled after their repository count or above the memory
+   * bound, processes that crashed, hung or garbled an answer, and repositories retried in a
+   * fresh process. All 0 with an external scanner.
+   */
+  warm_scanner: {
+    scans_served: number;
+    processes_started: number;
+    recycled_by_count: number;
+    recycled_by_memory: number;
+    processes_failed: number;
+    retried_fresh: number;
+  };
   /** Per-stratum effective rows against their goal, reserve used and every back-fill decision. */
   backfill?: BackfillReport;
 }
@@ -128,6 +143,14 @@ export function buildRunLog(
     avg_scan_duration_ms: c.results > 0 ? Math.round(c.durationSumMs / c.results) : null,
     framework_distribution: c.byFramework,
     last_error: c.lastError,
+    warm_scanner: {
+      scans_served: num(WARM_COUNT_FIELDS.served),
+      processes_started: num(WARM_COUNT_FIELDS.started),
+      recycled_by_count: num(WARM_COUNT_FIELDS.recycledByCount),
+      recycled_by_memory: num(WARM_COUNT_FIELDS.recycledByMemory),
+      processes_failed: num(WARM_COUNT_FIELDS.failed),
+      retried_fresh: num(WARM_COUNT_FIELDS.retried),
+    },
   };
 }
 

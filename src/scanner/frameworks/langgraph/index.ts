@@ -1,4 +1,5 @@
 import { functionsCallingLlm } from '../../analysis/llm-calls.js';
+import { LoopIterations, loopCopies } from '../../analysis/loop-iterations.js';
 import { boundCall, preferLocal } from '../../analysis/references.js';
 import type { AgentDef, ArgValue, PythonFacts } from '../../model.js';
 import { emptyDetection } from '../../model.js';
@@ -43,6 +44,11 @@ export const langgraph: FrameworkDetector = {
   detect(ctx) {
     const d = emptyDetection();
     const llmFns = functionsCallingLlm(ctx.files);
+    const loops = new LoopIterations(ctx.files);
+    const filesByPath = new Map(ctx.files.map((f) => [f.path, f]));
+    /** A prebuilt agent the analysis copies once per iteration of the loop that builds it. */
+    const builtInLoop = (agent: AgentDef): boolean =>
+      loopCopies(agent, filesByPath.get(agent.site.file), loops) > 1;
     const prebuiltVars = new Map<string, AgentDef>(); // file:var → agent
     const prebuiltAt = new Map<string, AgentDef>(); // file:line → agent
     /** Factories (function name) whose body builds a prebuilt agent, and that agent. */
@@ -156,9 +162,11 @@ export const langgraph: FrameworkDetector = {
         const target = add.args.length >= 2 ? add.args[1] : (add.kwargs.get('action') ?? add.args[0]);
         const label = nodeName ?? (target?.kind === 'name' ? lastSegment(target.value) : `node@${add.line}`);
         const kind = nodeKind(cs.file, target, add.line);
-        // `for name in ["research", "write"]: graph.add_node(name, make_node(name))` adds one
-        // node per iteration: each is an agent when the node runs a model or an agent.
-        const copies = add.loopBound !== null && add.loopBound > 1 ? Math.min(add.loopBound, 100) : 1;
+        // `for name in ["research", "write"]: graph.add_node(name, make_node(name))` (or over
+        // `NODE_NAMES = [...]`) adds one node per iteration: each is an agent when the node runs
+        // a model or an agent. A prebuilt agent made in that same loop is copied by the analysis.
+        const copies =
+          kind.kind === 'prebuilt' && builtInLoop(kind.agent) ? 1 : (loops.of(add, cs.file) ?? 1);
         const nodeSite: CallSite = { file: cs.file, call: add };
         for (let i = 0; i < copies; i++) {
           if (kind.kind === 'prebuilt' && i === 0) members.push(kind.agent.name);
