@@ -36,7 +36,7 @@ const CASES: { name: string; tree: Tree; ops: Record<string, { at: string[]; age
     name: 'OPS-004: an unbounded agent in an unbounded (hierarchical) crew: both, touching the crew',
     tree: {
       ...PINNED,
-      'a.py': `${CREW_HEAD}from crewai import Process\n${agent('a', '')}${agent('b')}crew = Crew(agents=[a, b], tasks=[], process=Process.hierarchical)\n`,
+      'a.py': `${CREW_HEAD}from crewai import Process\n${agent('a', '')}${agent('b')}crew = Crew(agents=[a, b], tasks=[], process=Process.hierarchical)\n${agent('c')}`,
     },
     ops: { 'OPS-004': { at: ['a.py:3', 'a.py:5'], agents: 2 } },
   },
@@ -93,8 +93,11 @@ const CASES: { name: string; tree: Tree; ops: Record<string, { at: string[]; age
     ops: { 'OPS-009': { at: ['a.py:3'], agents: 1 } },
   },
   {
-    name: 'OPS-009: "latest" inside a name is no alias',
-    tree: { ...PINNED, 'a.py': `${LC_HEAD}llm = ChatOpenAI(model="gpt-latest-preview", timeout=5)\n` },
+    name: 'OPS-009: "latest" inside a name or a tag is no alias',
+    tree: {
+      ...PINNED,
+      'a.py': `${LC_HEAD}llm = ChatOpenAI(model="gpt-latest-preview", timeout=5)\nlocal = ChatOpenAI(model="llama3:latest-q4_0", timeout=5)\n`,
+    },
     ops: {},
   },
   {
@@ -109,14 +112,27 @@ const CASES: { name: string; tree: Tree; ops: Record<string, { at: string[]; age
     name: 'OPS-010: only the crew of three, touching its members',
     tree: {
       ...PINNED,
-      'a.py': `${CREW_HEAD}${agent('a')}${agent('b')}${agent('c')}crew = Crew(agents=[a, b, c], tasks=[])\nsmall = Crew(agents=[a, b], tasks=[])\n`,
+      'a.py': `${CREW_HEAD}${agent('a')}${agent('b')}${agent('c')}crew = Crew(agents=[a, b, c], tasks=[])\nsmall = Crew(agents=[a, b], tasks=[])\n${agent('d')}`,
     },
     ops: { 'OPS-010': { at: ['a.py:5'], agents: 3 } },
+  },
+  {
+    name: 'OPS-010: a guardrail of another kind is no rate limit',
+    tree: {
+      ...PINNED,
+      'a.py': `${CREW_HEAD}${agent('a')}${agent('b')}${agent('c')}t = Task(description="d", expected_output="o", agent=a, guardrail=lambda x: (True, x))\ncrew = Crew(agents=[a, b, c], tasks=[t])\n`,
+    },
+    ops: { 'OPS-010': { at: ['a.py:6'], agents: 3 } },
   },
   {
     name: 'OPS-012: no requirements at all, at the first source file that imports something',
     tree: { 'a.py': 'x = 1\n', 'aa/tests/test_a.py': CREW_HEAD, 'b.py': `\n${CREW_HEAD}` },
     ops: { 'OPS-012': { at: ['b.py:1'], agents: 1 } },
+  },
+  {
+    name: 'OPS-012: a framework imported only by tests, reported for the repository (no file)',
+    tree: { 'tests/test_a.py': CREW_HEAD },
+    ops: { 'OPS-012': { at: [':1'], agents: 1 } },
   },
   {
     name: 'OPS-012: a version that does not start with a digit',
