@@ -17,12 +17,12 @@ const PINNED = {
  */
 const CASES: { name: string; tree: Tree; ops: Record<string, { at: string[]; agents: number }> }[] = [
   {
-    name: 'OPS-002/003: a model call inside try/except is no HTTP call and is handled',
+    name: 'OPS-002/003: a model call inside try/except is no HTTP call and is handled (its client has no timeout: OPS-001)',
     tree: {
       ...PINNED,
-      'a.py': `${LC_HEAD}llm = ChatOpenAI(timeout=5)\ntry:\n    llm.invoke("q")\nexcept Exception as e:\n    raise e\n`,
+      'a.py': `${LC_HEAD}llm = ChatOpenAI()\ntry:\n    llm.invoke("q")\nexcept Exception as e:\n    raise e\n`,
     },
-    ops: {},
+    ops: { 'OPS-001': { at: ['a.py:3'], agents: 1 } },
   },
   {
     name: 'OPS-002: an HTTP call without a timeout, handled or not, at the call',

@@ -162,13 +162,9 @@ export const OPERATIONAL_RULES: readonly Rule[] = [
     check(ctx) {
       const a = ctx.analysis;
       if (a.guardrails.some((g) => g.type === 'rate_limit')) return [];
-      return (
-        a.groups
-          // Stryker disable next-line ArrayDeclaration: every group has a member list (analyze), so the fallback is never read
-          .filter((g) => (a.groupMembers.get(g.id) ?? []).length >= 3)
-          // Stryker disable next-line ArrayDeclaration: every group has a member list (analyze), so the fallback is never read
-          .map((g) => at(g.site, a.groupMembers.get(g.id) ?? []))
-      );
+      // Stryker disable next-line ArrayDeclaration: every group has a member list (analyze), so the fallback is never read
+      const membersOf = (groupId: string) => a.groupMembers.get(groupId) ?? [];
+      return a.groups.filter((g) => membersOf(g.id).length >= 3).map((g) => at(g.site, membersOf(g.id)));
     },
   },
   {
