@@ -79,4 +79,15 @@ export const MUTATION_MODULES = [
     ],
     threshold: 85,
   },
+  {
+    name: 'rule-evaluation',
+    files: ['src/scanner/rules/evaluate.ts'],
+    tests: [
+      'test/scanner/rule-evaluation.test.ts',
+      'test/scanner/security-rules.test.ts',
+      'test/scanner/architecture-rules.test.ts',
+      'test/scanner/operational-rules.test.ts',
+    ],
+    threshold: 85,
+  },
 ];

@@ -34,11 +34,19 @@ describe('rule evaluation', () => {
       {
         ...PINNED,
         'a.py': `${CREW_HEAD}from crewai import Process\n\n\n\n\n\np = Agent(role="p", goal="g", backstory="b", max_iter=1)\ncrew = Crew(agents=[p], tasks=[], process=Process.hierarchical)\nq = Agent(role="q", goal="g", backstory="b")\n`,
-        'B.py': `${CREW_HEAD}r = Agent(role="r", goal="g", backstory="b")\n`,
+        'B.py': `${CREW_HEAD}${'\n'.repeat(18)}r = Agent(role="r", goal="g", backstory="b")\n`,
       },
       'OPS-004',
     );
-    expect(found['OPS-004']?.at).toEqual(['B.py:2', 'a.py:9', 'a.py:10']);
+    expect(found['OPS-004']?.at).toEqual(['B.py:20', 'a.py:9', 'a.py:10']);
+  });
+
+  it('a finding counts for a crew when it touches one of its agents; a repository-wide one does not', async () => {
+    const ping = await pingOf({
+      'a.py': `${CREW_HEAD}a = Agent(role="a", goal="g", backstory="b")\nb = Agent(role="b", goal="g", backstory="b", max_iter=1)\ncrew = Crew(agents=[a, b], tasks=[])\n`,
+    });
+    expect(ping.finding_rules).toEqual(['ARC-007', 'OPS-012']);
+    expect(ping.per_crew_finding_density).toEqual({ max: 1, min: 1, mean: 1, median: 1, stddev: 0 });
   });
 
   it('a repository-wide finding touches every agent; one with no agent still touches one', async () => {
