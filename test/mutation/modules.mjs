@@ -52,7 +52,42 @@ export const MUTATION_MODULES = [
   {
     name: 'security-rules',
     files: ['src/scanner/rules/security.ts'],
-    tests: ['test/scanner/rules.test.ts'],
+    tests: [
+      'test/scanner/rules.test.ts',
+      'test/scanner/security-rules.test.ts',
+      'test/scanner/rule-catalogue.test.ts',
+    ],
+    threshold: 85,
+  },
+  {
+    name: 'architecture-rules',
+    files: ['src/scanner/rules/architecture.ts'],
+    tests: [
+      'test/scanner/rules.test.ts',
+      'test/scanner/architecture-rules.test.ts',
+      'test/scanner/rule-catalogue.test.ts',
+    ],
+    threshold: 85,
+  },
+  {
+    name: 'operational-rules',
+    files: ['src/scanner/rules/operational.ts'],
+    tests: [
+      'test/scanner/rules.test.ts',
+      'test/scanner/operational-rules.test.ts',
+      'test/scanner/rule-catalogue.test.ts',
+    ],
+    threshold: 85,
+  },
+  {
+    name: 'rule-evaluation',
+    files: ['src/scanner/rules/evaluate.ts'],
+    tests: [
+      'test/scanner/rule-evaluation.test.ts',
+      'test/scanner/security-rules.test.ts',
+      'test/scanner/architecture-rules.test.ts',
+      'test/scanner/operational-rules.test.ts',
+    ],
     threshold: 85,
   },
   {

@@ -16,6 +16,7 @@ export const ARCHITECTURE_RULES: readonly Rule[] = [
     check(ctx) {
       const out: Instance[] = [];
       for (const cap of ctx.graph.capabilities) {
+        // Stryker disable next-line ArrayDeclaration: one stray user is still fewer than three
         const users = ctx.graph.toolAgents.get(cap.key) ?? [];
         if (users.length >= 3) out.push(at(cap.tool.site, users));
       }
@@ -35,6 +36,7 @@ export const ARCHITECTURE_RULES: readonly Rule[] = [
     regulatory: ['EU AI Act Art. 15'],
     check(ctx) {
       const a = ctx.analysis;
+      // Stryker disable next-line StringLiteral: with no learning there are no learning sites either
       if (a.learningType === 'none' || a.hasContextRollback) return [];
       return a.learningSites.map((s) => at(s));
     },
@@ -53,6 +55,7 @@ export const ARCHITECTURE_RULES: readonly Rule[] = [
       const a = ctx.analysis;
       if (a.agents.length < 2 || a.hitlSites.length > 0) return [];
       const acting = a.agents.filter((ag) =>
+        // Stryker disable next-line ArrayDeclaration: a list holding a non-tool has no side effect either
         (a.agentCapabilities.get(ag.id) ?? []).some((t) => SIDE_EFFECTS.includes(t.capability)),
       );
       if (acting.length === 0) return [];
@@ -90,9 +93,9 @@ export const ARCHITECTURE_RULES: readonly Rule[] = [
     regulatory: [],
     check(ctx) {
       const a = ctx.analysis;
-      return a.agents
-        .filter((x) => (a.agentCapabilities.get(x.id) ?? []).length >= 8)
-        .map((x) => at(x.site, [x.id]));
+      // Stryker disable next-line ArrayDeclaration: one stray entry is still fewer than eight tools
+      const toolCount = (agentId: string) => (a.agentCapabilities.get(agentId) ?? []).length;
+      return a.agents.filter((x) => toolCount(x.id) >= 8).map((x) => at(x.site, [x.id]));
     },
   },
   {
@@ -109,6 +112,7 @@ export const ARCHITECTURE_RULES: readonly Rule[] = [
       const adj = new Map<string, string[]>();
       for (const e of ctx.graph.edges) {
         if (e.type !== 'delegates_to' && e.type !== 'feeds_into') continue;
+        // Stryker disable next-line ArrayDeclaration: a stray neighbour is no agent, so never the start of a cycle
         const list = adj.get(e.from) ?? [];
         list.push(e.to);
         adj.set(e.from, list);
@@ -116,7 +120,7 @@ export const ARCHITECTURE_RULES: readonly Rule[] = [
       const inCycle = new Set<string>();
       for (const start of adj.keys()) {
         const seen = new Set<string>();
-        const stack = [...(adj.get(start) ?? [])];
+        const stack = [...(adj.get(start) as string[])];
         while (stack.length > 0) {
           const n = stack.pop() as string;
           if (n === start) {
@@ -125,6 +129,7 @@ export const ARCHITECTURE_RULES: readonly Rule[] = [
           }
           if (seen.has(n)) continue;
           seen.add(n);
+          // Stryker disable next-line ArrayDeclaration: a stray neighbour is no agent, so never the start of a cycle
           stack.push(...(adj.get(n) ?? []));
         }
       }

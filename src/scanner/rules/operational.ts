@@ -62,10 +62,12 @@ export const OPERATIONAL_RULES: readonly Rule[] = [
         if (agent.bounded) continue;
         // A node inside a bounded graph inherits the graph's bound.
         const inBounded = a.groups.some(
+          // Stryker disable next-line ArrayDeclaration: every group has a member list (analyze), so the fallback is never read
           (g) => g.bounded && (a.groupMembers.get(g.id) ?? []).includes(agent.id),
         );
         if (!inBounded && agent.framework !== 'LangGraph') out.push(at(agent.site, [agent.id]));
       }
+      // Stryker disable next-line ArrayDeclaration: every group has a member list (analyze), so the fallback is never read
       for (const g of a.groups) if (!g.bounded) out.push(at(g.site, a.groupMembers.get(g.id) ?? []));
       return out;
     },
@@ -160,9 +162,9 @@ export const OPERATIONAL_RULES: readonly Rule[] = [
     check(ctx) {
       const a = ctx.analysis;
       if (a.guardrails.some((g) => g.type === 'rate_limit')) return [];
-      return a.groups
-        .filter((g) => (a.groupMembers.get(g.id) ?? []).length >= 3)
-        .map((g) => at(g.site, a.groupMembers.get(g.id) ?? []));
+      // Stryker disable next-line ArrayDeclaration: every group has a member list (analyze), so the fallback is never read
+      const membersOf = (groupId: string) => a.groupMembers.get(groupId) ?? [];
+      return a.groups.filter((g) => membersOf(g.id).length >= 3).map((g) => at(g.site, membersOf(g.id)));
     },
   },
   {
@@ -192,7 +194,6 @@ export const OPERATIONAL_RULES: readonly Rule[] = [
     check(ctx) {
       const a = ctx.analysis;
       const unpinned = a.frameworks.filter((f) => f.version === null || !/^\d/.test(f.version));
-      if (unpinned.length === 0) return [];
       const first = a.inputs.python.find((f) => !f.isTest && f.imports.length > 0);
       return unpinned.map(() => at({ file: first?.path ?? '', line: 1 }));
     },
