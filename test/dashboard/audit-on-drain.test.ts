@@ -226,8 +226,9 @@ describe('audit on drain', () => {
     const hung = countingRunner({ hang: true });
     const crashing = trigger(hung.run, { leaseMs: 600 });
     await crashing.check();
-    void crashing.check(); // takes the marker and starts an audit that never finishes
-    await sleep(100);
+    // Takes the marker and starts an audit that never finishes; it fails once its Redis is gone.
+    crashing.check().catch(() => undefined);
+    for (let i = 0; i < 100 && !(await readDrainMarker(redis, prefix, 'run-1')); i++) await sleep(20);
     expect(await readDrainMarker(redis, prefix, 'run-1')).toMatchObject({
       state: 'running',
       owner: crashing.owner,
