@@ -1,3 +1,4 @@
+import { type LockedPackage, readLockfilePackages } from './lockfile-packages.js';
 import { setupPyRequirements } from './setup-py.js';
 
 /** A TOML parser (smol-toml's `parse`), handed in so the module is only loaded when needed. */
@@ -156,21 +157,30 @@ export function ownProjectName(baseName: string, text: string): string | null {
   return typeof name === 'string' && name.length <= 100 ? normalizePackageName(name) : null;
 }
 
-/** poetry.lock, uv.lock and pdm.lock share `[[package]] name = … version = …`. */
+/**
+ * poetry.lock, uv.lock and pdm.lock share `[[package]] name = … version = …`. Read without the
+ * full TOML parser when they are written the way their tools write them (readLockfilePackages).
+ */
 export function parseTomlLock(text: string, index: DependencyIndex): void {
-  const doc = parseToml(text) as TomlTable;
+  for (const { name, version } of readLockfilePackages(text) ?? packagesOfToml(parseToml(text)))
+    addDeclared(
+      index,
+      isVersion(version)
+        ? { name, version, precision: 'locked' }
+        : { name, version: null, precision: 'none' },
+    );
+}
+
+function packagesOfToml(doc: TomlTable): LockedPackage[] {
   const packages = doc.package;
-  if (!Array.isArray(packages)) return;
+  if (!Array.isArray(packages)) return [];
+  const out: LockedPackage[] = [];
   for (const p of packages) {
     const t = asTable(p);
     if (typeof t?.name === 'string' && typeof t.version === 'string')
-      addDeclared(
-        index,
-        isVersion(t.version)
-          ? { name: t.name, version: t.version, precision: 'locked' }
-          : { name: t.name, version: null, precision: 'none' },
-      );
+      out.push({ name: t.name, version: t.version });
   }
+  return out;
 }
 
 export function parsePipfile(text: string, index: DependencyIndex): void {
