@@ -187,6 +187,8 @@ export class GitCloner implements Cloner {
     const outer = this.options.signal;
     const onOuter = () => abort.abort();
     outer?.addEventListener('abort', onOuter, { once: true });
+    // A signal aborted before this step (between two steps) fires no event: stop at once.
+    if (outer?.aborted) abort.abort();
     let tooLarge = false;
     let measuring = false;
     const timer = setInterval(async () => {
