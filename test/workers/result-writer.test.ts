@@ -194,7 +194,7 @@ async function markEnqueueFinished(h: Harness): Promise<void> {
 }
 
 /** A logger whose JSON lines are kept, to check what the operator is told. */
-function recordingLogger(): { logger: ReturnType<typeof createLogger>; messages: () => string[] } {
+function recordingLogger() {
   const out: string[] = [];
   const destination = new Writable({
     write(chunk, _enc, cb) {
@@ -203,7 +203,8 @@ function recordingLogger(): { logger: ReturnType<typeof createLogger>; messages:
     },
   });
   const logger = createLogger('writer-test', { level: 'info', pretty: false, destination });
-  return { logger, messages: () => out.map((l) => (JSON.parse(l) as { msg: string }).msg) };
+  const entries = () => out.map((l) => JSON.parse(l) as Record<string, unknown> & { msg: string });
+  return { logger, entries, messages: () => entries().map((e) => e.msg) };
 }
 
 describe('the result writer: one row per finished job', () => {
@@ -262,7 +263,8 @@ describe('the result writer never writes a repository twice', () => {
   it('a repository finished again after its row was written in this process is dropped', async () => {
     const h = harness();
     await finishJobs(h, [{ data: jobData('dup/repo'), result: asPing(successPing('dup/repo')) }]);
-    const writer = await h.open();
+    const log = recordingLogger();
+    const writer = await h.open({ logger: log.logger });
     expect(await writer.drainOnce()).toBe(1);
     // The same repository finishes again (a re-delivered job) in a later batch.
     await finishJobs(h, [
@@ -273,6 +275,13 @@ describe('the result writer never writes a repository twice', () => {
     expect(names(results(h))).toEqual(['dup/repo', 'dup/next']);
     expect(results(h)[0].scan_status).toBe('success');
     expect(writer.duplicatesDropped).toBe(1);
+    expect(log.entries()).toContainEqual(
+      expect.objectContaining({
+        msg: 'dropped a second result for a repository already written',
+        repo: 'dup/repo',
+        job: jobIdFor('dup/repo'),
+      }),
+    );
     expect(writer.appended).toBe(2);
     const c = await readCounters(h.conn, h.prefix);
     expect(c.results).toBe(2);
@@ -319,8 +328,12 @@ describe('the result writer never writes a repository twice', () => {
     expect(c.byStatus).toMatchObject({ success: 1, failed: 1, quarantined: 1 });
     expect(c.byFramework).toEqual({ LangGraph: 1 });
     expect(await h.conn.hget(backfillKeys(h.prefix).outcome, `${STRATUM}|written`)).toBe('3');
-    expect(log.messages()).toContain('the result files already hold duplicate rows');
-    expect(log.messages()).toContain('counters re-applied from the result files');
+    expect(log.entries()).toContainEqual(
+      expect.objectContaining({ msg: 'the result files already hold duplicate rows', duplicatesInFiles: 1 }),
+    );
+    expect(log.entries()).toContainEqual(
+      expect.objectContaining({ msg: 'counters re-applied from the result files', reapplied: 3 }),
+    );
 
     await finishJobs(h, [
       { data: jobData('old/one'), result: asPing(failedPing('old/one', 'clone_404')) },
@@ -355,7 +368,13 @@ describe('the result writer never writes a repository twice', () => {
     );
     const log = recordingLogger();
     const writer = await h.open({ logger: log.logger });
-    expect(log.messages()).toContain('cut a torn last line left by a crash');
+    expect(log.entries()).toContainEqual(
+      expect.objectContaining({
+        msg: 'cut a torn last line left by a crash',
+        file: path.join(h.dataDir, 'scan_results.jsonl'),
+        bytes: '{"repo_full_name": "torn/half'.length,
+      }),
+    );
     expect(writer.writtenCount).toBe(1);
     await finishJobs(h, [{ data: jobData('torn/half'), result: asPing(successPing('torn/half')) }]);
     await writer.drainOnce();
