@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diskUsage, GitCloner, type GitClonerOptions } from '../../src/workers/clone/cloner.js';
 import { DEFAULT_SPARSE_PATTERNS, sparsePatternsOf } from '../../src/workers/clone/sparse-patterns.js';
@@ -133,9 +134,11 @@ describe('the lean clone fetches what the scanner reads, and nothing else', () =
 describe('the commit checked out', () => {
   it('without a frozen commit: the default branch head, which the outcome reports', async () => {
     const dir = jobDir();
+    const started = Date.now();
     const r = await cloner().clone({ url: server.url('acme/frozen'), dir, maxBytes: 1e9 });
     expect(r).toMatchObject({ ok: true, commit: later });
     expect(r.durationMs).toBeGreaterThanOrEqual(0);
+    expect(r.durationMs).toBeLessThanOrEqual(Date.now() - started + 1);
     expect(git(['rev-parse', 'HEAD'], path.join(dir, 'repo')).trim()).toBe(later);
   });
 
@@ -177,6 +180,21 @@ describe('the commit checked out', () => {
     });
     expect(r).toMatchObject({ ok: false, code: 'clone_error', transient: false });
     expect(!r.ok && r.detail).toBe(`checked out "${frozen}", not the commit asked for (${tagId})`);
+  });
+
+  it('a SHA-256 repository is refused: a row holds a 40-hex commit id', async () => {
+    const src = path.join(work.dir, 'sha256-repo');
+    git(['init', '-q', '--object-format=sha256', '-b', 'main', src]);
+    writeFileSync(path.join(src, 'a.py'), 'x = 1\n');
+    git(['add', '-A'], src);
+    git(['commit', '-q', '-m', 'one'], src);
+    const head = git(['rev-parse', 'HEAD'], src).trim();
+    expect(head).toHaveLength(64);
+    const r = await cloner().clone({ url: pathToFileURL(src).href, dir: jobDir(), maxBytes: 1e9 });
+    expect(r).toMatchObject({ ok: false, code: 'clone_error', transient: false });
+    expect(!r.ok && r.detail).toBe(
+      `checked out "${head}", not the commit asked for (the default branch head)`,
+    );
   });
 
   it('the extra -c pairs of the request apply to every git step', async () => {
@@ -251,10 +269,10 @@ describe('a clone that cannot finish says why', () => {
   it('the size watchdog stops git while it still runs → too_large with the limit', async () => {
     server.faults.set('/acme/gone.git', { kind: 'hang', times: 1 });
     const dir = jobDir();
-    // Bytes already in the job directory count: the watchdog measures the whole of it.
-    writeFileSync(path.join(dir, 'filler.bin'), randomBytes(300_000));
+    // The job directory grows while git hangs (bytes anywhere in it count): a later look sees it.
+    setTimeout(() => writeFileSync(path.join(dir, 'filler.bin'), randomBytes(300_000)), 400);
     const started = Date.now();
-    const r = await cloner({ timeoutMs: 30_000 }).clone({
+    const r = await cloner({ timeoutMs: 8000 }).clone({
       url: server.url('acme/gone'),
       dir,
       maxBytes: 200 * 1024,
@@ -265,7 +283,19 @@ describe('a clone that cannot finish says why', () => {
       transient: false,
       detail: 'clone exceeded 200 KB on disk during git clone',
     });
-    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(Date.now() - started).toBeLessThan(6000);
+  });
+
+  it('the watchdog looks at the configured interval, and a failed step is never too_large', async () => {
+    server.faults.set('/acme/gone.git', { kind: 'hang', times: 1 });
+    const dir = jobDir();
+    writeFileSync(path.join(dir, 'filler.bin'), randomBytes(300_000));
+    const r = await cloner({ timeoutMs: 1500, sizeCheckIntervalMs: 600_000 }).clone({
+      url: server.url('acme/gone'),
+      dir,
+      maxBytes: 200 * 1024,
+    });
+    expect(r).toMatchObject({ ok: false, code: 'clone_timeout', transient: true });
   });
 
   it('a step that ends over the limit before the watchdog looks is too_large too', async () => {
