@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { type Job, Worker } from 'bullmq';
@@ -128,7 +128,7 @@ const timing = { clone_ms: 1, scan_ms: 1, job_ms: 2 };
 const asPing = (ping: Ping): ScanJobResult => ({ kind: 'ping', ping, timing });
 
 /** What the in-process worker does with one job: return this result, return nothing, or throw. */
-type Finish = { data: ScanJobData; jobId?: string } & (
+type Finish = { data: ScanJobData; jobId?: string; delayMs?: number } & (
   | { result: ScanJobResult }
   | { fail: string; failedRow?: Ping }
   | { nothing: true }
@@ -154,6 +154,7 @@ async function finishJobs(h: Harness, jobs: Finish[]): Promise<void> {
     async (job: Job<ScanJobData>) => {
       const f = byId.get(String(job.id));
       if (!f) throw new Error(`unexpected job ${job.id}`);
+      if (f.delayMs) await new Promise((r) => setTimeout(r, f.delayMs));
       if ('fail' in f) {
         if (f.failedRow) await job.updateData({ ...job.data, failed_row: f.failedRow });
         throw new Error(f.fail);
@@ -358,6 +359,24 @@ describe('the result writer never writes a repository twice', () => {
     expect(second.writtenCount).toBe(1);
     expect((await readCounters(h.conn, h.prefix)).results).toBe(1);
     expect(log.messages()).not.toContain('counters re-applied from the result files');
+    expect(log.messages()).not.toContain('the result files already hold duplicate rows');
+  });
+
+  it('a large result file is re-applied in batches, each row counted once', async () => {
+    const h = harness();
+    const many = Array.from({ length: 501 }, (_, i) => successPing(`big/r${i}`));
+    writeFileSync(
+      path.join(h.dataDir, 'scan_results.jsonl'),
+      `${many.map((r) => JSON.stringify(r)).join('\n')}\n`,
+    );
+    const log = recordingLogger();
+    const writer = await h.open({ logger: log.logger });
+    expect(writer.writtenCount).toBe(501);
+    expect((await readCounters(h.conn, h.prefix)).results).toBe(501);
+    expect(await h.conn.hget(backfillKeys(h.prefix).outcome, `${STRATUM}|written`)).toBe('501');
+    expect(log.entries()).toContainEqual(
+      expect.objectContaining({ msg: 'counters re-applied from the result files', reapplied: 501 }),
+    );
   });
 
   it('cuts a torn last line left by a crash and says so', async () => {
@@ -375,6 +394,8 @@ describe('the result writer never writes a repository twice', () => {
         bytes: '{"repo_full_name": "torn/half'.length,
       }),
     );
+    // The two files that were whole are not reported.
+    expect(log.messages().filter((m) => m === 'cut a torn last line left by a crash')).toHaveLength(1);
     expect(writer.writtenCount).toBe(1);
     await finishJobs(h, [{ data: jobData('torn/half'), result: asPing(successPing('torn/half')) }]);
     await writer.drainOnce();
@@ -424,15 +445,81 @@ describe('jobs without a usable result still end as exactly one row', () => {
     expect((await readCounters(h.conn, h.prefix)).byFailure).toEqual({ worker_exception: 2 });
   });
 
+  it('failed jobs are written newest first, at most a batch of them per call', async () => {
+    const h = harness();
+    await finishJobs(h, [
+      { data: jobData('f/older'), fail: 'one' },
+      { data: jobData('f/newer'), fail: 'two' },
+    ]);
+    const writer = await h.open({ batchSize: 1 });
+    expect(await writer.drainOnce()).toBe(1);
+    expect(names(results(h))).toEqual(['f/newer']);
+    expect(await writer.drainOnce()).toBe(1);
+    expect(names(results(h))).toEqual(['f/newer', 'f/older']);
+    expect(await writer.drainOnce()).toBe(0);
+  });
+
+  it("a failed job never writes another repository's row; its row says how long it ran", async () => {
+    const h = harness();
+    await finishJobs(h, [
+      {
+        data: jobData('own/repo'),
+        fail: 'boom',
+        failedRow: failedPing('someone/else', 'clone_404'),
+        delayMs: 60,
+      },
+    ]);
+    const writer = await h.open();
+    await writer.drainOnce();
+    expect(results(h)).toHaveLength(1);
+    expect(results(h)[0]).toMatchObject({ repo_full_name: 'own/repo', failure_reason: 'worker_exception' });
+    expect(results(h)[0].scan_duration_ms).toBeGreaterThanOrEqual(50);
+    expect(results(h)[0].scan_duration_ms).toBeLessThan(20_000);
+  });
+
+  it('a result of the right kind but without its row → worker_exception', async () => {
+    const h = harness();
+    await finishJobs(h, [
+      { data: jobData('kind/ping'), result: { kind: 'ping', timing } as unknown as ScanJobResult },
+      {
+        data: jobData('kind/quarantine'),
+        result: { kind: 'quarantine', timing } as unknown as ScanJobResult,
+      },
+    ]);
+    const writer = await h.open();
+    await writer.drainOnce();
+    expect(results(h).map((r) => [r.repo_full_name, r.failure_reason])).toEqual([
+      ['kind/ping', 'worker_exception'],
+      ['kind/quarantine', 'worker_exception'],
+    ]);
+  });
+
+  it('the failure row of a name that breaks the schema goes to quarantine.jsonl', async () => {
+    const h = harness();
+    await finishJobs(h, [{ data: jobData('ab'), nothing: true }]);
+    const writer = await h.open();
+    await writer.drainOnce();
+    expect(results(h)).toEqual([]);
+    expect(quarantine(h)).toHaveLength(1);
+    expect(quarantine(h)[0]).toMatchObject({
+      repo_full_name: 'ab',
+      job_id: jobIdFor('ab'),
+      attempts: 1,
+      ping: { failure_reason: 'worker_exception' },
+    });
+    expect((await readCounters(h.conn, h.prefix)).byStatus.quarantined).toBe(1);
+  });
+
   it('a completed job with no result → worker_exception; a job with no repository → no row', async () => {
     const h = harness();
     await finishJobs(h, [
       { data: jobData('done/empty'), nothing: true },
       { data: { ...jobData('x/y'), repo_full_name: '' }, jobId: 'no-name', nothing: true },
+      { data: { ...jobData('x/y'), repo_full_name: 7 as never }, jobId: 'number-name', nothing: true },
     ]);
     const log = recordingLogger();
     const writer = await h.open({ logger: log.logger });
-    expect(await writer.drainOnce()).toBe(2);
+    expect(await writer.drainOnce()).toBe(3);
     expect(results(h)).toHaveLength(1);
     expect(results(h)[0]).toMatchObject({
       repo_full_name: 'done/empty',
@@ -458,6 +545,7 @@ describe('replacement rows (rescan, retry)', () => {
       { file: 'results', row: fresh },
     ]);
     expect(writer.replacedRows).toBe(1);
+    expect(writer.appended).toBe(2);
     expect(writer.duplicatesDropped).toBe(0);
     let c = await readCounters(h.conn, h.prefix);
     expect(c).toMatchObject({ results: 1, replaced: 1 });
@@ -492,12 +580,17 @@ describe('replacement rows (rescan, retry)', () => {
   it('is merged into the files once the journal holds mergeEvery rows', async () => {
     const h = harness();
     await finishJobs(h, [{ data: jobData('re/merge'), result: asPing(failedPing('re/merge', 'clone_404')) }]);
-    const writer = await h.open({ mergeEvery: 1 });
+    const log = recordingLogger();
+    const writer = await h.open({ mergeEvery: 1, logger: log.logger });
     await writer.drainOnce();
+    expect(log.messages()).not.toContain('replaced rows merged into the result files');
     const fresh = successPing('re/merge');
     await finishJobs(h, [{ data: jobData('re/merge', { replace: true }), result: asPing(fresh) }]);
     await writer.drainOnce();
     expect(results(h)).toEqual([fresh]);
+    expect(log.entries()).toContainEqual(
+      expect.objectContaining({ msg: 'replaced rows merged into the result files', replaced: 1, dropped: 1 }),
+    );
     // The appenders were reopened on the merged files: the next row lands after it.
     await finishJobs(h, [{ data: jobData('re/after'), result: asPing(successPing('re/after')) }]);
     await writer.drainOnce();
@@ -545,6 +638,18 @@ describe('the end of a run', () => {
     expect(log.ended_at).toBeTruthy();
   });
 
+  it('a complete run has its replacements merged into the files before it returns', async () => {
+    const h = harness();
+    await finishJobs(h, [{ data: jobData('end/re'), result: asPing(failedPing('end/re', 'clone_404')) }]);
+    const writer = await h.open();
+    await writer.drainOnce();
+    const fresh = successPing('end/re');
+    await finishJobs(h, [{ data: jobData('end/re', { replace: true }), result: asPing(fresh) }]);
+    await markEnqueueFinished(h);
+    expect(await writer.runUntilComplete({ pollMs: 10 })).toBe('complete');
+    expect(results(h)).toEqual([fresh]);
+  });
+
   it('runUntilComplete writes every batch, calls onBatch, and stops when asked', async () => {
     const h = harness();
     await finishJobs(
@@ -574,7 +679,7 @@ describe('the end of a run', () => {
     const h = harness();
     await finishJobs(
       h,
-      ['l/one', 'l/two'].map((n) => ({ data: jobData(n), result: asPing(successPing(n)) })),
+      ['l/one', 'l/two', 'l/three'].map((n) => ({ data: jobData(n), result: asPing(successPing(n)) })),
     );
     const writer = await h.open({ batchSize: 1, runLogEvery: 2 });
     const logFile = path.join(h.dataDir, 'pipeline_run_log.json');
@@ -584,6 +689,11 @@ describe('the end of a run', () => {
     const log = JSON.parse(readFileSync(logFile, 'utf8'));
     expect(log.results_written).toBe(2);
     expect(log.ended_at).toBeNull();
+    // The count starts again: the next row alone does not rewrite it.
+    rmSync(logFile);
+    await writer.drainOnce();
+    expect(names(results(h))).toEqual(['l/one', 'l/two', 'l/three']);
+    expect(existsSync(logFile)).toBe(false);
   });
 
   it('close leaves only the result files in the data directory', async () => {
@@ -599,7 +709,8 @@ describe('the end of a run', () => {
 describe('exactly one writer per prefix', () => {
   it('a second writer is refused while the first holds the lock, kept alive past its TTL', async () => {
     const h = harness();
-    const first = await h.open({ lockTtlMs: 600 });
+    const log = recordingLogger();
+    const first = await h.open({ lockTtlMs: 600, logger: log.logger });
     await new Promise((r) => setTimeout(r, 1500));
     await expect(h.open({ lockTtlMs: 600, lockWaitMs: 0 })).rejects.toThrow(
       new RegExp(
@@ -608,16 +719,20 @@ describe('exactly one writer per prefix', () => {
     );
     await first.close();
     expect(await h.conn.exists(`${h.prefix}:writer:lock`)).toBe(0);
+    // A closed writer stops renewing (it would otherwise report its own released lock as lost).
+    await new Promise((r) => setTimeout(r, 500));
+    expect(log.messages()).not.toContain('result writer lock lost: another writer may be running');
     const second = await h.open({ lockWaitMs: 0 });
     expect(second.writtenCount).toBe(0);
   });
 
   it('waits for the lock of a writer killed without closing to run out', async () => {
     const h = harness();
-    await h.conn.set(`${h.prefix}:writer:lock`, 'dead-writer', 'PX', 700);
+    await h.conn.set(`${h.prefix}:writer:lock`, 'dead-writer', 'PX', 900);
     const started = Date.now();
-    await h.open({ lockTtlMs: 3000 });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+    // It waits the TTL and a second more by default: longer than a writer's own lock can last.
+    await h.open({ lockTtlMs: 600 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
     expect(await h.conn.get(`${h.prefix}:writer:lock`)).not.toBe('dead-writer');
   });
 
