@@ -128,7 +128,7 @@ const timing = { clone_ms: 1, scan_ms: 1, job_ms: 2 };
 const asPing = (ping: Ping): ScanJobResult => ({ kind: 'ping', ping, timing });
 
 /** What the in-process worker does with one job: return this result, return nothing, or throw. */
-type Finish = { data: ScanJobData; jobId?: string; delayMs?: number } & (
+type Finish = { data: ScanJobData; jobId?: string; delayMs?: number; attempts?: number } & (
   | { result: ScanJobResult }
   | { fail: string; failedRow?: Ping }
   | { nothing: true }
@@ -143,7 +143,7 @@ async function finishJobs(h: Harness, jobs: Finish[]): Promise<void> {
     byId.set(id, f);
     await h.queue.add('scan', f.data, {
       jobId: id,
-      attempts: 1,
+      attempts: f.attempts ?? 1,
       removeOnComplete: false,
       removeOnFail: false,
     });
@@ -240,7 +240,12 @@ describe('the result writer: one row per finished job', () => {
     expect(c.byFramework).toEqual({ CrewAI: 1 });
     expect(c.byScoreBucket['41-60']).toBe(1);
     const outcome = await h.conn.hgetall(backfillKeys(h.prefix).outcome);
-    expect(outcome).toMatchObject({ [`${STRATUM}|written`]: '3', [`${STRATUM}|effective`]: '1' });
+    expect(outcome).toEqual({
+      [`${STRATUM}|written`]: '3',
+      '*|written': '3',
+      [`${STRATUM}|effective`]: '1',
+      '*|effective': '1',
+    });
     // Acknowledged: the queue holds nothing of them any more.
     expect(await h.queue.getJobCounts('completed', 'failed')).toEqual({ completed: 0, failed: 0 });
     expect(await writer.drainOnce()).toBe(0);
@@ -373,7 +378,12 @@ describe('the result writer never writes a repository twice', () => {
     const writer = await h.open({ logger: log.logger });
     expect(writer.writtenCount).toBe(501);
     expect((await readCounters(h.conn, h.prefix)).results).toBe(501);
-    expect(await h.conn.hget(backfillKeys(h.prefix).outcome, `${STRATUM}|written`)).toBe('501');
+    expect(await h.conn.hgetall(backfillKeys(h.prefix).outcome)).toEqual({
+      [`${STRATUM}|written`]: '501',
+      '*|written': '501',
+      [`${STRATUM}|effective`]: '501',
+      '*|effective': '501',
+    });
     expect(log.entries()).toContainEqual(
       expect.objectContaining({ msg: 'counters re-applied from the result files', reapplied: 501 }),
     );
@@ -459,6 +469,17 @@ describe('jobs without a usable result still end as exactly one row', () => {
     expect(await writer.drainOnce()).toBe(0);
   });
 
+  it('every unwritten failed job is written in one batch', async () => {
+    const h = harness();
+    await finishJobs(
+      h,
+      ['f/a', 'f/b', 'f/c'].map((n) => ({ data: jobData(n), fail: 'boom' })),
+    );
+    const writer = await h.open();
+    expect(await writer.drainOnce()).toBe(3);
+    expect(names(results(h)).sort()).toEqual(['f/a', 'f/b', 'f/c']);
+  });
+
   it("a failed job never writes another repository's row; its row says how long it ran", async () => {
     const h = harness();
     await finishJobs(h, [
@@ -496,7 +517,7 @@ describe('jobs without a usable result still end as exactly one row', () => {
 
   it('the failure row of a name that breaks the schema goes to quarantine.jsonl', async () => {
     const h = harness();
-    await finishJobs(h, [{ data: jobData('ab'), nothing: true }]);
+    await finishJobs(h, [{ data: jobData('ab'), fail: 'boom', attempts: 2 }]);
     const writer = await h.open();
     await writer.drainOnce();
     expect(results(h)).toEqual([]);
@@ -504,7 +525,7 @@ describe('jobs without a usable result still end as exactly one row', () => {
     expect(quarantine(h)[0]).toMatchObject({
       repo_full_name: 'ab',
       job_id: jobIdFor('ab'),
-      attempts: 1,
+      attempts: 2,
       ping: { failure_reason: 'worker_exception' },
     });
     expect((await readCounters(h.conn, h.prefix)).byStatus.quarantined).toBe(1);
@@ -526,7 +547,13 @@ describe('jobs without a usable result still end as exactly one row', () => {
       failure_reason: 'worker_exception',
       failure_detail: 'job completed without a result',
     });
-    expect(log.messages()).toContain('finished job without a repository in its data; no row can be written');
+    expect(quarantine(h)).toEqual([]);
+    expect(log.entries()).toContainEqual(
+      expect.objectContaining({
+        msg: 'finished job without a repository in its data; no row can be written',
+        job: 'number-name',
+      }),
+    );
     expect(await h.queue.getJobCounts('completed')).toEqual({ completed: 0 });
   });
 });
@@ -581,7 +608,7 @@ describe('replacement rows (rescan, retry)', () => {
     const h = harness();
     await finishJobs(h, [{ data: jobData('re/merge'), result: asPing(failedPing('re/merge', 'clone_404')) }]);
     const log = recordingLogger();
-    const writer = await h.open({ mergeEvery: 1, logger: log.logger });
+    const writer = await h.open({ mergeEvery: 1, runLogEvery: 2, logger: log.logger });
     await writer.drainOnce();
     expect(log.messages()).not.toContain('replaced rows merged into the result files');
     const fresh = successPing('re/merge');
@@ -591,6 +618,8 @@ describe('replacement rows (rescan, retry)', () => {
     expect(log.entries()).toContainEqual(
       expect.objectContaining({ msg: 'replaced rows merged into the result files', replaced: 1, dropped: 1 }),
     );
+    // The replacement counts as a row toward the run log (a row, then a replacement: two).
+    expect(existsSync(path.join(h.dataDir, 'pipeline_run_log.json'))).toBe(true);
     // The appenders were reopened on the merged files: the next row lands after it.
     await finishJobs(h, [{ data: jobData('re/after'), result: asPing(successPing('re/after')) }]);
     await writer.drainOnce();
@@ -636,6 +665,20 @@ describe('the end of a run', () => {
     const log = JSON.parse(readFileSync(path.join(h.dataDir, 'pipeline_run_log.json'), 'utf8'));
     expect(log.results_written).toBe(1);
     expect(log.ended_at).toBeTruthy();
+  });
+
+  it('keeps polling while the run is not complete, and ends once it is', async () => {
+    const h = harness();
+    const log = recordingLogger();
+    const writer = await h.open({ logger: log.logger });
+    const run = writer.runUntilComplete({ pollMs: 20 });
+    await new Promise((r) => setTimeout(r, 100));
+    await finishJobs(h, [{ data: jobData('late/one'), result: asPing(successPing('late/one')) }]);
+    await markEnqueueFinished(h);
+    expect(await run).toBe('complete');
+    expect(names(results(h))).toEqual(['late/one']);
+    // Nothing was replaced: the final merge has nothing to say.
+    expect(log.messages()).not.toContain('replaced rows merged into the result files');
   });
 
   it('a complete run has its replacements merged into the files before it returns', async () => {
@@ -734,6 +777,19 @@ describe('exactly one writer per prefix', () => {
     await h.open({ lockTtlMs: 600 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(600);
     expect(await h.conn.get(`${h.prefix}:writer:lock`)).not.toBe('dead-writer');
+  });
+
+  it('a writer that cannot reach Redis to renew its lock says so', async () => {
+    const h = harness();
+    const log = recordingLogger();
+    const own = h.conn.duplicate();
+    const writer = await h.open({ lockTtlMs: 600, logger: log.logger, redis: own });
+    own.disconnect();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(log.entries()).toContainEqual(
+      expect.objectContaining({ msg: 'could not renew the writer lock', err: expect.any(String) }),
+    );
+    await writer.close();
   });
 
   it('a writer whose lock was taken says so and never takes it back or deletes it', async () => {
