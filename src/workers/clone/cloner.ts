@@ -195,9 +195,8 @@ export class GitCloner implements Cloner {
     let tooLarge = false;
     let measuring = false;
     const timer = setInterval(async () => {
-      // Stryker disable next-line ConditionalExpression,BooleanLiteral: only keeps two walks of the directory from overlapping; either sees the same bytes
       if (measuring) return;
-      // Stryker disable next-line BooleanLiteral: as above
+      // Stryker disable next-line BooleanLiteral: the flag only keeps two walks of the directory from overlapping; either sees the same bytes
       measuring = true;
       try {
         if ((await diskUsage(request.dir)) > request.maxBytes) {
