@@ -62,7 +62,7 @@ export const MUTATION_MODULES = [
       'src/workers/clone/classify.ts',
       'src/workers/clone/sparse-patterns.ts',
     ],
-    tests: ['test/workers/clone.test.ts', 'test/workers/classify.test.ts'],
+    tests: ['test/workers/cloner.test.ts', 'test/workers/clone.test.ts', 'test/workers/classify.test.ts'],
     threshold: 85,
   },
   {
