@@ -102,4 +102,24 @@ export const MUTATION_MODULES = [
     tests: ['test/audit/gates.test.ts', 'test/audit/gate-verdicts.test.ts'],
     threshold: 85,
   },
+  {
+    name: 'cloner',
+    files: [
+      'src/workers/clone/cloner.ts',
+      'src/workers/clone/classify.ts',
+      'src/workers/clone/sparse-patterns.ts',
+    ],
+    tests: ['test/workers/cloner.test.ts', 'test/workers/clone.test.ts', 'test/workers/classify.test.ts'],
+    threshold: 85,
+  },
+  {
+    name: 'result-writer',
+    files: [
+      'src/workers/writer/result-writer.ts',
+      'src/workers/writer/written-rows.ts',
+      'src/workers/writer/row-identity.ts',
+    ],
+    tests: ['test/workers/result-writer.test.ts', 'test/workers/written-rows.test.ts'],
+    threshold: 85,
+  },
 ];
