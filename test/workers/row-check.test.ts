@@ -42,6 +42,13 @@ describe('manifest row check', () => {
     expect(rowProblem(row('a/b', 'http://example.com/a/b.git'), true)).toMatch(/scheme http/);
   });
 
+  it('takes a frozen commit only as a 40-hex commit id (never a ref or an option for git)', () => {
+    const frozen = (head_sha: string) => ({ ...row('a/b', 'https://github.com/a/b'), head_sha });
+    expect(rowProblem(frozen('0123456789abcdef0123456789abcdef01234567'), false)).toBeUndefined();
+    for (const bad of ['main', '--upload-pack=touch /tmp/pwned', '0123456', 'g'.repeat(40), '', 'HEAD~1'])
+      expect(rowProblem(frozen(bad), false), bad).toBe('head_sha is not a 40-hex commit id');
+  });
+
   it('passes on a schema problem found by the producer', () => {
     expect(rowProblem({ ...row('a/b', 'https://github.com/a/b'), row_problem: 'line 3: bad' }, false)).toBe(
       'line 3: bad',
