@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diskUsage, GitCloner, type GitClonerOptions } from '../../src/workers/clone/cloner.js';
-import { DEFAULT_SPARSE_PATTERNS } from '../../src/workers/clone/sparse-patterns.js';
+import { diskUsage } from '../../src/workers/clone/cloner.js';
+import { newJobDir, testCloner } from '../support/cloner.js';
 import { GitRepoFactory, git } from '../support/git-repos.js';
 import { GitHttpServer } from '../support/git-server.js';
 import { tempDir } from '../support/tmp.js';
@@ -12,22 +12,8 @@ const repos = new GitRepoFactory();
 const server = new GitHttpServer(repos.root);
 const work = tempDir('stratum-clone');
 
-function cloner(o: Partial<GitClonerOptions> = {}): GitCloner {
-  return new GitCloner({
-    allowLocalUrls: true,
-    timeoutMs: 20_000,
-    lean: true,
-    sparsePatterns: DEFAULT_SPARSE_PATTERNS,
-    sizeCheckIntervalMs: 50,
-    ...o,
-  });
-}
-
-function jobDir(): string {
-  const d = path.join(work.dir, randomBytes(4).toString('hex'));
-  mkdirSync(d);
-  return d;
-}
+const cloner = testCloner;
+const jobDir = () => newJobDir(work.dir);
 
 const ASSETS = {
   'app/agent.py': 'from crewai import Agent\nAgent(role="x")\n',

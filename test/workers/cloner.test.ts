@@ -3,8 +3,9 @@ import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diskUsage, GitCloner, type GitClonerOptions } from '../../src/workers/clone/cloner.js';
+import { diskUsage } from '../../src/workers/clone/cloner.js';
 import { DEFAULT_SPARSE_PATTERNS, sparsePatternsOf } from '../../src/workers/clone/sparse-patterns.js';
+import { newJobDir, testCloner } from '../support/cloner.js';
 import { GitRepoFactory, git } from '../support/git-repos.js';
 import { GitHttpServer } from '../support/git-server.js';
 import { tempDir } from '../support/tmp.js';
@@ -16,22 +17,8 @@ const repos = new GitRepoFactory();
 const server = new GitHttpServer(repos.root);
 const work = tempDir('stratum-cloner');
 
-function cloner(o: Partial<GitClonerOptions> = {}): GitCloner {
-  return new GitCloner({
-    allowLocalUrls: true,
-    timeoutMs: 20_000,
-    lean: true,
-    sparsePatterns: DEFAULT_SPARSE_PATTERNS,
-    sizeCheckIntervalMs: 50,
-    ...o,
-  });
-}
-
-function jobDir(): string {
-  const d = path.join(work.dir, randomBytes(4).toString('hex'));
-  mkdirSync(d);
-  return d;
-}
+const cloner = testCloner;
+const jobDir = () => newJobDir(work.dir);
 
 /** Every file of the checked-out worktree (not .git), relative, sorted. */
 function worktreeFiles(repo: string, rel = ''): string[] {
