@@ -206,7 +206,9 @@ export async function readRepository(
           break;
         }
         case 'yaml': {
-          const data = parseYaml?.(text, { maxAliasCount: 100 });
+          // Warnings (an unknown `!!python/name` tag) would go to stderr with the file's raw text,
+          // terminal escapes included; errors still throw and count as a parser error.
+          const data = parseYaml?.(text, { maxAliasCount: 100, logLevel: 'error' });
           const summarise = buf.length > MAX_KEPT_YAML_BYTES || isTestPath(file.rel);
           inputs.yaml.push({ path: file.rel, data: summarise ? yamlSummary(data) : data });
           break;

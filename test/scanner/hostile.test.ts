@@ -1,9 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseRequirement } from '../../src/scanner/deps/dependency-versions.js';
-import { scanRepository } from '../../src/scanner/index.js';
+import { scanRepository, scannerCliPath } from '../../src/scanner/index.js';
 import {
   ExtractionDeadlineError,
   extractPythonFacts,
@@ -192,5 +193,22 @@ describe('linear, budget-checked fact extraction', () => {
     const ping = (await scanRepository(dir)) as Ping;
     expect(ping.scan_status).toBe('success');
     expect((ping.llm_models as string[]).length).toBeLessThanOrEqual(1000);
+  });
+});
+
+describe('nothing from a repository reaches stderr', () => {
+  it('YAML with unknown tags and terminal escapes: no warning text on stderr, the ping still made', async () => {
+    const dir = path.join(tmp, 'yaml-escapes');
+    writeTree(dir, {
+      'main.py': AGENT,
+      // A control character makes the file a parser error; the unknown tag alone only a warning.
+      'mkdocs.yml': 'x: !!python/name:evil\u001b[31mRED\u001b[0m\n',
+      'docs/conf.yml': 'y: !!python/object:os.system\n',
+    });
+    const r = await execa(process.execPath, [scannerCliPath(), 'scan', dir, '--json'], { reject: false });
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout).parser_errors).toBe(1);
+    expect(r.stderr).not.toContain('\u001b');
+    expect(r.stderr).not.toContain('python/');
   });
 });
