@@ -4,7 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseRequirement } from '../../src/scanner/deps/dependency-versions.js';
-import { scanRepository, scannerCliPath } from '../../src/scanner/index.js';
+import { scannerCliPath, scanRepository } from '../../src/scanner/index.js';
 import {
   ExtractionDeadlineError,
   extractPythonFacts,
