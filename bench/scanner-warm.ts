@@ -21,7 +21,11 @@ import {
   ProcessScannerRunner,
   type ScanOutcome,
 } from '../src/workers/scan/scanner-runner.js';
-import { WarmScannerPool } from '../src/workers/scan/warm-scanner.js';
+import {
+  WARM_RECYCLE_ABOVE_RSS_BYTES,
+  WARM_RECYCLE_AFTER_SCANS,
+  WarmScannerPool,
+} from '../src/workers/scan/warm-scanner.js';
 import { judgeScannerOutput } from '../src/workers/validate/judge-output.js';
 
 const args = process.argv.slice(2);
@@ -58,8 +62,8 @@ const pool = new WarmScannerPool({
   prefixArgs: [CLI],
   requiredFile: CLI,
   size: 1,
-  recycleAfterScans: 500,
-  recycleAboveRssBytes: 192 * 1024 * 1024,
+  recycleAfterScans: WARM_RECYCLE_AFTER_SCANS,
+  recycleAboveRssBytes: WARM_RECYCLE_ABOVE_RSS_BYTES,
   timeoutMs: SCAN_TIMEOUT_MS,
   maxResponseBytes: 16 * 1024 * 1024,
   retry: oneShot,
@@ -146,9 +150,20 @@ console.log(
     ? `reference: ${refPython} (PYTHONPATH ${refPath})`
     : 'reference: not installed (give --reference-python and --reference-path)',
 );
-// A first request starts the warm process; its start-up is part of the first repository's time,
-// as in a worker. Each repository is scanned warm, fresh and by the reference in turn, so all
-// three see the same load.
+// The pool starts as a worker's does: its process starts and warms up at start-up (reported
+// here, not part of any repository's time), and a retired process's successor starts at once.
+// Each repository is scanned warm, fresh and by the reference in turn, so all three see the
+// same load.
+const prestartedAt = performance.now();
+const ready = await pool.prestart();
+console.log(
+  `warm pool ready in ${fmt(performance.now() - prestartedAt)} (start-up and warm-up: ${ready
+    .map(
+      (r) =>
+        `${r.warmUp?.passes ?? 0} passes, ${r.warmUp?.ms ?? 0} ms${r.warmUp?.error ? `, ${r.warmUp.error}` : ''}`,
+    )
+    .join('; ')})`,
+);
 const rows: {
   name: string;
   warm: number;

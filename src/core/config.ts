@@ -121,6 +121,12 @@ export const SETTINGS = {
   ),
   cloneTimeoutMs: setting('STRATUM_CLONE_TIMEOUT_MS', 'int', 300_000, 'Clone timeout (ms).'),
   scanTimeoutMs: setting('STRATUM_SCAN_TIMEOUT_MS', 'int', 300_000, 'Scanner timeout (ms).'),
+  scannerWarmUpMs: setting(
+    'STRATUM_SCANNER_WARM_UP_MS',
+    'int',
+    2000,
+    "Built-in scanner: how long each warm scanner process scans a synthetic repository before taking jobs, so the first real one meets a warm JIT (0: none). Processes start at worker start-up and on recycling, off any repository's path.",
+  ),
   maxRepoSizeKb: setting(
     'STRATUM_MAX_REPO_SIZE_KB',
     'int',

@@ -4,6 +4,7 @@ import { toSarif } from './report/sarif.js';
 import type { Severity } from './rules/rule.js';
 import { type ScanReport, ScanUsageError, scanDirectory } from './scan.js';
 import { serve } from './serve/serve.js';
+import { DEFAULT_WARM_UP_MS } from './serve/warm-up.js';
 import { formatSummary } from './summary.js';
 
 type OutputFormat = 'text' | 'json' | 'sarif';
@@ -25,6 +26,13 @@ function positiveInt(name: string) {
   return (value: string): number => {
     if (!/^\d+$/.test(value) || Number(value) <= 0)
       throw new ScanUsageError(`${name} must be a positive integer, got "${value}"`);
+    return Number(value);
+  };
+}
+
+function nonNegativeInt(name: string) {
+  return (value: string): number => {
+    if (!/^\d{1,9}$/.test(value)) throw new ScanUsageError(`${name} must be an integer ≥ 0, got "${value}"`);
     return Number(value);
   };
 }
@@ -136,8 +144,14 @@ export async function runScannerCli(argv: readonly string[], io: CliIo = process
     .description(
       'long-lived scanner: framed scan requests on stdin, framed pings on stdout (docs/scanner.md)',
     )
-    .action(async () => {
-      exit = await serve(process.stdin, process.stdout);
+    .option(
+      '--warm-up-ms <ms>',
+      `scan a built-in synthetic repository for up to this long before announcing ready, so the first real repository meets a warm JIT (0: none; default ${DEFAULT_WARM_UP_MS})`,
+      nonNegativeInt('--warm-up-ms'),
+      DEFAULT_WARM_UP_MS,
+    )
+    .action(async (flags: { warmUpMs: number }) => {
+      exit = await serve(process.stdin, process.stdout, flags.warmUpMs);
     });
   try {
     await program.parseAsync([...argv], { from: 'user' });

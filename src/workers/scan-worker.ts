@@ -72,10 +72,15 @@ export async function startScanWorker(config: Config, options: ScanWorkerOptions
           recycleAboveRssBytes: WARM_RECYCLE_ABOVE_RSS_BYTES,
           timeoutMs: config.scanTimeoutMs,
           maxResponseBytes: config.scanMaxOutputBytes,
+          warmUpMs: config.scannerWarmUpMs,
           retry: oneShot,
           signal: shutdown.signal,
         })
       : null;
+  // The scanner processes start and warm up now, while the worker connects and clones.
+  void warm
+    ?.prestart()
+    .then((ready) => logger.info({ warm_up: ready.map((r) => r.warmUp) }, 'warm scanner ready'));
   const scanner = options.scanner ?? warm ?? oneShot;
   const cloner =
     options.cloner ??

@@ -46,6 +46,15 @@ describe('stratum-scan command line (in-process)', () => {
     expect(ping.scan_status).toBe('success');
   });
 
+  it('serve: a bad --warm-up-ms is one line and exit 2, before anything is served', async () => {
+    for (const bad of ['x', '-5', '1.5']) {
+      const c = capture();
+      expect(await runScannerCli(['serve', '--warm-up-ms', bad], c.io)).toBe(2);
+      expect(c.err.join('')).toBe(`error: --warm-up-ms must be an integer ≥ 0, got "${bad}"\n`);
+      expect(c.out.join('')).toBe('');
+    }
+  });
+
   it('exits 0 with an empty ping for a repository without Python', async () => {
     const c = capture();
     expect(await runScannerCli(['scan', path.join(FIXTURES, 'neg-no-python'), '--json'], c.io)).toBe(0);

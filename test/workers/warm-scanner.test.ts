@@ -82,9 +82,15 @@ describe('warm scanner', () => {
       recycleAboveRssBytes: 1024 * 1024 * 1024,
       timeoutMs: 60_000,
       maxResponseBytes: 16 * 1024 * 1024,
+      // The worker's default: the pings that follow a warm-up are the same as a fresh process's.
+      warmUpMs: 2000,
       retry: new RecordingRunner(),
     });
     try {
+      const [ready, ...more] = await warm.prestart();
+      expect(more).toEqual([]);
+      expect(ready?.warmUp?.error).toBeUndefined();
+      expect(ready?.warmUp?.passes).toBeGreaterThanOrEqual(1);
       for (const name of SCAN_FIXTURES) {
         const dir = path.join(FIXTURES, name);
         const fresh = await runProcess(
@@ -183,7 +189,10 @@ describe('warm scanner', () => {
   it('recycles a process after N repositories and when its memory passes the bound', async () => {
     const byCount = pool({ retry: new RecordingRunner(), recycleAfterScans: 2 });
     try {
-      for (const d of ['a', 'b', 'c', 'd', 'e']) expect((await byCount.scan(req(d))).ok).toBe(true);
+      for (const d of ['a', 'b']) expect((await byCount.scan(req(d))).ok).toBe(true);
+      // The successor started as the first process retired, before any further request.
+      expect(byCount.counts).toMatchObject({ started: 2, recycledByCount: 1 });
+      for (const d of ['c', 'd', 'e']) expect((await byCount.scan(req(d))).ok).toBe(true);
       expect(byCount.counts).toMatchObject({
         started: 3,
         served: 5,
@@ -198,9 +207,25 @@ describe('warm scanner', () => {
     const byMemory = pool({ retry: new RecordingRunner(), recycleAboveRssBytes: 1 });
     try {
       for (const d of ['a', 'b', 'c']) expect((await byMemory.scan(req(d))).ok).toBe(true);
-      expect(byMemory.counts).toMatchObject({ started: 3, recycledByCount: 0, recycledByMemory: 3 });
+      // Every recycle starts the successor at once: the last one is started, never used.
+      expect(byMemory.counts).toMatchObject({ started: 4, recycledByCount: 0, recycledByMemory: 3 });
     } finally {
       byMemory.close();
+    }
+  });
+
+  it('prestart fills every slot before the first repository; close retires them', async () => {
+    const p = pool({ retry: new RecordingRunner(), size: 3 });
+    try {
+      const ready = await p.prestart();
+      expect(ready.map((r) => r.version)).toEqual(['fake', 'fake', 'fake']);
+      expect(new Set(ready.map((r) => r.pid)).size).toBe(3);
+      expect(await p.prestart()).toEqual([]);
+      const results = await Promise.all(['a', 'b', 'c'].map((d) => p.scan(req(d))));
+      expect(results.every((r) => r.ok)).toBe(true);
+      expect(p.counts.started).toBe(3);
+    } finally {
+      p.close();
     }
   });
 
@@ -252,8 +277,10 @@ describe('warm scanner counts in the run log', () => {
     expect(log.warm_scanner).toEqual({
       // a, b, c by the first pool (crash-me went to a fresh process), a, b by the second.
       scans_served: 5,
-      // First pool: one process for a, one after the crash for b and c (recycled after two).
-      processes_started: 4,
+      // Each retired or failed process is replaced at once. First pool: one for a, one started
+      // at the crash for b and c, one when that is recycled after two; second pool: one for a,
+      // one at each of the two recycles.
+      processes_started: 6,
       recycled_by_count: 1,
       recycled_by_memory: 2,
       processes_failed: 1,

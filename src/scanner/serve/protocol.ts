@@ -33,6 +33,8 @@ export interface ReadyMessage {
   ready: true;
   version: string;
   pid: number;
+  /** What the warm-up before this message did (absent from servers without one). */
+  warmUp?: { passes: number; ms: number; error?: string };
 }
 
 /** Largest request a server accepts (a request is a path and a few options). */

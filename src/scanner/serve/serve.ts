@@ -10,6 +10,7 @@ import {
   type ScanRequestMessage,
   type ScanResponseMessage,
 } from './protocol.js';
+import { warmUp } from './warm-up.js';
 
 function memory(): MemoryReport {
   const m = process.memoryUsage();
@@ -60,15 +61,20 @@ async function handle(request: ScanRequestMessage): Promise<ScanResponseMessage>
 /**
  * `stratum-scan serve`: a long-lived scanner. Reads framed scan requests on `input`, scans one
  * repository at a time, answers each with a framed response on `output` carrying exactly the
- * ping `scan --json` prints. Announces itself with a ready message once the grammar is loaded.
- * Ends when `input` ends. A malformed frame ends the server (exit code 2): the stream cannot be
- * trusted past it.
+ * ping `scan --json` prints. Announces itself with a ready message once the grammar is loaded
+ * and the warm-up (`warmUpMs`, 0 for none) is done. Ends when `input` ends. A malformed frame
+ * ends the server (exit code 2): the stream cannot be trusted past it.
  */
-export async function serve(input: Readable, output: Writable): Promise<number> {
+export async function serve(input: Readable, output: Writable, warmUpMs = 0): Promise<number> {
   // stdout carries frames only: a stray console.log from any module would corrupt the stream.
   for (const k of ['log', 'info', 'debug'] as const) console[k] = console.error;
   await loadPythonParser();
-  const ready: ReadyMessage = { ready: true, version: PIPELINE_VERSION, pid: process.pid };
+  const ready: ReadyMessage = {
+    ready: true,
+    version: PIPELINE_VERSION,
+    pid: process.pid,
+    warmUp: await warmUp(warmUpMs),
+  };
   output.write(encodeFrame(ready));
   const decoder = new FrameDecoder(MAX_REQUEST_BYTES);
   for await (const chunk of input) {

@@ -31,6 +31,11 @@ export interface WarmScannerOptions {
   timeoutMs: number;
   /** Largest response accepted (a ping); beyond, the process is killed. */
   maxResponseBytes: number;
+  /**
+   * Each process's warm-up before it takes a repository (`serve --warm-up-ms`); the server's
+   * default when absent. Paid off any repository's path: processes start ahead of need.
+   */
+  warmUpMs?: number;
   /** A crash, hang or protocol error is retried once here (a fresh one-shot process). */
   retry: ScannerRunner;
   signal?: AbortSignal;
@@ -52,7 +57,8 @@ class WarmProcess {
 
   constructor(options: WarmScannerOptions) {
     this.decoder = new FrameDecoder(options.maxResponseBytes);
-    this.child = spawn(options.command, [...options.prefixArgs, 'serve'], {
+    const warmUp = options.warmUpMs === undefined ? [] : ['--warm-up-ms', String(options.warmUpMs)];
+    this.child = spawn(options.command, [...options.prefixArgs, 'serve', ...warmUp], {
       cwd: os.tmpdir(),
       env: { ...BASE_CHILD_ENV },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -86,6 +92,11 @@ class WarmProcess {
 
   get alive(): boolean {
     return this.exited === null;
+  }
+
+  /** Its ready message (rejects when it died first). */
+  whenReady(): Promise<ReadyMessage> {
+    return this.ready;
   }
 
   private stderr(): string {
@@ -167,7 +178,8 @@ class WarmProcess {
  * repository). A process is recycled after `recycleAfterScans` repositories or when its memory
  * passes `recycleAboveRssBytes`. A crash, hang or garbled answer kills that process and fails
  * only the current repository's attempt, which is retried once in a fresh one-shot process
- * (`retry`); the slot gets a new warm process on its next repository.
+ * (`retry`). A retired or failed process is replaced at once, so its successor starts and warms
+ * up while the worker clones the next repository; `prestart` fills every slot at start-up.
  */
 export interface WarmScannerCounts {
   started: number;
@@ -217,6 +229,23 @@ export class WarmScannerPool implements ScannerRunner {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
+  /**
+   * Starts every slot's process now and resolves when each is ready, warm-up included (a worker
+   * calls it at start-up, so no repository waits for one). Returns their ready messages.
+   */
+  async prestart(): Promise<ReadyMessage[]> {
+    const started: WarmProcess[] = [];
+    while (!this.closed && this.live < this.options.size) {
+      this.live++;
+      this.counts.started++;
+      const p = new WarmProcess(this.options);
+      started.push(p);
+      this.idle.push(p);
+    }
+    const ready = await Promise.allSettled(started.map((p) => p.whenReady()));
+    return ready.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  }
+
   private release(p: WarmProcess, healthy: boolean): void {
     const o = this.options;
     const recycle =
@@ -231,7 +260,12 @@ export class WarmScannerPool implements ScannerRunner {
       if (next) {
         this.counts.started++;
         next(new WarmProcess(o));
-      } else this.live--;
+      } else if (this.closed) this.live--;
+      else {
+        // Its successor starts now, not when the next repository arrives.
+        this.counts.started++;
+        this.idle.push(new WarmProcess(o));
+      }
       return;
     }
     const next = this.waiting.shift();
