@@ -1,4 +1,5 @@
 import { type LockedPackage, readLockfilePackages } from './lockfile-packages.js';
+import { readSetupCfg } from './setup-cfg.js';
 import { setupPyRequirements } from './setup-py.js';
 
 /** A TOML parser (smol-toml's `parse`), handed in so the module is only loaded when needed. */
@@ -143,7 +144,7 @@ export function parsePyproject(text: string, index: DependencyIndex): void {
 }
 
 /**
- * The distribution name a root `pyproject.toml` or `setup.py` publishes (`openai-agents`),
+ * The distribution name a root `pyproject.toml`, `setup.py` or `setup.cfg` publishes (`openai-agents`),
  * normalised; null when none is declared. It tells a framework's own repository apart.
  */
 export function ownProjectName(baseName: string, text: string): string | null {
@@ -154,6 +155,7 @@ export function ownProjectName(baseName: string, text: string): string | null {
     name = asTable(doc.project)?.name ?? asTable(asTable(doc.tool)?.poetry)?.name ?? null;
   } else if (lower === 'setup.py')
     name = /\bname\s*=\s*["']([A-Za-z0-9._-]{1,100})["']/.exec(text)?.[1] ?? null;
+  else if (lower === 'setup.cfg') name = readSetupCfg(text).name;
   return typeof name === 'string' && name.length <= 100 ? normalizePackageName(name) : null;
 }
 
@@ -212,10 +214,12 @@ export function parseSetupPy(text: string, index: DependencyIndex): void {
   }
 }
 
+/** setup.cfg's `install_requires` and `[options.extras_require]` (readSetupCfg). */
 export function parseSetupCfg(text: string, index: DependencyIndex): void {
-  const m = /install_requires\s*=\s*\n((?:[ \t]+\S.*\n?)*)/.exec(text);
-  if (!m) return;
-  parseRequirementsTxt(m[1] as string, index);
+  for (const requirement of readSetupCfg(text).requirements) {
+    const pkg = parseRequirement(requirement);
+    if (pkg) addDeclared(index, pkg);
+  }
 }
 
 /** Parses one dependency file by its base name. Throws on malformed TOML/JSON (a parse error). */
