@@ -51,8 +51,7 @@ export function readSetupCfg(text: string): SetupCfg {
 function take(section: string, key: string, lines: string[], out: SetupCfg): void {
   if (section === 'metadata' && key === 'name') {
     if (lines.length === 1 && DISTRIBUTION_NAME.test(lines[0] as string)) out.name = lines[0] as string;
-  }
-  else if ((section === 'options' && key === 'install_requires') || section === 'options.extras_require')
+  } else if ((section === 'options' && key === 'install_requires') || section === 'options.extras_require')
     // One push per entry: spreading a hostile file's 200,000 lines overflows the stack.
     for (const r of requirementList(lines)) out.requirements.push(r);
 }
