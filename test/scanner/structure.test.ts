@@ -193,6 +193,67 @@ describe('structure across modules', () => {
     expect(ping.crew_size_distribution).toEqual([1]);
   });
 
+  it('a factory naming its agent from an argument makes one agent per call, each in its own crew', async () => {
+    const ping = await scan('factory-instances', {
+      'team/factory.py':
+        'from crewai import Agent\n\ndef make_agent(role, goal="g"):\n    return Agent(role=role, goal=goal, backstory="b")\n',
+      'team/roles.py': 'ROLES = ["researcher", "writer", "editor"]\n',
+      'team/main.py': [
+        'from crewai import Crew, Task',
+        'from team.factory import make_agent',
+        'from team.roles import ROLES',
+        'team = [make_agent(r) for r in ROLES]',
+        'lead = make_agent("lead")',
+        'qa = make_agent("qa", goal="check")',
+        'crew = Crew(agents=team, tasks=[])',
+        'review = Crew(agents=[lead, qa], tasks=[Task(description="d", expected_output="o", agent=lead)])',
+        '',
+      ].join('\n'),
+    });
+    expect(ping.agent_count).toBe(5);
+    expect(ping.crew_size_distribution).toEqual([3, 2]);
+  });
+
+  it('AutoGen: a factory given the name positionally fills a group chat; a comprehension over range caps at 100', async () => {
+    const ping = await scan('factory-autogen', {
+      'chat.py': [
+        'from autogen import AssistantAgent, GroupChat',
+        'NAMES = ["planner", "coder", "critic", "tester"]',
+        'def make(name):',
+        '    return AssistantAgent(name, llm_config={"model": "gpt-4o"})',
+        'members = [make(n) for n in NAMES]',
+        'chat = GroupChat(agents=members, messages=[], max_round=5)',
+        'crowd = [make(f"worker{i}") for i in range(500)]',
+        '',
+      ].join('\n'),
+    });
+    expect(ping.agent_count).toBe(100);
+    expect(ping.crew_size_distribution).toEqual([4]);
+  });
+
+  it('a factory that names its agent literally, or passes only options through, builds the same agent each time', async () => {
+    const ping = await scan('factory-same-agent', {
+      'agents.py': [
+        'from crewai import Agent, Crew',
+        'from llama_index.agent.openai import OpenAIAgent',
+        'def make_writer():',
+        '    return Agent(role="Writer", goal="g", backstory="b")',
+        'def load_meta_agent(tools, **kwargs):',
+        '    return OpenAIAgent.from_tools(tools=tools, **kwargs)',
+        'w1 = make_writer()',
+        'w2 = make_writer()',
+        'if True:',
+        '    meta = load_meta_agent([], verbose=True)',
+        'else:',
+        '    meta = load_meta_agent([], verbose=False)',
+        'crew = Crew(agents=[w1, w2], tasks=[])',
+        '',
+      ].join('\n'),
+    });
+    expect(ping.agent_count).toBe(2);
+    expect(ping.crew_size_distribution).toEqual([1]);
+  });
+
   it('a framework repository is scanned for its examples; a local `agents` package is not the SDK', async () => {
     const self = await scan('sdk-itself', {
       'pyproject.toml': '[project]\nname = "openai-agents"\n',

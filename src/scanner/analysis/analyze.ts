@@ -15,6 +15,7 @@ import type {
 } from '../model.js';
 import type { RepoInputs } from '../read-repository.js';
 import { isDockerfileName } from '../walk/file-kinds.js';
+import { expandFactoryAgents } from './factory-instances.js';
 import {
   CHAT_MODEL_PROVIDERS,
   isChatModelConstructor,
@@ -291,8 +292,11 @@ export function analyze(inputs: RepoInputs): Analysis {
 
   const built = byId(detections.flatMap((d) => d.agents));
   // An agent built in a loop over literal data is one agent per iteration.
-  const loopCopies = expandLoopAgents(built, filesByPath, new LoopIterations(files));
-  const agents = byId(loopCopies.agents);
+  const loops = new LoopIterations(files);
+  const loopCopies = expandLoopAgents(built, filesByPath, loops);
+  // An agent a function builds from its arguments is one agent per call of the function.
+  const factoryCopies = expandFactoryAgents(loopCopies.agents, files, filesByPath, loops, loopCopies.copies);
+  const agents = byId(factoryCopies.agents);
   const groups = byId(detections.flatMap((d) => d.groups));
   const toolMap = new Map<string, ToolDef>();
   for (const t of detections.flatMap((d) => d.tools))
@@ -389,7 +393,7 @@ export function analyze(inputs: RepoInputs): Analysis {
 
   // 3. Group membership: by agent name, through factory functions and imports (references.ts).
   const groupMembers = new Map<string, string[]>();
-  const agentIndex = new AgentIndex(built, files);
+  const agentIndex = new AgentIndex(built, files, factoryCopies.atSite);
   for (const g of groups)
     groupMembers.set(g.id, groupMemberIds(g, agentIndex, filesByPath, loopCopies.copies));
 

@@ -137,7 +137,7 @@ export function loopCopies(agent: AgentDef, file: PythonFacts | undefined, loops
 }
 
 /** Identity arguments of agent constructors. */
-const IDENTITY_KWARGS = ['name', 'role', 'agent_name'];
+export const IDENTITY_KWARGS = ['name', 'role', 'agent_name'];
 
 /**
  * Whether the agent a call builds differs from one iteration to the next: its name or role is

@@ -17,7 +17,7 @@ export function moduleOf(path: string): string {
 }
 
 /** Whether `file` imports the module defined at `path` (absolute, by suffix, or relative). */
-function imports(file: PythonFacts, path: string): boolean {
+export function importsModuleAt(file: PythonFacts, path: string): boolean {
   const target = moduleOf(path);
   return file.imports.some((imp) => {
     const mod = imp.module.replace(/^\.+/, '');
@@ -40,7 +40,7 @@ export function preferLocal<T>(candidates: readonly T[], file: PythonFacts, path
   if (candidates.length <= 1) return [...candidates];
   const here = candidates.filter((c) => pathOf(c) === file.path);
   if (here.length > 0) return here;
-  const imported = candidates.filter((c) => imports(file, pathOf(c)));
+  const imported = candidates.filter((c) => importsModuleAt(file, pathOf(c)));
   return imported.length > 0 ? imported : [candidates[0] as T];
 }
 
@@ -80,6 +80,8 @@ export class AgentIndex {
   constructor(
     readonly agents: readonly AgentDef[],
     files: readonly PythonFacts[] = [],
+    /** The agents a factory call makes, by call site (`expandFactoryAgents`). */
+    private readonly instancesAt: ReadonlyMap<string, readonly AgentDef[]> = new Map(),
   ) {
     for (const a of agents) {
       for (const key of new Set([a.name, lastSegment(a.name)])) push(this.byName, key, a);
@@ -108,6 +110,8 @@ export class AgentIndex {
     const named = this.byName.get(ref) ?? this.byName.get(lastSegment(ref));
     if (named) return preferLocal(named, file, (a) => a.site.file).slice(0, 1);
     const bound = boundCall(file, ref, line) ?? boundCall(file, ref, Number.MAX_SAFE_INTEGER);
+    const made = bound ? this.instancesAt.get(`${file.path}:${bound.line}:${bound.callee}`) : undefined;
+    if (made) return [...made];
     const factory = bound ? lastSegment(bound.callee) : lastSegment(ref);
     const built = this.byFn.get(factory);
     if (built) return preferLocal(built, file, (a) => a.site.file);
@@ -131,7 +135,8 @@ export class AgentIndex {
       const made =
         built.length > 0
           ? built
-          : preferLocal(this.byFn.get(lastSegment(c.callee)) ?? [], file, (a) => a.site.file);
+          : (this.instancesAt.get(id) ??
+            preferLocal(this.byFn.get(lastSegment(c.callee)) ?? [], file, (a) => a.site.file));
       for (const a of made) if (!found.includes(a)) found.push(a);
     }
     return found;
