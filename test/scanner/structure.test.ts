@@ -214,6 +214,24 @@ describe('structure across modules', () => {
     expect(ping.crew_size_distribution).toEqual([3, 2]);
   });
 
+  it('a factory appended to a list in a loop over literal specs: one agent and one member per spec', async () => {
+    const ping = await scan('factory-append', {
+      'crew.py': [
+        'from crewai import Agent, Crew',
+        'SPECS = [{"role": "a"}, {"role": "b"}]',
+        'def make_agent(spec):',
+        '    return Agent(role=spec["role"], goal="g", backstory="b")',
+        'agents = []',
+        'for s in SPECS:',
+        '    agents.append(make_agent(s))',
+        'crew = Crew(agents=agents, tasks=[])',
+        '',
+      ].join('\n'),
+    });
+    expect(ping.agent_count).toBe(2);
+    expect(ping.crew_size_distribution).toEqual([2]);
+  });
+
   it('AutoGen: a factory given the name positionally fills a group chat; a comprehension over range caps at 100', async () => {
     const ping = await scan('factory-autogen', {
       'chat.py': [
