@@ -6,12 +6,7 @@ import {
   type LoopIterations,
   MAX_LOOP_COPIES,
 } from './loop-iterations.js';
-import { importsModuleAt } from './references.js';
-
-/** The key of a call site: `<file>:<line>:<callee>`. */
-export function callSiteKey(file: PythonFacts, call: CallFact): string {
-  return `${file.path}:${call.line}:${call.callee}`;
-}
+import { callSiteKey, importsModuleAt } from './references.js';
 
 /**
  * An agent built inside a function and named by what the function is given (`def make_agent(role):

@@ -44,6 +44,11 @@ export function preferLocal<T>(candidates: readonly T[], file: PythonFacts, path
   return imported.length > 0 ? imported : [candidates[0] as T];
 }
 
+/** The key of a call site, `<file>:<line>:<callee>`: an agent's id is its construction call's. */
+export function callSiteKey(file: PythonFacts, call: CallFact): string {
+  return `${file.path}:${call.line}:${call.callee}`;
+}
+
 /** The last call bound to `name` in `file` at or before `line` (`x = factory(...)`). */
 export function boundCall(file: PythonFacts, name: string, line: number): CallFact | null {
   let found: CallFact | null = null;
@@ -110,7 +115,7 @@ export class AgentIndex {
     const named = this.byName.get(ref) ?? this.byName.get(lastSegment(ref));
     if (named) return preferLocal(named, file, (a) => a.site.file).slice(0, 1);
     const bound = boundCall(file, ref, line) ?? boundCall(file, ref, Number.MAX_SAFE_INTEGER);
-    const made = bound ? this.instancesAt.get(`${file.path}:${bound.line}:${bound.callee}`) : undefined;
+    const made = bound ? this.instancesAt.get(callSiteKey(file, bound)) : undefined;
     if (made) return [...made];
     const factory = bound ? lastSegment(bound.callee) : lastSegment(ref);
     const built = this.byFn.get(factory);
@@ -130,7 +135,7 @@ export class AgentIndex {
     const found: AgentDef[] = [];
     for (const c of file.calls) {
       if (c.appendedTo !== ref) continue;
-      const id = `${file.path}:${c.line}:${c.callee}`;
+      const id = callSiteKey(file, c);
       const built = this.agents.filter((a) => a.id === id);
       const made =
         built.length > 0

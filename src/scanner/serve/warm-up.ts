@@ -29,12 +29,14 @@ export const DEFAULT_WARM_UP_MS = 2000;
 export async function warmUp(budgetMs: number): Promise<WarmUpReport> {
   const started = performance.now();
   if (budgetMs <= 0) return { passes: 0, ms: 0 };
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'stratum-warm-up-'));
+  let dir: string | null = null;
   let passes = 0;
   try {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'stratum-warm-up-'));
     for (const [rel, content] of Object.entries(warmUpCorpus())) {
-      mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-      writeFileSync(path.join(dir, rel), content);
+      const abs = path.join(dir, rel);
+      mkdirSync(path.dirname(abs), { recursive: true });
+      writeFileSync(abs, content);
     }
     while (passes < MAX_PASSES && performance.now() - started < budgetMs) {
       await scanDirectory(dir, { repoName: 'stratum/warm-up' });
@@ -44,6 +46,6 @@ export async function warmUp(budgetMs: number): Promise<WarmUpReport> {
   } catch (err) {
     return { passes, ms: Math.round(performance.now() - started), error: (err as Error).message };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (dir !== null) rmSync(dir, { recursive: true, force: true });
   }
 }
