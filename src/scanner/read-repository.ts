@@ -115,7 +115,9 @@ export async function readRepository(
     parserErrors: 0,
     skippedTooLarge: 0,
     skippedBinary: 0,
-    pythonCandidates: walk.files.filter((f) => f.kind === 'python' || f.kind === 'notebook').length,
+    pythonCandidates: walk.files.filter(
+      (f) => f.kind === 'python' || f.kind === 'notebook' || (f.kind === 'dependency' && isSetupPy(f.rel)),
+    ).length,
     parseTimeouts: 0,
     budgetHit: selection.dropped > 0 ? 'max_files' : walk.budgetHit,
     sourceSkipped: selection.droppedSources > 0,
@@ -135,6 +137,43 @@ export async function readRepository(
   };
   let keptFacts = 0;
   let keptSourceBytes = 0;
+  /** Parses a Python source and keeps its facts; false when it could not (counted in `stats`). */
+  const readSource = (rel: string, source: string, kind: 'python' | 'notebook', bytes: number): boolean => {
+    const outcome = parsePython(parser, source, limits.deadline);
+    if (!outcome.ok) {
+      if (outcome.reason === 'timeout') {
+        stats.parseTimeouts++;
+        stats.sourceSkipped = true;
+        stats.budgetHit = 'time';
+      } else {
+        outcome.tree.delete();
+        stats.parserErrors++;
+      }
+      return false;
+    }
+    let facts: PythonFacts;
+    try {
+      facts = extractPythonFacts(outcome.tree, source, {
+        path: rel,
+        isTest: isTestPath(rel),
+        isNotebook: kind === 'notebook',
+        deadline: limits.deadline,
+      });
+    } catch (err) {
+      if (!(err instanceof ExtractionDeadlineError)) throw err;
+      stats.parseTimeouts++;
+      stats.sourceSkipped = true;
+      stats.budgetHit = 'time';
+      return false;
+    } finally {
+      outcome.tree.delete();
+    }
+    if (facts.isTest) summariseTestFacts(facts);
+    keptFacts += factCount(facts);
+    keptSourceBytes += bytes;
+    inputs.python.push(facts);
+    return true;
+  };
   for (const file of selection.chosen) {
     const overBudget = keptFacts > budget.facts || keptSourceBytes > budget.sourceBytes;
     if (overBudget || Date.now() > limits.deadline) {
@@ -168,43 +207,12 @@ export async function readRepository(
     try {
       switch (file.kind) {
         case 'python':
-        case 'notebook': {
-          const source = file.kind === 'notebook' ? notebookCode(text) : text;
-          const outcome = parsePython(parser, source, limits.deadline);
-          if (!outcome.ok) {
-            if (outcome.reason === 'timeout') {
-              stats.parseTimeouts++;
-              stats.sourceSkipped = true;
-              stats.budgetHit = 'time';
-            } else {
-              outcome.tree.delete();
-              stats.parserErrors++;
-            }
+        case 'notebook':
+          if (
+            !readSource(file.rel, file.kind === 'notebook' ? notebookCode(text) : text, file.kind, buf.length)
+          )
             continue;
-          }
-          let facts: PythonFacts;
-          try {
-            facts = extractPythonFacts(outcome.tree, source, {
-              path: file.rel,
-              isTest: isTestPath(file.rel),
-              isNotebook: file.kind === 'notebook',
-              deadline: limits.deadline,
-            });
-          } catch (err) {
-            if (!(err instanceof ExtractionDeadlineError)) throw err;
-            stats.parseTimeouts++;
-            stats.sourceSkipped = true;
-            stats.budgetHit = 'time';
-            continue;
-          } finally {
-            outcome.tree.delete();
-          }
-          if (facts.isTest) summariseTestFacts(facts);
-          keptFacts += factCount(facts);
-          keptSourceBytes += buf.length;
-          inputs.python.push(facts);
           break;
-        }
         case 'yaml': {
           // Warnings (an unknown `!!python/name` tag) would go to stderr with the file's raw text,
           // terminal escapes included; errors still throw and count as a parser error.
@@ -217,6 +225,10 @@ export async function readRepository(
           parseDependencyFile(path.basename(file.rel), text, inputs.deps);
           const own = file.rel.includes('/') ? null : ownProjectName(file.rel, text);
           if (own !== null) inputs.ownPackages.add(own);
+          // setup.py is Python code too, and some repositories define agents in it: its
+          // requirements come from the literal reader above, its code from the parser (a syntax
+          // error is a parser error; the file was read as a dependency file all the same).
+          if (isSetupPy(file.rel)) readSource(file.rel, text, 'python', buf.length);
           break;
         }
         case 'mcp_config':
@@ -307,6 +319,10 @@ function readEnvFile(rel: string, text: string): EnvFile {
     if (!PLACEHOLDER.test(value)) hasValues = true;
   }
   return { path: rel, names, hasValues };
+}
+
+function isSetupPy(rel: string): boolean {
+  return rel.slice(rel.lastIndexOf('/') + 1).toLowerCase() === 'setup.py';
 }
 
 /** Top-level importable names the repository defines itself (`agents/…py`, `agents.py`). */

@@ -35,6 +35,8 @@ const WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
 class Lexer {
   private pos = 0;
   private peeked: Token | null = null;
+  /** Open brackets: a line break inside them does not end a statement. */
+  private depth = 0;
 
   constructor(private readonly text: string) {}
 
@@ -56,10 +58,21 @@ class Lexer {
       const ch = s[this.pos] as string;
       if (ch === '#') {
         const nl = s.indexOf('\n', this.pos);
-        this.pos = nl === -1 ? s.length : nl + 1;
+        this.pos = nl === -1 ? s.length : nl;
         continue;
       }
-      if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === '\\') {
+      if (ch === '\n') {
+        this.pos++;
+        // The end of a statement (`VERSION = "1.0"`), so that what follows is read on its own.
+        if (this.depth === 0) return { kind: 'op', value: '\n' };
+        continue;
+      }
+      if (ch === '\\' && (s[this.pos + 1] === '\n' || s.startsWith('\r\n', this.pos + 1))) {
+        // A backslash continues the statement on the next line.
+        this.pos += s[this.pos + 1] === '\n' ? 2 : 3;
+        continue;
+      }
+      if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\\' || ch === '\f') {
         this.pos++;
         continue;
       }
@@ -83,6 +96,8 @@ class Lexer {
       return { kind: 'op', value: s.slice(start, start + 2) };
     }
     this.pos = start + 1;
+    if (ch === '[' || ch === '(' || ch === '{') this.depth++;
+    else if ((ch === ']' || ch === ')' || ch === '}') && this.depth > 0) this.depth--;
     return '[](){},=:.'.includes(ch) ? { kind: 'op', value: ch } : { kind: 'other' };
   }
 
@@ -145,15 +160,21 @@ function endsValue(lex: Lexer): boolean {
   return (
     n === null ||
     (n.kind === 'op' &&
-      (n.value === ',' || n.value === ':' || n.value === ']' || n.value === ')' || n.value === '}'))
+      (n.value === ',' ||
+        n.value === ':' ||
+        n.value === ']' ||
+        n.value === ')' ||
+        n.value === '}' ||
+        n.value === '\n'))
   );
 }
 
-/** Skips the rest of an expression up to (not past) the comma or bracket that ends it. */
+/** Skips the rest of an expression up to (not past) the comma, bracket or line end that ends it. */
 function skipRest(lex: Lexer): Literal {
   let depth = 0;
   for (let n = lex.peek(); n !== null; n = lex.peek()) {
     if (n.kind === 'op') {
+      if (n.value === '\n') break;
       if (n.value === '[' || n.value === '(' || n.value === '{') depth++;
       else if (n.value === ']' || n.value === ')' || n.value === '}') {
         if (depth === 0) break;
