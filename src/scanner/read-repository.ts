@@ -10,7 +10,7 @@ import {
 } from './deps/dependency-versions.js';
 import type { YamlDoc } from './frameworks/detect-context.js';
 import type { PythonFacts } from './model.js';
-import { notebookCode } from './parse/notebook.js';
+import { blankCell, joinCells, notebookCells } from './parse/notebook.js';
 import { ExtractionDeadlineError, extractPythonFacts } from './parse/python-facts.js';
 import { parsePython } from './parse/python-parser.js';
 import { isTestPath } from './walk/file-kinds.js';
@@ -137,9 +137,33 @@ export async function readRepository(
   };
   let keptFacts = 0;
   let keptSourceBytes = 0;
-  /** Parses a Python source and keeps its facts; false when it could not (counted in `stats`). */
-  const readSource = (rel: string, source: string, kind: 'python' | 'notebook', bytes: number): boolean => {
-    const outcome = parsePython(parser, source, limits.deadline);
+  /**
+   * Parses a Python source and keeps its facts. False when it did not parse (counted in
+   * `stats`), including a notebook read without its broken cells: a parser error, not a file
+   * scanned, though the facts of its other cells are kept.
+   */
+  const readSource = (
+    rel: string,
+    source: string,
+    kind: 'python' | 'notebook',
+    bytes: number,
+    cells?: readonly string[],
+  ): boolean => {
+    let outcome = parsePython(parser, source, limits.deadline);
+    let withoutCells = false;
+    if (!outcome.ok && outcome.reason === 'syntax_error' && cells !== undefined) {
+      // Jupyter runs cells one by one: a broken cell loses itself, not the notebook. The file
+      // still counts as a parser error (some of its code was not read).
+      const recovered = withoutBrokenCells(parser, cells, limits.deadline);
+      const second = recovered === null ? null : parsePython(parser, recovered, limits.deadline);
+      if (second?.ok) {
+        outcome.tree.delete();
+        stats.parserErrors++;
+        withoutCells = true;
+        outcome = second;
+        source = recovered as string;
+      } else if (second?.reason === 'syntax_error') second.tree.delete();
+    }
     if (!outcome.ok) {
       if (outcome.reason === 'timeout') {
         stats.parseTimeouts++;
@@ -172,7 +196,7 @@ export async function readRepository(
     keptFacts += factCount(facts);
     keptSourceBytes += bytes;
     inputs.python.push(facts);
-    return true;
+    return !withoutCells;
   };
   for (const file of selection.chosen) {
     const overBudget = keptFacts > budget.facts || keptSourceBytes > budget.sourceBytes;
@@ -207,12 +231,13 @@ export async function readRepository(
     try {
       switch (file.kind) {
         case 'python':
-        case 'notebook':
-          if (
-            !readSource(file.rel, file.kind === 'notebook' ? notebookCode(text) : text, file.kind, buf.length)
-          )
-            continue;
+          if (!readSource(file.rel, text, 'python', buf.length)) continue;
           break;
+        case 'notebook': {
+          const cells = notebookCells(text);
+          if (!readSource(file.rel, joinCells(cells), 'notebook', buf.length, cells)) continue;
+          break;
+        }
         case 'yaml': {
           // Warnings (an unknown `!!python/name` tag) would go to stderr with the file's raw text,
           // terminal escapes included; errors still throw and count as a parser error.
@@ -319,6 +344,25 @@ function readEnvFile(rel: string, text: string): EnvFile {
     if (!PLACEHOLDER.test(value)) hasValues = true;
   }
   return { path: rel, names, hasValues };
+}
+
+/**
+ * A notebook's code with every cell that does not parse on its own blanked (line numbers kept);
+ * null when no cell is broken on its own, when every cell is, or at the deadline.
+ */
+function withoutBrokenCells(parser: Parser, cells: readonly string[], deadline: number): string | null {
+  let broken = 0;
+  const kept = cells.map((cell) => {
+    const alone = parsePython(parser, cell, deadline);
+    if (alone.ok) {
+      alone.tree.delete();
+      return cell;
+    }
+    if (alone.reason === 'syntax_error') alone.tree.delete();
+    broken++;
+    return blankCell(cell);
+  });
+  return broken === 0 || broken === cells.length ? null : joinCells(kept);
 }
 
 function isSetupPy(rel: string): boolean {

@@ -272,6 +272,40 @@ describe('structure across modules', () => {
     expect(ping.crew_size_distribution).toEqual([1]);
   });
 
+  it('a notebook with a broken cell keeps its other cells: their agents count, the file is a parser error', async () => {
+    const cell = (source: string[]) => ({ cell_type: 'code', metadata: {}, outputs: [], source });
+    const notebook = JSON.stringify({
+      cells: [
+        cell(['from crewai import Agent, Crew\n', 'a = Agent(role="r", goal="g", backstory="b")\n']),
+        cell(['res = requests.get(url) = requests.get(url)\n']),
+        cell(['b = Agent(role="s", goal="g", backstory="b")\n', 'crew = Crew(agents=[a, b], tasks=[])\n']),
+      ],
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5,
+    });
+    const ping = await scan('notebook-broken-cell', {
+      'main.py': 'print("hi")\n',
+      'explore.ipynb': notebook,
+    });
+    expect(ping.agent_count).toBe(2);
+    expect(ping.crew_size_distribution).toEqual([2]);
+    expect(ping.parser_errors).toBe(1);
+    expect(ping.files_scanned).toBe(1);
+    expect(ping.scan_status).toBe('partial');
+    const every = await scan('notebook-all-broken', {
+      'main.py': 'from crewai import Agent\n',
+      'x.ipynb': JSON.stringify({
+        cells: [cell(['def (:\n'])],
+        metadata: {},
+        nbformat: 4,
+        nbformat_minor: 5,
+      }),
+    });
+    expect(every.parser_errors).toBe(1);
+    expect(every.agent_count).toBe(0);
+  });
+
   it('a framework repository is scanned for its examples; a local `agents` package is not the SDK', async () => {
     const self = await scan('sdk-itself', {
       'pyproject.toml': '[project]\nname = "openai-agents"\n',

@@ -1,8 +1,8 @@
 /**
- * The code of a Jupyter notebook: its code cells joined in order. IPython magics and shell
- * escapes (`%pip`, `!ls`) are blanked (not removed) so line numbers stay those of the joined code.
+ * The code of a Jupyter notebook: its code cells in order. IPython magics and shell escapes
+ * (`%pip`, `!ls`) are blanked (not removed) so line numbers stay those of the joined code.
  */
-export function notebookCode(json: string): string {
+export function notebookCells(json: string): string[] {
   const doc = JSON.parse(json) as { cells?: unknown; worksheets?: { cells?: unknown }[] };
   const cells = Array.isArray(doc.cells) ? doc.cells : (doc.worksheets?.[0]?.cells ?? []);
   if (!Array.isArray(cells)) throw new Error('notebook has no cells array');
@@ -18,5 +18,19 @@ export function notebookCode(json: string): string {
         .join('\n'),
     );
   }
-  return parts.join('\n');
+  return parts;
+}
+
+/** The code cells joined, one line break between two cells. */
+export function joinCells(cells: readonly string[]): string {
+  return cells.join('\n');
+}
+
+export function notebookCode(json: string): string {
+  return joinCells(notebookCells(json));
+}
+
+/** A cell blanked: as many line breaks as it has, so the lines after it keep their numbers. */
+export function blankCell(cell: string): string {
+  return '\n'.repeat(cell.split('\n').length - 1);
 }
