@@ -13,6 +13,7 @@ import type { PythonFacts } from './model.js';
 import { blankCell, joinCells, notebookCells } from './parse/notebook.js';
 import { ExtractionDeadlineError, extractPythonFacts } from './parse/python-facts.js';
 import { parsePython } from './parse/python-parser.js';
+import { loadYamlParser, parseYamlFile } from './parse/yaml-file.js';
 import { isTestPath } from './walk/file-kinds.js';
 import { chooseFilesToRead } from './walk/read-order.js';
 import { walkRepository } from './walk/walk-files.js';
@@ -104,10 +105,8 @@ export async function readRepository(
   // which to read, the likeliest to hold agent code first.
   const walk = walkRepository(root, { ...limits, maxFiles: limits.maxEntries });
   const selection = chooseFilesToRead(walk.files, limits.maxFiles);
-  // yaml and smol-toml cost tens of milliseconds to load: only when such files exist.
-  const parseYaml = walk.files.some((f) => f.kind === 'yaml')
-    ? ((await import('yaml')).parse as (text: string, options: object) => unknown)
-    : null;
+  // The YAML and TOML parsers cost tens of milliseconds to load: only when such files exist.
+  if (walk.files.some((f) => f.kind === 'yaml')) await loadYamlParser();
   if (walk.files.some((f) => f.kind === 'dependency')) await loadTomlParser();
   const stats: ReadStats = {
     filesTotal: walk.files.length,
@@ -239,9 +238,15 @@ export async function readRepository(
           break;
         }
         case 'yaml': {
-          // Warnings (an unknown `!!python/name` tag) would go to stderr with the file's raw text,
-          // terminal escapes included; errors still throw and count as a parser error.
-          const data = parseYaml?.(text, { maxAliasCount: 100, logLevel: 'error' });
+          let data: unknown;
+          try {
+            data = parseYamlFile(text);
+          } catch (err) {
+            // A template (a Helm chart's `{{ … }}`) is YAML only once rendered: not read, and
+            // no parse failure of the repository's YAML.
+            if (isTemplate(text)) continue;
+            throw err;
+          }
           const summarise = buf.length > MAX_KEPT_YAML_BYTES || isTestPath(file.rel);
           inputs.yaml.push({ path: file.rel, data: summarise ? yamlSummary(data) : data });
           break;
@@ -363,6 +368,12 @@ function withoutBrokenCells(parser: Parser, cells: readonly string[], deadline: 
     return blankCell(cell);
   });
   return broken === 0 || broken === cells.length ? null : joinCells(kept);
+}
+
+/** Whether a text holds `{{ … }}` template markers (Helm, Jinja); linear, whatever the text. */
+function isTemplate(text: string): boolean {
+  const open = text.indexOf('{{');
+  return open !== -1 && text.indexOf('}}', open + 2) !== -1;
 }
 
 function isSetupPy(rel: string): boolean {
