@@ -14,7 +14,7 @@ import { blankCell, joinCells, notebookCells } from './parse/notebook.js';
 import { ExtractionDeadlineError, extractPythonFacts } from './parse/python-facts.js';
 import { parsePython } from './parse/python-parser.js';
 import { loadYamlParser, parseYamlFile } from './parse/yaml-file.js';
-import { isTestPath } from './walk/file-kinds.js';
+import { isSetupPy, isTestPath } from './walk/file-kinds.js';
 import { chooseFilesToRead } from './walk/read-order.js';
 import { walkRepository } from './walk/walk-files.js';
 
@@ -374,10 +374,6 @@ function withoutBrokenCells(parser: Parser, cells: readonly string[], deadline: 
 function isTemplate(text: string): boolean {
   const open = text.indexOf('{{');
   return open !== -1 && text.indexOf('}}', open + 2) !== -1;
-}
-
-function isSetupPy(rel: string): boolean {
-  return rel.slice(rel.lastIndexOf('/') + 1).toLowerCase() === 'setup.py';
 }
 
 /** Top-level importable names the repository defines itself (`agents/…py`, `agents.py`). */

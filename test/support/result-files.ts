@@ -11,6 +11,16 @@ export function resultLines(dataDir: string): string[] {
   return out;
 }
 
+/** The rows of one JSONL file of a data directory, parsed (none when it does not exist). */
+export function jsonlRows(dataDir: string, file = 'scan_results.jsonl'): any[] {
+  const p = path.join(dataDir, file);
+  if (!existsSync(p)) return [];
+  return readFileSync(p, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+}
+
 /** The repositories with a row in the result files (quarantined ones by their ping's name), sorted. */
 export function writtenNames(dataDir: string): string[] {
   // A line torn by a crash or a full disk is not a row (the next writer cuts it off).

@@ -16,6 +16,7 @@ import { ResultWriter } from '../../src/workers/writer/result-writer.js';
 import { GitRepoFactory, manifestRow, writeManifest } from '../support/git-repos.js';
 import { GitHttpServer } from '../support/git-server.js';
 import { deleteKeysWithPrefix, testRedis, uniquePrefix } from '../support/redis.js';
+import { jsonlRows } from '../support/result-files.js';
 import { tempDir } from '../support/tmp.js';
 import { AGENT_REPO, testConfig } from './helpers.js';
 
@@ -64,14 +65,7 @@ function env(overrides: Partial<Record<keyof Config, unknown>> = {}): Env {
   };
 }
 
-function rows(dataDir: string, file = 'scan_results.jsonl'): any[] {
-  const p = path.join(dataDir, file);
-  if (!existsSync(p)) return [];
-  return readFileSync(p, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
-}
+const rows = jsonlRows;
 
 function allRows(dataDir: string): any[] {
   return [...rows(dataDir), ...rows(dataDir, 'quarantine.jsonl')];

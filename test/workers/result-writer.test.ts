@@ -16,6 +16,7 @@ import { quarantineRecord } from '../../src/workers/validate/judge-output.js';
 import { journalPath } from '../../src/workers/writer/replacements.js';
 import { ResultWriter, type ResultWriterOptions } from '../../src/workers/writer/result-writer.js';
 import { deleteKeysWithPrefix, testRedis, uniquePrefix } from '../support/redis.js';
+import { jsonlRows } from '../support/result-files.js';
 import { tempDir } from '../support/tmp.js';
 import { testConfig } from './helpers.js';
 
@@ -178,14 +179,7 @@ async function finishJobs(h: Harness, jobs: Finish[]): Promise<void> {
   }
 }
 
-function lines(dataDir: string, file: string): any[] {
-  const p = path.join(dataDir, file);
-  if (!existsSync(p)) return [];
-  return readFileSync(p, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
-}
+const lines = jsonlRows;
 const results = (h: Harness) => lines(h.dataDir, 'scan_results.jsonl');
 const quarantine = (h: Harness) => lines(h.dataDir, 'quarantine.jsonl');
 const names = (rows: any[]) => rows.map((r) => r.repo_full_name);

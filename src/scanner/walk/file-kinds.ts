@@ -56,6 +56,11 @@ const DEPENDENCY_FILES = new Set([
 
 const MCP_FILES = new Set(['mcp.json', 'claude_desktop_config.json', 'mcp_config.json', '.mcp.json']);
 
+/** A `setup.py`: a dependency file, and Python code as well (read-repository.ts). */
+export function isSetupPy(relPath: string): boolean {
+  return relPath.slice(relPath.lastIndexOf('/') + 1).toLowerCase() === 'setup.py';
+}
+
 export function fileKind(relPath: string): FileKind | null {
   const base = relPath.slice(relPath.lastIndexOf('/') + 1);
   const lower = base.toLowerCase();

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { WarmScannerCounts } from './warm-scanner.js';
+import { noWarmCounts, type WarmScannerCounts } from './warm-scanner.js';
 
 /** The run counters' meta fields the warm scanner pools of every worker add to. */
 export const WARM_COUNT_FIELDS = {
@@ -23,14 +23,7 @@ export function warmCountsReporter(
   redis: Redis,
   metaKey: string,
 ): () => Promise<void> {
-  const sent: Record<keyof WarmScannerCounts, number> = {
-    started: 0,
-    served: 0,
-    recycledByCount: 0,
-    recycledByMemory: 0,
-    failed: 0,
-    retried: 0,
-  };
+  const sent = noWarmCounts();
   return async () => {
     const deltas = KEYS.map((k) => [k, counts[k] - sent[k]] as const).filter(([, d]) => d > 0);
     if (deltas.length === 0) return;

@@ -190,6 +190,11 @@ export interface WarmScannerCounts {
   retried: number;
 }
 
+/** All counts at zero. */
+export function noWarmCounts(): WarmScannerCounts {
+  return { started: 0, served: 0, recycledByCount: 0, recycledByMemory: 0, failed: 0, retried: 0 };
+}
+
 export class WarmScannerPool implements ScannerRunner {
   readonly description: string;
   private readonly idle: WarmProcess[] = [];
@@ -201,14 +206,7 @@ export class WarmScannerPool implements ScannerRunner {
    * processes recycled after `recycleAfterScans` repositories or above the memory bound;
    * processes that crashed, hung or garbled an answer; repositories retried in a fresh process.
    */
-  readonly counts: WarmScannerCounts = {
-    started: 0,
-    served: 0,
-    recycledByCount: 0,
-    recycledByMemory: 0,
-    failed: 0,
-    retried: 0,
-  };
+  readonly counts: WarmScannerCounts = noWarmCounts();
 
   constructor(private readonly options: WarmScannerOptions) {
     this.description = `warm built-in scanner (${options.prefixArgs.join(' ')} serve, ${options.size} process(es))`;
