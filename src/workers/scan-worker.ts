@@ -78,9 +78,16 @@ export async function startScanWorker(config: Config, options: ScanWorkerOptions
         })
       : null;
   // The scanner processes start and warm up now, while the worker connects and clones.
-  void warm
-    ?.prestart()
-    .then((ready) => logger.info({ warm_up: ready.map((r) => r.warmUp) }, 'warm scanner ready'));
+  void warm?.prestart().then((ready) => {
+    const warmUp = ready.map((r) => r.warmUp);
+    const slots = Math.max(1, options.concurrency);
+    if (ready.length < slots || warmUp.some((w) => w?.error !== undefined))
+      logger.warn(
+        { warm_up: warmUp, ready: ready.length, slots },
+        'warm scanner not fully ready: a process did not start or did not warm up; the first repositories may meet a cold scanner',
+      );
+    else logger.info({ warm_up: warmUp }, 'warm scanner ready');
+  });
   const scanner = options.scanner ?? warm ?? oneShot;
   const cloner =
     options.cloner ??
