@@ -6,15 +6,19 @@
  * peak RSS per repository of a fresh process and the largest ten, and the machine's load.
  *
  *   npm run build && node dist/bench/scanner-warm.js --repos DIR [--reference-python PY
- *     --reference-path DIR[:DIR…]] [--reference-timeout-ms N] [--only a,b]
+ *     --reference-path DIR[:DIR…]] [--reference-timeout-ms N] [--only a,b] [--rounds N]
  *
  * DIR holds one checked-out repository per subdirectory (named owner+name). The reference
  * (dpowellm/stratum-cli, `python -m stratum.cli scan-cmd PATH --json --no-telemetry`) writes
  * into the tree it scans, so it scans a copy. Peak RSS is read with /usr/bin/time when present.
+ * With --rounds N every repository is scanned N times each way (round after round, the warm pool
+ * kept across rounds as a worker keeps it) and each figure is the repository's median over the
+ * rounds: a single run of a shared machine moves the ratio by ±20 %.
  */
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { prepareValidators } from '../src/core/contract/index.js';
 import { BASE_CHILD_ENV, runProcess } from '../src/core/run-process.js';
 import {
   builtInScannerCliPath,
@@ -42,6 +46,11 @@ const refPython = arg('--reference-python');
 const refPath = arg('--reference-path');
 const refTimeoutMs = Number(arg('--reference-timeout-ms') ?? 600_000);
 const only = arg('--only')?.split(',');
+const rounds = Number(arg('--rounds') ?? 1);
+if (!Number.isSafeInteger(rounds) || rounds < 1) {
+  process.stderr.write('error: --rounds must be a positive integer\n');
+  process.exit(2);
+}
 const withReference = refPython !== undefined && refPath !== undefined && existsSync(refPython);
 const TIME = '/usr/bin/time';
 const hasTime = existsSync(TIME);
@@ -150,12 +159,15 @@ console.log(
     ? `reference: ${refPython} (PYTHONPATH ${refPath})`
     : 'reference: not installed (give --reference-python and --reference-path)',
 );
-// The pool starts as a worker's does: its process starts and warms up at start-up (reported
-// here, not part of any repository's time), and a retired process's successor starts at once.
+// The pool starts as a worker's does: its process starts and warms up at start-up while the ping
+// validator compiles (reported here, not part of any repository's time), and a retired
+// process's successor starts at once.
 // Each repository is scanned warm, fresh and by the reference in turn, so all three see the
 // same load.
 const prestartedAt = performance.now();
-const ready = await pool.prestart();
+const prestarted = pool.prestart();
+prepareValidators(['ping']);
+const ready = await prestarted;
 console.log(
   `warm pool ready in ${fmt(performance.now() - prestartedAt)} (start-up and warm-up: ${ready
     .map(
@@ -164,7 +176,7 @@ console.log(
     )
     .join('; ')})`,
 );
-const rows: {
+interface Row {
   name: string;
   warm: number;
   fresh: number;
@@ -172,25 +184,57 @@ const rows: {
   peakMb: number | null;
   status: string;
   refNote: string;
-}[] = [];
-for (const name of repos) {
-  const dir = path.join(reposDir, name);
-  const warm = await warmScan(name, dir);
-  const fresh = await freshScan(dir);
-  const ref = withReference ? await referenceScan(dir) : null;
-  const row = {
-    name,
-    warm: warm.ms,
-    fresh: fresh.ms,
-    ref: ref?.ms ?? null,
-    peakMb: fresh.peakMb,
-    status: warm.status,
-    refNote: ref?.note ?? '-',
-  };
-  rows.push(row);
+}
+const printRow = (row: Row) =>
   console.log(
-    `${name.padEnd(52)} warm ${fmt(row.warm).padStart(8)}  fresh ${fmt(row.fresh).padStart(8)}  ref ${row.ref === null ? '-' : fmt(row.ref)} (${row.refNote})  peak ${row.peakMb ?? '-'} MB  ${row.status}`,
+    `${row.name.padEnd(52)} warm ${fmt(row.warm).padStart(8)}  fresh ${fmt(row.fresh).padStart(8)}  ref ${row.ref === null ? '-' : fmt(row.ref)} (${row.refNote})  peak ${row.peakMb ?? '-'} MB  ${row.status}`,
   );
+const samples = new Map<string, Row[]>(repos.map((name) => [name, []]));
+for (let round = 1; round <= rounds; round++) {
+  if (rounds > 1) console.log(`round ${round} of ${rounds} (load ${load()})`);
+  const roundRows: Row[] = [];
+  for (const name of repos) {
+    const dir = path.join(reposDir, name);
+    const warm = await warmScan(name, dir);
+    const fresh = await freshScan(dir);
+    const ref = withReference ? await referenceScan(dir) : null;
+    const row: Row = {
+      name,
+      warm: warm.ms,
+      fresh: fresh.ms,
+      ref: ref?.ms ?? null,
+      peakMb: fresh.peakMb,
+      status: warm.status,
+      refNote: ref?.note ?? '-',
+    };
+    samples.get(name)?.push(row);
+    roundRows.push(row);
+    printRow(row);
+  }
+  if (rounds > 1 && withReference)
+    console.log(
+      `round ${round}: ratio of the medians ${(median(roundRows.map((r) => r.ref as number)) / median(roundRows.map((r) => r.warm))).toFixed(1)}×`,
+    );
+}
+/** A repository's figures over the rounds: medians of the times, the highest peak, the worst note. */
+function acrossRounds(name: string, runs: Row[]): Row {
+  const refs = runs.map((r) => r.ref).filter((ms): ms is number => ms !== null);
+  const peaks = runs.map((r) => r.peakMb).filter((mb): mb is number => mb !== null);
+  return {
+    name,
+    warm: median(runs.map((r) => r.warm)),
+    fresh: median(runs.map((r) => r.fresh)),
+    ref: refs.length === 0 ? null : median(refs),
+    peakMb: peaks.length === 0 ? null : Math.max(...peaks),
+    status: [...new Set(runs.map((r) => r.status))].join('/'),
+    refNote: runs.find((r) => r.refNote !== 'ok')?.refNote ?? runs[0]?.refNote ?? '-',
+  };
+}
+const rows = repos.map((name) => acrossRounds(name, samples.get(name) ?? []));
+if (rounds > 1) {
+  console.log('');
+  console.log(`each repository's median over ${rounds} rounds:`);
+  for (const row of rows) printRow(row);
 }
 pool.close();
 

@@ -1,7 +1,7 @@
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../core/config.js';
-import type { FailureCode } from '../core/contract/index.js';
+import { type FailureCode, prepareValidators } from '../core/contract/index.js';
 import type { Logger } from '../core/logger.js';
 import { createRedis, SCAN_QUEUE_NAME } from '../core/redis.js';
 import { runKeys } from '../core/run-counters.js';
@@ -78,7 +78,10 @@ export async function startScanWorker(config: Config, options: ScanWorkerOptions
         })
       : null;
   // The scanner processes start and warm up now, while the worker connects and clones.
-  void warm?.prestart().then((ready) => {
+  const prestarted = warm?.prestart();
+  // The ping validator compiles now, while the scanner processes start, not at the first job.
+  prepareValidators(['ping']);
+  void prestarted?.then((ready) => {
     const warmUp = ready.map((r) => r.warmUp);
     const slots = Math.max(1, options.concurrency);
     if (ready.length < slots || warmUp.some((w) => w?.error !== undefined))
