@@ -9,7 +9,9 @@
  *     --reference-path DIR[:DIR…]] [--reference-timeout-ms N] [--only a,b] [--rounds N]
  *
  * DIR holds one checked-out repository per subdirectory (named owner+name). The reference
- * (dpowellm/stratum-cli, `python -m stratum.cli scan-cmd PATH --json --no-telemetry`) writes
+ * (dpowellm/stratum-cli, `python -m stratum.cli scan-cmd PATH --json --no-telemetry --repo-name
+ * N --repo-url U`, the command line of its pipeline's scan_runner.py; `scan-cmd` is the name
+ * click < 8.2 gives its `scan` command) writes
  * into the tree it scans, so it scans a copy. Peak RSS is read with /usr/bin/time when present.
  * With --rounds N every repository is scanned N times each way (round after round, the warm pool
  * kept across rounds as a worker keeps it) and each figure is the repository's median over the
@@ -116,14 +118,27 @@ async function freshScan(dir: string): Promise<{ ms: number; peakMb: number | nu
   return { ms, peakMb: m ? Math.round(Number(m[1]) / 1024) : null };
 }
 
-async function referenceScan(dir: string): Promise<{ ms: number; note: string }> {
+/** The reference as its pipeline runs it (scan_runner.py): `--json --no-telemetry` and the repository's identity. */
+async function referenceScan(name: string, dir: string): Promise<{ ms: number; note: string }> {
+  const { repo_full_name, repo_url } = jobData(name);
   const copy = mkdtempSync(path.join(os.tmpdir(), 'stratum-ref-copy-'));
   try {
     cpSync(dir, copy, { recursive: true });
     const started = performance.now();
     const r = await runProcess(
       refPython as string,
-      ['-m', 'stratum.cli', 'scan-cmd', copy, '--json', '--no-telemetry'],
+      [
+        '-m',
+        'stratum.cli',
+        'scan-cmd',
+        copy,
+        '--json',
+        '--no-telemetry',
+        '--repo-name',
+        repo_full_name,
+        '--repo-url',
+        repo_url,
+      ],
       { timeoutMs: refTimeoutMs, env: { ...BASE_CHILD_ENV, PYTHONPATH: refPath as string }, cwd: copy },
     );
     const ms = performance.now() - started;
@@ -197,7 +212,7 @@ for (let round = 1; round <= rounds; round++) {
     const dir = path.join(reposDir, name);
     const warm = await warmScan(name, dir);
     const fresh = await freshScan(dir);
-    const ref = withReference ? await referenceScan(dir) : null;
+    const ref = withReference ? await referenceScan(name, dir) : null;
     const row: Row = {
       name,
       warm: warm.ms,
