@@ -295,7 +295,7 @@ export function analyze(inputs: RepoInputs): Analysis {
   const loops = new LoopIterations(files);
   const loopCopies = expandLoopAgents(built, filesByPath, loops);
   // An agent a function builds from its arguments is one agent per call of the function.
-  const factoryCopies = expandFactoryAgents(loopCopies.agents, files, filesByPath, loops, loopCopies.copies);
+  const factoryCopies = expandFactoryAgents(loopCopies.agents, code, filesByPath, loops, loopCopies.copies);
   const agents = byId(factoryCopies.agents);
   const groups = byId(detections.flatMap((d) => d.groups));
   const toolMap = new Map<string, ToolDef>();

@@ -18,25 +18,25 @@ import { callSiteKey, importsModuleAt } from './references.js';
  * agent however often it is made, as does one already copied for a loop around its construction
  * (`loopCopies`, from `expandLoopAgents`).
  * Each instance after the first is a copy with the id `<id>#<n>`. `atSite` maps a call site
- * (`callSiteKey`) to the instances it makes, for group membership.
+ * (`callSiteKey`) to the instances it makes, for group membership. `code`: the repository's
+ * files that are not tests.
  */
 export function expandFactoryAgents(
   agents: readonly AgentDef[],
-  files: readonly PythonFacts[],
+  code: readonly PythonFacts[],
   filesByPath: ReadonlyMap<string, PythonFacts>,
   loops: LoopIterations,
   loopCopies: ReadonlyMap<string, readonly string[]>,
 ): { agents: AgentDef[]; atSite: Map<string, AgentDef[]> } {
   const out: AgentDef[] = [];
   const atSite = new Map<string, AgentDef[]>();
-  const code = files.filter((f) => !f.isTest);
   const copiedForLoops = new Set([...loopCopies.values()].flat());
   for (const agent of agents) {
     out.push(agent);
     if (agent.fn === null || copiedForLoops.has(agent.id)) continue;
     const construction = constructionCall(agent, filesByPath.get(agent.site.file));
     if (construction === null || construction.inLoop || !namedByArgument(construction)) continue;
-    const sites = callsOf(agent, code);
+    const sites = callsOf(agent);
     const total = sites.reduce((n, s) => n + s.count, 0);
     if (total <= 1) continue;
     let made = 0;
@@ -51,7 +51,7 @@ export function expandFactoryAgents(
   }
   return { agents: out, atSite };
 
-  function callsOf(agent: AgentDef, code: readonly PythonFacts[]): { key: string; count: number }[] {
+  function callsOf(agent: AgentDef): { key: string; count: number }[] {
     const fn = agent.fn as string;
     const sites: { key: string; count: number }[] = [];
     for (const f of code) {
