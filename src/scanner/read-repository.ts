@@ -14,6 +14,7 @@ import { blankCell, joinCells, notebookCells } from './parse/notebook.js';
 import { ExtractionDeadlineError, extractPythonFacts } from './parse/python-facts.js';
 import { parsePython } from './parse/python-parser.js';
 import { loadYamlParser, parseYamlFile } from './parse/yaml-file.js';
+import { decodeUtf8 } from './walk/decode-utf8.js';
 import { isSetupPy, isTestPath } from './walk/file-kinds.js';
 import { chooseFilesToRead } from './walk/read-order.js';
 import { walkRepository } from './walk/walk-files.js';
@@ -191,7 +192,6 @@ export async function readRepository(
     } finally {
       outcome.tree.delete();
     }
-    if (facts.isTest) summariseTestFacts(facts);
     keptFacts += factCount(facts);
     keptSourceBytes += bytes;
     inputs.python.push(facts);
@@ -226,7 +226,7 @@ export async function readRepository(
       stats.skippedBinary++;
       continue;
     }
-    const text = buf.toString('utf8');
+    const text = decodeUtf8(buf);
     try {
       switch (file.kind) {
         case 'python':
@@ -293,25 +293,6 @@ function yamlSummary(data: unknown): string[] {
   const models = new Set<string>();
   collectYamlModels(data, models, 0);
   return [...models];
-}
-
-/**
- * Test code counts for framework presence (imports), `has_tests` (test functions and classes)
- * and size; no detector or rule reads its calls, assignments or literals, so they are not
- * kept: test suites are often most of a repository's code.
- */
-function summariseTestFacts(facts: PythonFacts): void {
-  facts.calls = [];
-  facts.assigns = [];
-  facts.envRefs = [];
-  facts.modelLiterals = [];
-  facts.whileTrueLines = [];
-  facts.inputInLoopLines = [];
-  facts.swallowedExceptLines = [];
-  for (const fn of facts.functions) {
-    fn.decorators = [];
-    fn.calledNames = [];
-  }
 }
 
 /** The file's bytes, `too_large` above the cap (checked before reading), null if unreadable. */

@@ -154,6 +154,18 @@ describe('readLockfilePackages: lockfiles read without the full TOML parser', ()
     ['a missing value', '[[package]]\nname =\nversion = "1"\n'],
     ['an unclosed array', '[[package]]\nname = "a"\nversion = "1"\nx = [\n  1,\n'],
     ['text after a value', '[[package]]\nname = "a" b\nversion = "1"\n'],
+    [
+      'a key twice in a wheel',
+      '[[package]]\nname = "a"\nversion = "1"\nwheels = [\n    { url = "u", url = "v" },\n]\n',
+    ],
+    [
+      'a wheel size with a leading zero',
+      '[[package]]\nname = "a"\nversion = "1"\nsdist = { url = "u", hash = "h", size = 0123 }\n',
+    ],
+    [
+      'an unclosed wheel',
+      '[[package]]\nname = "a"\nversion = "1"\nwheels = [\n    { url = "u", hash = "h",\n]\n',
+    ],
   ])('leaves %s to the full parser, which refuses it', (_what, text) => {
     expect(readLockfilePackages(text)).toBeNull();
     expect(packagesByFullParser(text)).toBe('error');

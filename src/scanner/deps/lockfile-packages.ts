@@ -39,6 +39,16 @@ const HEADER = /^\[([A-Za-z0-9_.-]+)\] *$/;
 /** A character TOML forbids outside strings and comments or that this reader does not handle. */
 const UNHANDLED_CHARACTER = /[\u0000-\u0009\u000b-\u001f\u007f\ufeff]/;
 
+/**
+ * The inline tables that make up most of a lockfile's bytes, in the form uv and Poetry write
+ * them: a wheel or sdist (`{ url = "…", hash = "…", size = N, upload-time = "…" }`, Poetry's
+ * `{file = "…", hash = "…"}`) or a dependency (`{ name = "…", marker = "…" }`). Matched in one
+ * step instead of key by key; their keys are distinct and their strings hold no escape, so what
+ * matches is what `inlineTable` accepts, and anything else goes to it.
+ */
+const COMMON_INLINE_TABLE =
+  /\{ ?(?:(?:url|file) = "[^"\\\n]*", hash = "[^"\\\n]*"(?:, size = (?:0|[1-9]\d{0,14}))?(?:, upload-time = "[^"\\\n]*")?|name = "[^"\\\n]*"(?:, marker = "[^"\\\n]*")?) ?\}/y;
+
 class Unhandled extends Error {}
 
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -219,7 +229,9 @@ class LockfileReader {
       return null;
     }
     if (c === OPEN_BRACE) {
-      this.inlineTable(depth);
+      COMMON_INLINE_TABLE.lastIndex = this.pos;
+      if (COMMON_INLINE_TABLE.test(this.text)) this.pos = COMMON_INLINE_TABLE.lastIndex;
+      else this.inlineTable(depth);
       return null;
     }
     this.scalar();

@@ -76,7 +76,13 @@ function sensitiveKinds(source: string): string[] {
   return SENSITIVE_WORDS.filter(([kind]) => found.has(kind)).map(([kind]) => kind);
 }
 
-/** Extracts what the detectors and rules need from one parsed Python source. */
+/**
+ * Extracts what the detectors and rules need from one parsed Python source. Of test code only
+ * its outline is read: imports (framework presence), functions and classes (`has_tests`, size)
+ * and what the whole text says (lines of code, sensitive data). No detector or rule reads a test
+ * file's calls, assignments, literals or decorators, and test suites are often most of a
+ * repository's code.
+ */
 export function extractPythonFacts(
   tree: Tree,
   source: string,
@@ -100,8 +106,9 @@ export function extractPythonFacts(
     sensitiveData: sensitiveKinds(source),
   };
   const deadline = meta.deadline ?? Number.POSITIVE_INFINITY;
-  const extractor = new Extractor(facts, source, deadline);
+  const extractor = new Extractor(facts, source, deadline, meta.isTest);
   extractor.run(tree.rootNode);
+  if (meta.isTest) return facts;
   const lineOf = lineCursor(source);
   extractor.environSubscripts(source, lineOf);
   extractor.finish();
@@ -169,6 +176,8 @@ class Extractor {
     private readonly facts: PythonFacts,
     private readonly source: string,
     private readonly deadline: number,
+    /** Read the outline only (test code): imports, functions without decorators, classes. */
+    private readonly outlineOnly = false,
   ) {}
 
   /**
@@ -179,7 +188,7 @@ class Extractor {
    */
   run(root: Node): void {
     const scopes: Scope[] = [];
-    const nodes = root.descendantsOfType(VISITED_TYPES);
+    const nodes = root.descendantsOfType(this.outlineOnly ? OUTLINE_TYPES : VISITED_TYPES);
     for (let i = 0; i < nodes.length; i++) {
       if (i % DEADLINE_CHECK_EVERY === DEADLINE_CHECK_EVERY - 1 && Date.now() > this.deadline)
         throw new ExtractionDeadlineError();
@@ -786,6 +795,14 @@ function keepsCall(callee: string, qualified: string, imported: boolean): boolea
   const first = last.charCodeAt(0);
   return first >= 65 && first <= 90;
 }
+
+/** What the outline of a file (test code) is read from. */
+const OUTLINE_TYPES = [
+  'import_statement',
+  'import_from_statement',
+  'function_definition',
+  'class_definition',
+];
 
 const VISITED_TYPES = [
   'decorated_definition',
