@@ -207,6 +207,12 @@ describe('readLockfilePackages: lockfiles read without the full TOML parser', ()
       '1',
       '"""',
       '[[',
+      '\t',
+      '\r',
+      '\u0000',
+      '\u001f',
+      '\u007f',
+      '\ufeff',
     ];
     const bases = [UV_LOCK, POETRY_LOCK, PDM_LOCK];
     let accepted = 0;

@@ -36,7 +36,12 @@ const MAX_VALUE_DEPTH = 32;
 const MAX_INTEGER_DIGITS = 15;
 
 const HEADER = /^\[([A-Za-z0-9_.-]+)\] *$/;
-/** A character TOML forbids outside strings and comments or that this reader does not handle. */
+/**
+ * A character TOML forbids outside strings and comments or that this reader does not handle
+ * (tabs, carriage returns, a byte order mark): a text holding one anywhere is left to the full
+ * parser. The common inline tables exclude them in their own match; the rest of the text is
+ * checked stretch by stretch, so each character is looked at once.
+ */
 const UNHANDLED_CHARACTER = /[\u0000-\u0009\u000b-\u001f\u007f\ufeff]/;
 
 /**
@@ -44,10 +49,11 @@ const UNHANDLED_CHARACTER = /[\u0000-\u0009\u000b-\u001f\u007f\ufeff]/;
  * them: a wheel or sdist (`{ url = "…", hash = "…", size = N, upload-time = "…" }`, Poetry's
  * `{file = "…", hash = "…"}`) or a dependency (`{ name = "…", marker = "…" }`). Matched in one
  * step instead of key by key; their keys are distinct and their strings hold no escape, so what
- * matches is what `inlineTable` accepts, and anything else goes to it.
+ * matches is what `inlineTable` accepts, and anything else goes to it. Their strings hold no
+ * UNHANDLED_CHARACTER either.
  */
 const COMMON_INLINE_TABLE =
-  /\{ ?(?:(?:url|file) = "[^"\\\n]*", hash = "[^"\\\n]*"(?:, size = (?:0|[1-9]\d{0,14}))?(?:, upload-time = "[^"\\\n]*")?|name = "[^"\\\n]*"(?:, marker = "[^"\\\n]*")?) ?\}/y;
+  /\{ ?(?:(?:url|file) = "[^"\\\u0000-\u001f\u007f\ufeff]*", hash = "[^"\\\u0000-\u001f\u007f\ufeff]*"(?:, size = (?:0|[1-9]\d{0,14}))?(?:, upload-time = "[^"\\\u0000-\u001f\u007f\ufeff]*")?|name = "[^"\\\u0000-\u001f\u007f\ufeff]*"(?:, marker = "[^"\\\u0000-\u001f\u007f\ufeff]*")?) ?\}/y;
 
 class Unhandled extends Error {}
 
@@ -62,17 +68,21 @@ function newTable(explicit: boolean): TableNode {
  * strings; `null` when the text is not in the part of TOML this reader handles.
  */
 export function readLockfilePackages(text: string): LockedPackage[] | null {
-  if (UNHANDLED_CHARACTER.test(text)) return null;
+  const reader = new LockfileReader(text);
   try {
-    return new LockfileReader(text).read();
+    return reader.read();
   } catch (err) {
-    if (err instanceof Unhandled) return null;
+    // The reader meets unchecked text before it is checked: whatever it made of a character it
+    // does not handle, such a text is the full parser's.
+    if (err instanceof Unhandled || UNHANDLED_CHARACTER.test(text)) return null;
     throw err;
   }
 }
 
 class LockfileReader {
   private pos = 0;
+  /** Text before this offset holds no UNHANDLED_CHARACTER. */
+  private checkedUpTo = 0;
   private readonly root = newTable(true);
   private current = this.root;
   private readonly packages: TableNode[] = [];
@@ -103,6 +113,7 @@ class LockfileReader {
         this.keyValueLine();
       }
     }
+    this.checkCharactersUpTo(text.length);
     const out: LockedPackage[] = [];
     for (const p of this.packages) {
       const name = p.strings.get('name');
@@ -110,6 +121,13 @@ class LockfileReader {
       if (name !== undefined && version !== undefined) out.push({ name, version });
     }
     return out;
+  }
+
+  /** Refuses an UNHANDLED_CHARACTER between the last checked offset and `end`. */
+  private checkCharactersUpTo(end: number): void {
+    if (end > this.checkedUpTo && UNHANDLED_CHARACTER.test(this.text.slice(this.checkedUpTo, end)))
+      throw new Unhandled();
+    this.checkedUpTo = Math.max(this.checkedUpTo, end);
   }
 
   private lineEnd(): number {
@@ -230,8 +248,11 @@ class LockfileReader {
     }
     if (c === OPEN_BRACE) {
       COMMON_INLINE_TABLE.lastIndex = this.pos;
-      if (COMMON_INLINE_TABLE.test(this.text)) this.pos = COMMON_INLINE_TABLE.lastIndex;
-      else this.inlineTable(depth);
+      if (COMMON_INLINE_TABLE.test(this.text)) {
+        this.checkCharactersUpTo(this.pos);
+        this.pos = COMMON_INLINE_TABLE.lastIndex;
+        this.checkedUpTo = this.pos;
+      } else this.inlineTable(depth);
       return null;
     }
     this.scalar();
