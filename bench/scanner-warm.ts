@@ -11,8 +11,7 @@
  * DIR holds one checked-out repository per subdirectory (named owner+name). The reference
  * (dpowellm/stratum-cli, `python -m stratum.cli scan-cmd PATH --json --no-telemetry --repo-name
  * N --repo-url U`, the command line of its pipeline's scan_runner.py; `scan-cmd` is the name
- * click < 8.2 gives its `scan` command) writes
- * into the tree it scans, so it scans a copy. Peak RSS is read with /usr/bin/time when present.
+ * click < 8.2 gives its `scan` command) writes into the tree it scans, so it scans a copy. Peak RSS is read with /usr/bin/time when present.
  * With --rounds N every repository is scanned N times each way (round after round, the warm pool
  * kept across rounds as a worker keeps it) and each figure is the repository's median over the
  * rounds: a single run of a shared machine moves the ratio by ±20 %.

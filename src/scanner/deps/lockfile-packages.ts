@@ -125,9 +125,9 @@ class LockfileReader {
 
   /** Refuses an UNHANDLED_CHARACTER between the last checked offset and `end`. */
   private checkCharactersUpTo(end: number): void {
-    if (end > this.checkedUpTo && UNHANDLED_CHARACTER.test(this.text.slice(this.checkedUpTo, end)))
-      throw new Unhandled();
-    this.checkedUpTo = Math.max(this.checkedUpTo, end);
+    if (end <= this.checkedUpTo) return;
+    if (UNHANDLED_CHARACTER.test(this.text.slice(this.checkedUpTo, end))) throw new Unhandled();
+    this.checkedUpTo = end;
   }
 
   private lineEnd(): number {

@@ -4,11 +4,11 @@ import { isAscii } from 'node:buffer';
 const BLOCK_BYTES = 16 * 1024;
 
 /**
- * `buf.toString('utf8')`, the same string, several times faster on text that is mostly ASCII.
- * V8 decodes UTF-8 one character at a time from the first non-ASCII byte on: a 460 KB
- * poetry.lock with four non-ASCII bytes near its start took 1.1–1.6 ms, a third of the reader's
- * time on it. Here the ASCII blocks are copied as Latin-1 (their bytes are their characters)
- * and only the blocks holding other bytes go through the UTF-8 decoder.
+ * `buf.toString('utf8')`, the same string, faster on text that is mostly ASCII. V8 decodes UTF-8
+ * one character at a time from the first non-ASCII byte on: a 460 KB poetry.lock with four
+ * non-ASCII bytes took 1.1 ms, 0.7 ms here; 9.1 MB of four repositories' sources, 9.7 → 7.0 ms.
+ * The ASCII blocks are copied as Latin-1 (their bytes are their characters) and only the blocks
+ * holding other bytes go through the UTF-8 decoder.
  *
  * A piece ends only after an ASCII byte (or at the end of the buffer). A UTF-8 decoder is back in
  * its initial state after an ASCII byte, which is always a character of its own, so decoding the
