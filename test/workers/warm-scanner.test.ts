@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCounters, runKeys } from '../../src/core/run-counters.js';
@@ -226,6 +226,26 @@ describe('warm scanner', () => {
       expect(p.counts.started).toBe(3);
     } finally {
       p.close();
+    }
+  });
+
+  // Where the kernel offers transparent huge pages to processes that ask (`madvise`), Node's code is
+  // mapped to them only with the flag; under `always` every process has some, so the contrast is not there.
+  const THP = '/sys/kernel/mm/transparent_hugepage/enabled';
+  const thpOnRequest = existsSync(THP) && readFileSync(THP, 'utf8').includes('[madvise]');
+  it.skipIf(!thpOnRequest)('maps the processes\' Node code to huge pages, and only with WARM_NODE_FLAGS', async () => {
+    const hugeKb = (pid: number) =>
+      Number(/AnonHugePages:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1]);
+    const withFlags = pool({ retry: new RecordingRunner() });
+    const without = pool({ retry: new RecordingRunner(), nodeFlags: [] });
+    try {
+      const [a] = await withFlags.prestart();
+      const [b] = await without.prestart();
+      expect(hugeKb(a?.pid as number)).toBeGreaterThanOrEqual(2048);
+      expect(hugeKb(b?.pid as number)).toBe(0);
+    } finally {
+      withFlags.close();
+      without.close();
     }
   });
 

@@ -14,11 +14,22 @@ export const WARM_RECYCLE_AFTER_SCANS = 500;
  * memory never shrinks, and the next repository must still fit under 300 MB.
  */
 export const WARM_RECYCLE_ABOVE_RSS_BYTES = 192 * 1024 * 1024;
+/**
+ * Node's own code (V8's interpreter, builtins, garbage collector, the WASM runtime) mapped to 2 MB
+ * pages. A warm process scans after an idle gap (the clone); on a VM the first scan after one
+ * second idle took ~40 % longer than back to back, in JS and WASM alike but not in a tight loop,
+ * and the difference went with huge pages: it is translation misses over ~20 MB of code
+ * (docs/scanner.md). `silent`: where the kernel has no transparent huge pages the process starts
+ * as before. Costs ~25 ms at start-up, paid off any repository's path.
+ */
+export const WARM_NODE_FLAGS: readonly string[] = ['--use-largepages=silent'];
 
 export interface WarmScannerOptions {
-  /** `node` and the built-in CLI: the server is `<command> <...prefixArgs> serve`. */
+  /** `node` and the built-in CLI: the server is `<command> <...nodeFlags> <...prefixArgs> serve`. */
   command: string;
   prefixArgs: readonly string[];
+  /** Node's options for the long-lived processes; `WARM_NODE_FLAGS` when absent. */
+  nodeFlags?: readonly string[];
   /** The CLI file, checked before a process is started (it may be built later). */
   requiredFile?: string;
   /** Scanner processes at most (one per worker slot). */
@@ -58,7 +69,8 @@ class WarmProcess {
   constructor(options: WarmScannerOptions) {
     this.decoder = new FrameDecoder(options.maxResponseBytes);
     const warmUp = options.warmUpMs === undefined ? [] : ['--warm-up-ms', String(options.warmUpMs)];
-    this.child = spawn(options.command, [...options.prefixArgs, 'serve', ...warmUp], {
+    const nodeFlags = options.nodeFlags ?? WARM_NODE_FLAGS;
+    this.child = spawn(options.command, [...nodeFlags, ...options.prefixArgs, 'serve', ...warmUp], {
       cwd: os.tmpdir(),
       env: { ...BASE_CHILD_ENV },
       stdio: ['pipe', 'pipe', 'pipe'],
