@@ -233,21 +233,24 @@ describe('warm scanner', () => {
   // mapped to them only with the flag; under `always` every process has some, so the contrast is not there.
   const THP = '/sys/kernel/mm/transparent_hugepage/enabled';
   const thpOnRequest = existsSync(THP) && readFileSync(THP, 'utf8').includes('[madvise]');
-  it.skipIf(!thpOnRequest)('maps the processes\' Node code to huge pages, and only with WARM_NODE_FLAGS', async () => {
-    const hugeKb = (pid: number) =>
-      Number(/AnonHugePages:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1]);
-    const withFlags = pool({ retry: new RecordingRunner() });
-    const without = pool({ retry: new RecordingRunner(), nodeFlags: [] });
-    try {
-      const [a] = await withFlags.prestart();
-      const [b] = await without.prestart();
-      expect(hugeKb(a?.pid as number)).toBeGreaterThanOrEqual(2048);
-      expect(hugeKb(b?.pid as number)).toBe(0);
-    } finally {
-      withFlags.close();
-      without.close();
-    }
-  });
+  it.skipIf(!thpOnRequest)(
+    'maps the Node code of its processes to huge pages, and only with WARM_NODE_FLAGS',
+    async () => {
+      const hugeKb = (pid: number) =>
+        Number(/AnonHugePages:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1]);
+      const withFlags = pool({ retry: new RecordingRunner() });
+      const without = pool({ retry: new RecordingRunner(), nodeFlags: [] });
+      try {
+        const [a] = await withFlags.prestart();
+        const [b] = await without.prestart();
+        expect(hugeKb(a?.pid as number)).toBeGreaterThanOrEqual(2048);
+        expect(hugeKb(b?.pid as number)).toBe(0);
+      } finally {
+        withFlags.close();
+        without.close();
+      }
+    },
+  );
 
   it('serves several slots at once with at most `size` processes', async () => {
     const p = pool({ retry: new RecordingRunner(), size: 2 });
