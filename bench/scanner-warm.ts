@@ -11,7 +11,9 @@
  * DIR holds one checked-out repository per subdirectory (named owner+name). The reference
  * (dpowellm/stratum-cli, `python -m stratum.cli scan-cmd PATH --json --no-telemetry --repo-name
  * N --repo-url U`, the command line of its pipeline's scan_runner.py; `scan-cmd` is the name
- * click < 8.2 gives its `scan` command) writes into the tree it scans, so it scans a copy. Peak RSS is read with /usr/bin/time when present.
+ * click < 8.2 gives its `scan` command) writes into the tree it scans. Each of the three scans
+ * gets a fresh copy of the repository, as a worker scans a fresh clone. Peak RSS is read with
+ * /usr/bin/time when present.
  * With --rounds N every repository is scanned N times each way (round after round, the warm pool
  * kept across rounds as a worker keeps it) and each figure is the repository's median over the
  * rounds: a single run of a shared machine moves the ratio by ±20 %.
@@ -120,29 +122,39 @@ async function freshScan(dir: string): Promise<{ ms: number; peakMb: number | nu
 /** The reference as its pipeline runs it (scan_runner.py): `--json --no-telemetry` and the repository's identity. */
 async function referenceScan(name: string, dir: string): Promise<{ ms: number; note: string }> {
   const { repo_full_name, repo_url } = jobData(name);
-  const copy = mkdtempSync(path.join(os.tmpdir(), 'stratum-ref-copy-'));
+  const started = performance.now();
+  const r = await runProcess(
+    refPython as string,
+    [
+      '-m',
+      'stratum.cli',
+      'scan-cmd',
+      dir,
+      '--json',
+      '--no-telemetry',
+      '--repo-name',
+      repo_full_name,
+      '--repo-url',
+      repo_url,
+    ],
+    { timeoutMs: refTimeoutMs, env: { ...BASE_CHILD_ENV, PYTHONPATH: refPath as string }, cwd: dir },
+  );
+  const ms = performance.now() - started;
+  const note = r.timedOut ? 'timeout' : r.exitCode === 0 ? 'ok' : `exit ${r.exitCode}`;
+  return { ms, note };
+}
+
+/**
+ * Runs `scan` on a copy of the repository made just before (not timed) and removed after. Every
+ * scanner gets its own: the reference writes into the tree it scans, and a worker scans a clone
+ * it has just written. Scanning the original instead favoured whichever scanner ran on files the
+ * page cache still held: on this bench's VMs the kernel pages out file pages idle for minutes.
+ */
+async function onFreshCopy<T>(dir: string, scan: (copy: string) => Promise<T>): Promise<T> {
+  const copy = mkdtempSync(path.join(os.tmpdir(), 'stratum-bench-copy-'));
   try {
     cpSync(dir, copy, { recursive: true });
-    const started = performance.now();
-    const r = await runProcess(
-      refPython as string,
-      [
-        '-m',
-        'stratum.cli',
-        'scan-cmd',
-        copy,
-        '--json',
-        '--no-telemetry',
-        '--repo-name',
-        repo_full_name,
-        '--repo-url',
-        repo_url,
-      ],
-      { timeoutMs: refTimeoutMs, env: { ...BASE_CHILD_ENV, PYTHONPATH: refPath as string }, cwd: copy },
-    );
-    const ms = performance.now() - started;
-    const note = r.timedOut ? 'timeout' : r.exitCode === 0 ? 'ok' : `exit ${r.exitCode}`;
-    return { ms, note };
+    return await scan(copy);
   } finally {
     rmSync(copy, { recursive: true, force: true });
   }
@@ -209,9 +221,9 @@ for (let round = 1; round <= rounds; round++) {
   const roundRows: Row[] = [];
   for (const name of repos) {
     const dir = path.join(reposDir, name);
-    const warm = await warmScan(name, dir);
-    const fresh = await freshScan(dir);
-    const ref = withReference ? await referenceScan(name, dir) : null;
+    const warm = await onFreshCopy(dir, (copy) => warmScan(name, copy));
+    const fresh = await onFreshCopy(dir, (copy) => freshScan(copy));
+    const ref = withReference ? await onFreshCopy(dir, (copy) => referenceScan(name, copy)) : null;
     const row: Row = {
       name,
       warm: warm.ms,
