@@ -18,7 +18,7 @@
  * kept across rounds as a worker keeps it) and each figure is the repository's median over the
  * rounds: a single run of a shared machine moves the ratio by ±20 %.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { prepareValidators } from '../src/core/contract/index.js';
@@ -34,22 +34,13 @@ import {
   WarmScannerPool,
 } from '../src/workers/scan/warm-scanner.js';
 import { judgeScannerOutput } from '../src/workers/validate/judge-output.js';
+import { benchArg, benchRepos, median } from './repo-set.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i === -1 ? undefined : args[i + 1];
-};
-const reposDir = arg('--repos');
-if (!reposDir || !existsSync(reposDir)) {
-  process.stderr.write('error: --repos DIR (one checked-out repository per subdirectory) is required\n');
-  process.exit(2);
-}
-const refPython = arg('--reference-python');
-const refPath = arg('--reference-path');
-const refTimeoutMs = Number(arg('--reference-timeout-ms') ?? 600_000);
-const only = arg('--only')?.split(',');
-const rounds = Number(arg('--rounds') ?? 1);
+const { reposDir, repos } = benchRepos();
+const refPython = benchArg('--reference-python');
+const refPath = benchArg('--reference-path');
+const refTimeoutMs = Number(benchArg('--reference-timeout-ms') ?? 600_000);
+const rounds = Number(benchArg('--rounds') ?? 1);
 if (!Number.isSafeInteger(rounds) || rounds < 1) {
   process.stderr.write('error: --rounds must be a positive integer\n');
   process.exit(2);
@@ -59,11 +50,6 @@ const TIME = '/usr/bin/time';
 const hasTime = existsSync(TIME);
 const CLI = builtInScannerCliPath();
 const SCAN_TIMEOUT_MS = 900_000;
-
-const repos = readdirSync(reposDir)
-  .filter((n) => statSync(path.join(reposDir, n)).isDirectory())
-  .filter((n) => only === undefined || only.includes(n))
-  .sort();
 
 const oneShot = new ProcessScannerRunner(
   { command: process.execPath, prefixArgs: [CLI], description: 'built-in', requiredFile: CLI, builtIn: true },
@@ -158,16 +144,6 @@ async function onFreshCopy<T>(dir: string, scan: (copy: string) => Promise<T>): 
   } finally {
     rmSync(copy, { recursive: true, force: true });
   }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length === 0
-    ? Number.NaN
-    : s.length % 2
-      ? (s[mid] as number)
-      : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
 const fmt = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);

@@ -10,33 +10,19 @@
  * `--gap-ms 0` gives the back-to-back figures. Prints each repository's median per pool and the
  * sums; the difference between the pools is what the flags buy at that gap.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { builtInScannerCliPath, ProcessScannerRunner } from '../src/workers/scan/scanner-runner.js';
 import { WARM_NODE_FLAGS, WarmScannerPool } from '../src/workers/scan/warm-scanner.js';
+import { benchArg, benchRepos, median } from './repo-set.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i === -1 ? undefined : args[i + 1];
-};
-const reposDir = arg('--repos');
-if (!reposDir || !existsSync(reposDir)) {
-  process.stderr.write('error: --repos DIR (one checked-out repository per subdirectory) is required\n');
-  process.exit(2);
-}
-const gapMs = Number(arg('--gap-ms') ?? 1500);
-const reps = Number(arg('--reps') ?? 8);
+const { reposDir, repos } = benchRepos();
+const gapMs = Number(benchArg('--gap-ms') ?? 1500);
+const reps = Number(benchArg('--reps') ?? 8);
 if (!(Number.isSafeInteger(gapMs) && gapMs >= 0 && Number.isSafeInteger(reps) && reps >= 1)) {
   process.stderr.write('error: --gap-ms must be an integer ≥ 0 and --reps a positive integer\n');
   process.exit(2);
 }
-const only = arg('--only')?.split(',');
-const repos = readdirSync(reposDir)
-  .filter((n) => statSync(path.join(reposDir, n)).isDirectory())
-  .filter((n) => only === undefined || only.includes(n))
-  .sort();
 
 const CLI = builtInScannerCliPath();
 const TIMEOUT_MS = 900_000;
@@ -82,11 +68,6 @@ for (let rep = 0; rep < reps; rep++) {
 }
 for (const pool of Object.values(pools)) pool.close();
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 console.log(`warm scans after a ${gapMs} ms idle gap, ${reps} per repository and pool (medians, ms)`);
 console.log(`${'repository'.padEnd(52)} A: [${WARM_NODE_FLAGS.join(' ')}]  B: no flags`);
 let sumA = 0;
