@@ -18,8 +18,8 @@ export const WARM_RECYCLE_ABOVE_RSS_BYTES = 192 * 1024 * 1024;
  * Node's own code (V8's interpreter, builtins, garbage collector, the WASM runtime) mapped to 2 MB
  * pages. A warm process scans after an idle gap (the clone); on a VM the first scan after one
  * second idle took ~40 % longer than back to back, in JS and WASM alike but not in a tight loop,
- * and the difference went with huge pages: it is translation misses over ~20 MB of code
- * (docs/scanner.md). `silent`: where the kernel has no transparent huge pages the process starts
+ * and most of the difference went with huge pages, so address-translation misses over ~20 MB of
+ * code are the likely cause (docs/scanner.md). `silent`: where the kernel has no transparent huge pages the process starts
  * as before. Costs ~25 ms at start-up, paid off any repository's path.
  */
 export const WARM_NODE_FLAGS: readonly string[] = ['--use-largepages=silent'];
