@@ -170,6 +170,12 @@ export interface GroupDef {
   site: SiteRef;
   /** Agent names (variables) that belong to it. */
   memberRefs: string[];
+  /**
+   * The calls written in the member list itself (`agents=[make_agent("qa"), Agent(…)]`), by the
+   * index of the reference they gave in `memberRefs`: a factory's call site says which of its
+   * agents it made.
+   */
+  memberCalls: ReadonlyMap<number, CallFact>;
   /** Has a round/turn/recursion bound. */
   bounded: boolean;
   /** Hand-overs between members (`add_edge(a, b)`, sequential crew order), by member name. */

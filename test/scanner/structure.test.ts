@@ -249,6 +249,50 @@ describe('structure across modules', () => {
     expect(ping.crew_size_distribution).toEqual([4]);
   });
 
+  it('factory calls written in a member list: one agent per call naming it, in the crew that lists it', async () => {
+    const ping = await scan('factory-inline', {
+      'app/__init__.py': '',
+      'app/agents.py': [
+        'from crewai import Agent',
+        'def build_agent(role):',
+        '    return Agent(role=role, goal="g", backstory="b")',
+        'class TripAgents:',
+        '    def city_agent(self):',
+        '        return Agent(role="City", goal="g", backstory="b")',
+        '',
+      ].join('\n'),
+      'app/main.py': [
+        'from crewai import Agent, Crew',
+        'from app.agents import build_agent, TripAgents',
+        'trip = TripAgents()',
+        'crew = Crew(agents=[build_agent("planner"), build_agent("booker"), trip.city_agent()], tasks=[])',
+        // Two calls on one line, and an agent built in place beside them.
+        'pair = Crew(agents=[build_agent(role="a"),',
+        '                    Agent(role="Guide", goal="g", backstory="b")], tasks=[])',
+        '',
+      ].join('\n'),
+    });
+    // planner, booker, a (three calls of build_agent), City, Guide.
+    expect(ping.agent_count).toBe(5);
+    expect(ping.crew_size_distribution).toEqual([3, 2]);
+  });
+
+  it('one factory call in a member list is the factory agent itself; a call of a function that builds none is no member', async () => {
+    const ping = await scan('factory-inline-single', {
+      'crew.py': [
+        'from crewai import Agent, Crew',
+        'def build_agent(role):',
+        '    return Agent(role=role, goal="g", backstory="b")',
+        'def helper(name):',
+        '    return name.upper()',
+        'crew = Crew(agents=[build_agent("solo"), helper("x")], tasks=[])',
+        '',
+      ].join('\n'),
+    });
+    expect(ping.agent_count).toBe(1);
+    expect(ping.crew_size_distribution).toEqual([1]);
+  });
+
   it('a factory that names its agent literally, or passes only options through, builds the same agent each time', async () => {
     const ping = await scan('factory-same-agent', {
       'agents.py': [

@@ -295,7 +295,22 @@ export function analyze(inputs: RepoInputs): Analysis {
   const loops = new LoopIterations(files);
   const loopCopies = expandLoopAgents(built, filesByPath, loops);
   // An agent a function builds from its arguments is one agent per call of the function.
-  const factoryCopies = expandFactoryAgents(loopCopies.agents, code, filesByPath, loops, loopCopies.copies);
+  const memberCalls = detections.flatMap((d) =>
+    d.groups.flatMap((g) => {
+      const file = filesByPath.get(g.site.file);
+      return file === undefined || file.isTest
+        ? []
+        : [...g.memberCalls.values()].map((call) => ({ file, call }));
+    }),
+  );
+  const factoryCopies = expandFactoryAgents(
+    loopCopies.agents,
+    code,
+    filesByPath,
+    loops,
+    loopCopies.copies,
+    memberCalls,
+  );
   const agents = byId(factoryCopies.agents);
   const groups = byId(detections.flatMap((d) => d.groups));
   const toolMap = new Map<string, ToolDef>();

@@ -17,6 +17,8 @@ import { callSiteKey, importsModuleAt } from './references.js';
  * whose role or name is a literal (`def make_writer(): return Agent(role="Writer", …)`) stays one
  * agent however often it is made, as does one already copied for a loop around its construction
  * (`loopCopies`, from `expandLoopAgents`).
+ * A call written in a group's member list (`Crew(agents=[make_agent("qa"), make_agent("dev")])`)
+ * counts as one made and kept too (`memberCalls`: such calls and the file they are written in).
  * Each instance after the first is a copy with the id `<id>#<n>`. `atSite` maps a call site
  * (`callSiteKey`) to the instances it makes, for group membership. `code`: the repository's
  * files that are not tests.
@@ -27,6 +29,7 @@ export function expandFactoryAgents(
   filesByPath: ReadonlyMap<string, PythonFacts>,
   loops: LoopIterations,
   loopCopies: ReadonlyMap<string, readonly string[]>,
+  memberCalls: readonly { file: PythonFacts; call: CallFact }[] = [],
 ): { agents: AgentDef[]; atSite: Map<string, AgentDef[]> } {
   const out: AgentDef[] = [];
   const atSite = new Map<string, AgentDef[]>();
@@ -51,20 +54,28 @@ export function expandFactoryAgents(
   }
   return { agents: out, atSite };
 
+  /** The calls of the agent's function, by call site; two calls on one line share a site. */
   function callsOf(agent: AgentDef): { key: string; count: number }[] {
     const fn = agent.fn as string;
-    const sites: { key: string; count: number }[] = [];
-    for (const f of code) {
-      if (f.path !== agent.site.file && !importsModuleAt(f, agent.site.file)) continue;
-      for (const c of f.calls) {
-        if (c.fn === fn || lastSegment(c.callee) !== fn) continue;
-        // Only what is bound or appended is a made agent the code keeps (a bare `make_agent(x)`
-        // statement is not kept by the fact extraction, nor counted here).
-        if (c.assignedTo === null && c.appendedTo === null) continue;
-        sites.push({ key: callSiteKey(f, c), count: loops.of(c, f) ?? 1 });
+    const counts = new Map<string, number>();
+    const add = (f: PythonFacts, c: CallFact): void => {
+      if (c.fn === fn || lastSegment(c.callee) !== fn) return;
+      if (f.path !== agent.site.file && !importsModuleAt(f, agent.site.file)) return;
+      const key = callSiteKey(f, c);
+      counts.set(key, (counts.get(key) ?? 0) + (loops.of(c, f) ?? 1));
+    };
+    for (const f of code)
+      // Only what is bound or appended is a made agent the code keeps (a bare `make_agent(x)`
+      // statement is not kept by the fact extraction, nor counted here).
+      for (const c of f.calls) if (c.assignedTo !== null || c.appendedTo !== null) add(f, c);
+    // A call is counted once however many groups list it (two detectors may read one group).
+    const listed = new Set<CallFact>();
+    for (const m of memberCalls)
+      if (m.call.assignedTo === null && m.call.appendedTo === null && !listed.has(m.call)) {
+        listed.add(m.call);
+        add(m.file, m.call);
       }
-    }
-    return sites;
+    return [...counts].map(([key, count]) => ({ key, count }));
   }
 }
 

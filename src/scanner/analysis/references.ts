@@ -130,6 +130,19 @@ export class AgentIndex {
     return [];
   }
 
+  /**
+   * Agents a call written in a member list stands for: the instances its call site made (a
+   * factory given the agent's name, `make_agent("qa")`), else the agents its function builds,
+   * else what `ref`, the name the list gave it, resolves to (`Agent(role="QA")` built in place).
+   */
+  resolveCall(call: CallFact, ref: string, file: PythonFacts, line: number): AgentDef[] {
+    const made = this.instancesAt.get(callSiteKey(file, call));
+    if (made) return [...made];
+    const factory = lastSegment(call.callee);
+    if (factory !== ref && this.byFn.has(factory)) return this.resolve(factory, file, line);
+    return this.resolve(ref, file, line);
+  }
+
   /** Agents put into the list `ref` by `ref.append(Agent(…))` or `ref.append(make_agent(…))` in `file`. */
   private appendedTo(ref: string, file: PythonFacts): AgentDef[] {
     const found: AgentDef[] = [];
@@ -168,8 +181,14 @@ export function groupMemberIds(
   const file = files.get(group.site.file);
   const perIteration = builtInLoop(group, file);
   const ids: string[] = [];
-  for (const ref of group.memberRefs) {
-    const found = file ? index.resolve(ref, file, group.site.line) : [];
+  for (const [i, ref] of group.memberRefs.entries()) {
+    const call = group.memberCalls.get(i);
+    const found =
+      file === undefined
+        ? []
+        : call === undefined
+          ? index.resolve(ref, file, group.site.line)
+          : index.resolveCall(call, ref, file, group.site.line);
     for (const a of found)
       for (const id of perIteration ? [a.id] : (copies.get(a.id) ?? [a.id]))
         if (!ids.includes(id)) ids.push(id);

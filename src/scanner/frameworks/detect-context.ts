@@ -165,21 +165,34 @@ export function refNames(v: ArgValue | undefined, file: PythonFacts): string[] {
 /**
  * Members named by a `agents=[…]`-like argument: like `refNames`, but an agent built in place
  * (`members=[Agent(name="Sarah", …)]`) is named as `agentName` names it, so it resolves to itself.
+ * The calls written in the list are kept too, by the index of the name each gave: a factory's
+ * call (`make_agent("qa")`) is resolved through its call site, not through that name.
  */
-export function memberNames(v: ArgValue | undefined, file: PythonFacts): string[] {
-  if (v?.kind === 'list')
-    return v.items.flatMap((i) => {
-      if (i.kind !== 'call') return i.kind === 'list' ? [] : refNames(i, file);
+export function memberList(
+  v: ArgValue | undefined,
+  file: PythonFacts,
+): { memberRefs: string[]; memberCalls: Map<number, CallFact> } {
+  const memberRefs: string[] = [];
+  const memberCalls = new Map<number, CallFact>();
+  if (v?.kind === 'list') {
+    for (const i of v.items) {
+      if (i.kind !== 'call') {
+        if (i.kind !== 'list') memberRefs.push(...refNames(i, file));
+        continue;
+      }
       const c = i.call;
       const named =
         c.assignedTo ?? strArg(c.kwargs.get('name')) ?? strArg(c.kwargs.get('role')) ?? strArg(c.args[0]);
-      return [named ?? lastSegment(i.callee)];
-    });
+      memberCalls.set(memberRefs.length, c);
+      memberRefs.push(named ?? lastSegment(i.callee));
+    }
+    return { memberRefs, memberCalls };
+  }
   // A list the code appends agents to (`agents = []` … `agents.append(Agent(…))`) is named as
   // such too: the analysis resolves it to what is appended.
   if (v?.kind === 'name' && file.calls.some((c) => c.appendedTo === v.value))
-    return [...refNames(v, file), v.value];
-  return refNames(v, file);
+    return { memberRefs: [...refNames(v, file), v.value], memberCalls };
+  return { memberRefs: refNames(v, file), memberCalls };
 }
 
 export function agentName(cs: CallSite, fallback: string): string {
@@ -225,6 +238,7 @@ export function newGroup(
     name: fields.name ?? cs.call.assignedTo ?? cs.call.fn ?? `${kind}@${cs.file.path}:${cs.call.line}`,
     site: site(cs),
     memberRefs: fields.memberRefs ?? [],
+    memberCalls: fields.memberCalls ?? new Map(),
     bounded: fields.bounded ?? false,
     flows: fields.flows ?? [],
     sequential: fields.sequential ?? false,

@@ -1,5 +1,5 @@
 import { emptyDetection } from '../../model.js';
-import { hasSetting, isTrue, kw, memberNames, newAgent, newGroup, site } from '../detect-context.js';
+import { hasSetting, isTrue, kw, memberList, newAgent, newGroup, site } from '../detect-context.js';
 import type { FrameworkDetector } from '../detector.js';
 import { detectTools } from '../tool-sites.js';
 
@@ -22,7 +22,7 @@ export const agno: FrameworkDetector = {
       const mode = kw(c, 'mode');
       d.groups.push(
         newGroup(this.displayName, 'team', cs, {
-          memberRefs: memberNames(kw(c, 'members'), cs.file),
+          ...memberList(kw(c, 'members'), cs.file),
           bounded: true,
           sequential: mode?.kind === 'str' && mode.value === 'route',
         }),

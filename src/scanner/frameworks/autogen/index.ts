@@ -4,7 +4,7 @@ import {
   inModules,
   kw,
   lastSegment,
-  memberNames,
+  memberList,
   newAgent,
   newGroup,
   refNames,
@@ -79,7 +79,7 @@ export const autogen: FrameworkDetector = {
       const c = cs.call;
       d.groups.push(
         newGroup(this.displayName, 'group_chat', cs, {
-          memberRefs: memberNames(kw(c, 'agents') ?? c.args[0], cs.file),
+          ...memberList(kw(c, 'agents') ?? c.args[0], cs.file),
           bounded: hasSetting(c, ['max_round']),
         }),
       );
@@ -88,7 +88,7 @@ export const autogen: FrameworkDetector = {
       const c = cs.call;
       d.groups.push(
         newGroup(this.displayName, 'team', cs, {
-          memberRefs: memberNames(kw(c, 'participants') ?? c.args[0], cs.file),
+          ...memberList(kw(c, 'participants') ?? c.args[0], cs.file),
           bounded: hasSetting(c, ['termination_condition', 'max_turns']) || c.args.length > 1,
           sequential: lastSegment(c.callee) === 'RoundRobinGroupChat',
         }),

@@ -1,7 +1,7 @@
 import { boundCall } from '../../analysis/references.js';
 import type { ArgValue, CallFact, PythonFacts } from '../../model.js';
 import { emptyDetection } from '../../model.js';
-import { hasSetting, isTrue, kw, memberNames, newAgent, newGroup, site } from '../detect-context.js';
+import { hasSetting, isTrue, kw, memberList, newAgent, newGroup, site } from '../detect-context.js';
 import type { FrameworkDetector } from '../detector.js';
 import { detectTools } from '../tool-sites.js';
 
@@ -53,12 +53,13 @@ export const crewai: FrameworkDetector = {
       const c = cs.call;
       const agentsArg = kw(c, 'agents');
       // `agents=self.agents` (CrewBase): every agent built in the same file.
+      const listed = agentsArg === undefined ? null : memberList(agentsArg, cs.file);
       const members =
         agentsArg?.kind === 'name' && agentsArg.value === 'self.agents'
           ? (agentsByFile.get(cs.file.path) ?? [])
-          : agentsArg === undefined
+          : listed === null
             ? taskAgents(kw(c, 'tasks'), cs.file, c.line)
-            : memberNames(agentsArg, cs.file);
+            : listed.memberRefs;
       const process = kw(c, 'process');
       const hierarchical = process?.kind === 'name' && process.value.endsWith('hierarchical');
       const flows: [string, string][] = [];
@@ -67,6 +68,7 @@ export const crewai: FrameworkDetector = {
       d.groups.push(
         newGroup(this.displayName, 'crew', cs, {
           memberRefs: members,
+          ...(members === listed?.memberRefs ? { memberCalls: listed.memberCalls } : {}),
           sequential: !hierarchical,
           bounded: !hierarchical || hasSetting(c, ['max_rpm']),
           flows,

@@ -3,7 +3,7 @@ import { LoopIterations, loopCopies } from '../../analysis/loop-iterations.js';
 import { boundCall, preferLocal } from '../../analysis/references.js';
 import type { AgentDef, ArgValue, PythonFacts } from '../../model.js';
 import { emptyDetection } from '../../model.js';
-import { type CallSite, kw, lastSegment, memberNames, newAgent, newGroup, site } from '../detect-context.js';
+import { type CallSite, kw, lastSegment, memberList, newAgent, newGroup, site } from '../detect-context.js';
 import type { FrameworkDetector } from '../detector.js';
 import { detectTools } from '../tool-sites.js';
 
@@ -59,7 +59,7 @@ export const langgraph: FrameworkDetector = {
       if (name === 'create_swarm') {
         d.groups.push(
           newGroup(this.displayName, 'graph', cs, {
-            memberRefs: memberNames(kw(c, 'agents') ?? c.args[0], cs.file),
+            ...memberList(kw(c, 'agents') ?? c.args[0], cs.file),
           }),
         );
         continue;
@@ -74,12 +74,15 @@ export const langgraph: FrameworkDetector = {
       if (c.fn !== null && !prebuiltFns.has(c.fn)) prebuiltFns.set(c.fn, agent);
       if (c.kwargs.has('interrupt_before') || c.kwargs.has('interrupt_after')) d.hitlSites.push(site(cs));
       // The supervisor and the agents it hands work to form one graph.
-      if (name === 'create_supervisor')
+      if (name === 'create_supervisor') {
+        const members = memberList(kw(c, 'agents') ?? c.args[0], cs.file);
         d.groups.push(
           newGroup(this.displayName, 'graph', cs, {
-            memberRefs: [...memberNames(kw(c, 'agents') ?? c.args[0], cs.file), agent.name],
+            memberRefs: [...members.memberRefs, agent.name],
+            memberCalls: members.memberCalls,
           }),
         );
+      }
     }
     const usedFactories = new Set<string>();
     // Prebuilt agents by variable name (imported into the graph's module), and the functions
