@@ -293,6 +293,30 @@ describe('structure across modules', () => {
     expect(ping.crew_size_distribution).toEqual([1]);
   });
 
+  it("a tool instantiated in a custom tool's run method is how it works, not another tool; a toolkit's tools count", async () => {
+    const ping = await scan('tool-in-tool', {
+      'tools.py': [
+        'from langchain_community.tools import DuckDuckGoSearchRun, WikipediaQueryRun',
+        'from langchain_core.tools import BaseTool, BaseToolkit',
+        'from crewai.tools import BaseTool as CrewTool',
+        'class Search(CrewTool):',
+        '    name: str = "search"',
+        '    def _run(self, query: str) -> str:',
+        '        return DuckDuckGoSearchRun().run(query)',
+        'class Lookup(BaseTool):',
+        '    name: str = "lookup"',
+        '    def _run(self, q: str) -> str:',
+        '        return WikipediaQueryRun().run(q)',
+        'class Research(BaseToolkit):',
+        '    def get_tools(self):',
+        '        return [DuckDuckGoSearchRun(), WikipediaQueryRun()]',
+        '',
+      ].join('\n'),
+    });
+    // Search, Lookup, and the toolkit's two tools.
+    expect(ping.total_tool_count).toBe(4);
+  });
+
   it('a factory that names its agent literally, or passes only options through, builds the same agent each time', async () => {
     const ping = await scan('factory-same-agent', {
       'agents.py': [

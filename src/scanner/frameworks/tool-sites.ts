@@ -5,7 +5,7 @@ import {
   looksLikeToolClass,
   trustOf,
 } from '../analysis/tool-catalog.js';
-import type { Capability, PythonFacts, ToolDef } from '../model.js';
+import type { CallFact, Capability, PythonFacts, ToolDef } from '../model.js';
 import { type DetectContext, inModules, lastSegment } from './detect-context.js';
 
 export interface ToolSpec {
@@ -19,6 +19,36 @@ export interface ToolSpec {
   baseClasses?: readonly string[];
   /** Factory calls returning tools (`FunctionTool.from_defaults`). */
   factories?: readonly string[];
+}
+
+/** Methods that do a tool's work, and the base classes that make a class one tool. */
+const TOOL_RUN_METHODS = new Set([
+  '_run',
+  '_arun',
+  'run',
+  'arun',
+  'forward',
+  '__call__',
+  'invoke',
+  'ainvoke',
+]);
+const SINGLE_TOOL_BASES = new Set(['BaseTool', 'Tool', 'StructuredTool']);
+
+/**
+ * Whether a call is made in the run method of a tool class of its own file
+ * (`class Search(BaseTool): def _run(self, q): return DuckDuckGoSearchRun().run(q)`): the tool
+ * it instantiates is how that tool works, not another tool an agent is given. A toolkit's
+ * methods (`get_tools`) do hand their tools out, and stay counted.
+ */
+function insideToolRun(file: PythonFacts, call: CallFact): boolean {
+  if (call.cls === null || call.fn === null || !TOOL_RUN_METHODS.has(call.fn)) return false;
+  return file.classes.some(
+    (c) =>
+      c.name === call.cls &&
+      c.bases.some(
+        (b) => SINGLE_TOOL_BASES.has(lastSegment(b.qualified)) || SINGLE_TOOL_BASES.has(lastSegment(b.name)),
+      ),
+  );
 }
 
 function bodyCalls(file: PythonFacts, fn: string): string[] {
@@ -74,7 +104,7 @@ export function detectTools(ctx: DetectContext, spec: ToolSpec): ToolDef[] {
   for (const file of ctx.files) {
     if (file.isTest) continue;
     for (const call of file.calls) {
-      if (!inModules(call.qualified, spec.roots)) continue;
+      if (!inModules(call.qualified, spec.roots) || insideToolRun(file, call)) continue;
       const last = lastSegment(call.callee);
       if (
         isBuiltinToolClass(last) ||
