@@ -64,10 +64,11 @@ export function expandFactoryAgents(
       const key = callSiteKey(f, c);
       counts.set(key, (counts.get(key) ?? 0) + (loops.of(c, f) ?? 1));
     };
-    for (const f of code)
-      // Only what is bound or appended is a made agent the code keeps (a bare `make_agent(x)`
-      // statement is not kept by the fact extraction, nor counted here).
+    // Only what is bound or appended is a made agent the code keeps (a bare `make_agent(x)`
+    // statement is not kept by the fact extraction, nor counted here).
+    for (const f of code) {
       for (const c of f.calls) if (c.assignedTo !== null || c.appendedTo !== null) add(f, c);
+    }
     // A call is counted once however many groups list it (two detectors may read one group).
     const listed = new Set<CallFact>();
     for (const m of memberCalls)
