@@ -295,14 +295,13 @@ export function analyze(inputs: RepoInputs): Analysis {
   const loops = new LoopIterations(files);
   const loopCopies = expandLoopAgents(built, filesByPath, loops);
   // An agent a function builds from its arguments is one agent per call of the function.
-  const memberCalls = detections.flatMap((d) =>
-    d.groups.flatMap((g) => {
-      const file = filesByPath.get(g.site.file);
-      return file === undefined || file.isTest
-        ? []
-        : [...g.memberCalls.values()].map((call) => ({ file, call }));
-    }),
-  );
+  const groups = byId(detections.flatMap((d) => d.groups));
+  const memberCalls = groups.flatMap((g) => {
+    const file = filesByPath.get(g.site.file);
+    return file === undefined || file.isTest
+      ? []
+      : [...g.memberCalls.values()].map((call) => ({ file, call }));
+  });
   const factoryCopies = expandFactoryAgents(
     loopCopies.agents,
     code,
@@ -312,7 +311,6 @@ export function analyze(inputs: RepoInputs): Analysis {
     memberCalls,
   );
   const agents = byId(factoryCopies.agents);
-  const groups = byId(detections.flatMap((d) => d.groups));
   const toolMap = new Map<string, ToolDef>();
   for (const t of detections.flatMap((d) => d.tools))
     toolMap.set(`${t.site.file}:${t.site.line}:${t.name}`, t);

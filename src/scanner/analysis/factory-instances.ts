@@ -18,7 +18,8 @@ import { callSiteKey, importsModuleAt } from './references.js';
  * agent however often it is made, as does one already copied for a loop around its construction
  * (`loopCopies`, from `expandLoopAgents`).
  * A call written in a group's member list (`Crew(agents=[make_agent("qa"), make_agent("dev")])`)
- * counts as one made and kept too (`memberCalls`: such calls and the file they are written in).
+ * counts as one made and kept too (`memberCalls`: such calls of the groups, one group per call
+ * site, and the file they are written in).
  * Each instance after the first is a copy with the id `<id>#<n>`. `atSite` maps a call site
  * (`callSiteKey`) to the instances it makes, for group membership. `code`: the repository's
  * files that are not tests.
@@ -69,13 +70,8 @@ export function expandFactoryAgents(
     for (const f of code) {
       for (const c of f.calls) if (c.assignedTo !== null || c.appendedTo !== null) add(f, c);
     }
-    // A call is counted once however many groups list it (two detectors may read one group).
-    const listed = new Set<CallFact>();
     for (const m of memberCalls)
-      if (m.call.assignedTo === null && m.call.appendedTo === null && !listed.has(m.call)) {
-        listed.add(m.call);
-        add(m.file, m.call);
-      }
+      if (m.call.assignedTo === null && m.call.appendedTo === null) add(m.file, m.call);
     return [...counts].map(([key, count]) => ({ key, count }));
   }
 }

@@ -43,11 +43,7 @@ const SINGLE_TOOL_BASES = new Set(['BaseTool', 'Tool', 'StructuredTool']);
 function insideToolRun(file: PythonFacts, call: CallFact): boolean {
   if (call.cls === null || call.fn === null || !TOOL_RUN_METHODS.has(call.fn)) return false;
   return file.classes.some(
-    (c) =>
-      c.name === call.cls &&
-      c.bases.some(
-        (b) => SINGLE_TOOL_BASES.has(lastSegment(b.qualified)) || SINGLE_TOOL_BASES.has(lastSegment(b.name)),
-      ),
+    (c) => c.name === call.cls && c.bases.some((b) => SINGLE_TOOL_BASES.has(lastSegment(b.qualified))),
   );
 }
 

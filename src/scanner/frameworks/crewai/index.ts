@@ -53,13 +53,11 @@ export const crewai: FrameworkDetector = {
       const c = cs.call;
       const agentsArg = kw(c, 'agents');
       // `agents=self.agents` (CrewBase): every agent built in the same file.
-      const listed = agentsArg === undefined ? null : memberList(agentsArg, cs.file);
-      const members =
-        agentsArg?.kind === 'name' && agentsArg.value === 'self.agents'
-          ? (agentsByFile.get(cs.file.path) ?? [])
-          : listed === null
-            ? taskAgents(kw(c, 'tasks'), cs.file, c.line)
-            : listed.memberRefs;
+      const crewBase = agentsArg?.kind === 'name' && agentsArg.value === 'self.agents';
+      const listed = crewBase || agentsArg === undefined ? null : memberList(agentsArg, cs.file);
+      const members = crewBase
+        ? (agentsByFile.get(cs.file.path) ?? [])
+        : (listed?.memberRefs ?? taskAgents(kw(c, 'tasks'), cs.file, c.line));
       const process = kw(c, 'process');
       const hierarchical = process?.kind === 'name' && process.value.endsWith('hierarchical');
       const flows: [string, string][] = [];
@@ -68,7 +66,7 @@ export const crewai: FrameworkDetector = {
       d.groups.push(
         newGroup(this.displayName, 'crew', cs, {
           memberRefs: members,
-          ...(members === listed?.memberRefs ? { memberCalls: listed.memberCalls } : {}),
+          memberCalls: listed?.memberCalls ?? new Map(),
           sequential: !hierarchical,
           bounded: !hierarchical || hasSetting(c, ['max_rpm']),
           flows,
