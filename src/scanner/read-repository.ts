@@ -1,12 +1,12 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import type { Parser } from 'web-tree-sitter';
 import { collectYamlModels } from './analysis/analyze.js';
 import {
+  DependencyFileReader,
   type DependencyIndex,
   loadTomlParser,
   ownProjectName,
-  parseDependencyFile,
 } from './deps/dependency-versions.js';
 import type { YamlDoc } from './frameworks/detect-context.js';
 import type { PythonFacts } from './model.js';
@@ -135,6 +135,8 @@ export async function readRepository(
     ownPackages: new Set(),
     stats,
   };
+  const dependencies = new DependencyFileReader(inputs.deps);
+  const files = new FileReader();
   let keptFacts = 0;
   let keptSourceBytes = 0;
   /**
@@ -212,7 +214,7 @@ export async function readRepository(
         : file.kind === 'notebook'
           ? limits.maxFileBytes * NOTEBOOK_CAP_FACTOR
           : limits.maxFileBytes;
-    const buf = readCapped(file.abs, cap);
+    const buf = files.read(file.abs, cap);
     if (buf === 'too_large') {
       stats.skippedTooLarge++;
       if (isSource) stats.sourceSkipped = true;
@@ -252,7 +254,7 @@ export async function readRepository(
           break;
         }
         case 'dependency': {
-          parseDependencyFile(path.basename(file.rel), text, inputs.deps);
+          dependencies.read(path.basename(file.rel), text);
           const own = file.rel.includes('/') ? null : ownProjectName(file.rel, text);
           if (own !== null) inputs.ownPackages.add(own);
           // setup.py is Python code too, and some repositories define agents in it: its
@@ -295,25 +297,40 @@ function yamlSummary(data: unknown): string[] {
   return [...models];
 }
 
-/** The file's bytes, `too_large` above the cap (checked before reading), null if unreadable. */
-function readCapped(abs: string | Buffer, cap: number): Buffer | 'too_large' | null {
-  let fd: number | undefined;
-  try {
-    const st = statSync(abs);
-    if (st.size > cap) return 'too_large';
-    fd = openSync(abs, 'r');
-    const buf = Buffer.alloc(st.size);
-    let off = 0;
-    while (off < st.size) {
-      const n = readSync(fd, buf, off, st.size - off, off);
-      if (n === 0) break;
-      off += n;
+/**
+ * Reads files into one buffer, grown to the largest file read so far: a fresh buffer per file
+ * was zero-filled and faulted in page by page (a 934 KB uv.lock is 228 pages). What `read`
+ * returns is valid until the next `read`. One per scan: nothing is kept from one scan to the next.
+ */
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+class FileReader {
+  private buffer = Buffer.allocUnsafeSlow(64 * 1024);
+
+  /** The file's bytes, `too_large` above the cap (checked before reading), null if unreadable. */
+  read(abs: string | Buffer, cap: number): Buffer | 'too_large' | null {
+    let fd: number | undefined;
+    try {
+      // The walk listed a regular file; whatever replaced it since (a link, a pipe) is not read.
+      fd = openSync(abs, READ_FLAGS);
+      const st = fstatSync(fd);
+      if (!st.isFile()) return null;
+      const size = st.size;
+      if (size > cap) return 'too_large';
+      if (size > this.buffer.length)
+        this.buffer = Buffer.allocUnsafeSlow(Math.min(cap, Math.max(size, 2 * this.buffer.length)));
+      let off = 0;
+      while (off < size) {
+        const n = readSync(fd, this.buffer, off, size - off, off);
+        if (n === 0) break;
+        off += n;
+      }
+      return this.buffer.subarray(0, off);
+    } catch {
+      return null;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
-    return buf.subarray(0, off);
-  } catch {
-    return null;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 

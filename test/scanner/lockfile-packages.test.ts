@@ -1,6 +1,7 @@
 import { parse as parseTomlFully } from 'smol-toml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  DependencyFileReader,
   type DependencyIndex,
   loadTomlParser,
   parseDependencyFile,
@@ -246,5 +247,40 @@ describe('readLockfilePackages: lockfiles read without the full TOML parser', ()
     expect(() => parseDependencyFile('uv.lock', '[[package]]\nname = "a"\nname = "b"\n', index)).toThrow();
     parseDependencyFile('uv.lock', UV_LOCK, index);
     expect(index.get('alpha-core')).toMatchObject({ version: '0.3.21', precision: 'locked' });
+  });
+
+  it('copies of one lockfile read once give the index that reading every copy gives', () => {
+    const broken = '[[package]]\nname = "a"\nname = "b"\n';
+    const requirements = 'alpha-core>=0.3\nzeta-late==1.0\n';
+    const pinnedLater = '[[package]]\nname = "zeta-late"\nversion = "2.0"\n';
+    const files: [string, string][] = [
+      ['requirements.txt', requirements],
+      ['uv.lock', UV_LOCK],
+      ['poetry.lock', POETRY_LOCK],
+      ['uv.lock', broken],
+      ['uv.lock', UV_LOCK],
+      ['poetry.lock', pinnedLater],
+      ['uv.lock', broken],
+      ['pdm.lock', UV_LOCK],
+      ['poetry.lock', POETRY_LOCK],
+      ['poetry.lock', pinnedLater],
+    ];
+    const one = (read: (name: string, text: string) => void) =>
+      files.map(([name, text]) => {
+        try {
+          read(name, text);
+          return 'read';
+        } catch {
+          return 'error';
+        }
+      });
+    const everyCopy: DependencyIndex = new Map();
+    const outcomesEveryCopy = one((name, text) => parseDependencyFile(name, text, everyCopy));
+    const reader = new DependencyFileReader(new Map());
+    const outcomesOnce = one((name, text) => reader.read(name, text));
+    expect(outcomesOnce).toEqual(outcomesEveryCopy);
+    expect(outcomesOnce.filter((o) => o === 'error')).toHaveLength(2);
+    expect([...reader.index.entries()]).toEqual([...everyCopy.entries()]);
+    expect(reader.index.get('zeta-late')).toMatchObject({ version: '2.0', precision: 'locked' });
   });
 });

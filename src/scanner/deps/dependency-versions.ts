@@ -222,14 +222,56 @@ export function parseSetupCfg(text: string, index: DependencyIndex): void {
   }
 }
 
+const LOCKFILE_NAMES = new Set(['poetry.lock', 'uv.lock', 'pdm.lock']);
+
 /** Parses one dependency file by its base name. Throws on malformed TOML/JSON (a parse error). */
 export function parseDependencyFile(baseName: string, text: string, index: DependencyIndex): void {
   const lower = baseName.toLowerCase();
   if (lower === 'pyproject.toml') parsePyproject(text, index);
-  else if (lower === 'poetry.lock' || lower === 'uv.lock' || lower === 'pdm.lock') parseTomlLock(text, index);
+  else if (LOCKFILE_NAMES.has(lower)) parseTomlLock(text, index);
   else if (lower === 'pipfile') parsePipfile(text, index);
   else if (lower === 'pipfile.lock') parsePipfileLock(text, index);
   else if (lower === 'setup.py') parseSetupPy(text, index);
   else if (lower === 'setup.cfg') parseSetupCfg(text, index);
   else parseRequirementsTxt(text, index);
+}
+
+/** Lockfile text remembered per scan at most, in characters: it stays in memory to the end. */
+const MAX_REMEMBERED_LOCK_CHARS = 8 * 1024 * 1024;
+
+/**
+ * Reads a repository's dependency files into one index, each distinct lockfile text once.
+ * Repositories of examples carry the same poetry.lock or uv.lock in many folders (four copies
+ * of one 461 KB file in joaomdmoura/crewAI-examples). A copy changes nothing: `addDeclared`
+ * replaces an entry only with a more precise one, the copy's entries are the original's, and a
+ * lockfile that fails adds nothing. So a copy is skipped, or fails as its original failed.
+ */
+export class DependencyFileReader {
+  /** Lockfile texts read, and the error each threw (null when it was read). */
+  private readonly lockOutcomes = new Map<string, { error: unknown } | null>();
+  private rememberedChars = 0;
+
+  constructor(readonly index: DependencyIndex) {}
+
+  /** As `parseDependencyFile`. */
+  read(baseName: string, text: string): void {
+    if (!LOCKFILE_NAMES.has(baseName.toLowerCase())) {
+      parseDependencyFile(baseName, text, this.index);
+      return;
+    }
+    let outcome = this.lockOutcomes.get(text);
+    if (outcome === undefined) {
+      outcome = null;
+      try {
+        parseTomlLock(text, this.index);
+      } catch (error) {
+        outcome = { error };
+      }
+      if (this.rememberedChars + text.length <= MAX_REMEMBERED_LOCK_CHARS) {
+        this.lockOutcomes.set(text, outcome);
+        this.rememberedChars += text.length;
+      }
+    }
+    if (outcome !== null) throw outcome.error;
+  }
 }

@@ -66,8 +66,15 @@ const SENSITIVE = new RegExp(
   'gi',
 );
 
+/**
+ * Any of the words, without telling the kinds apart: twice as fast as `SENSITIVE` on sources
+ * that name none, which are most.
+ */
+const ANY_SENSITIVE = new RegExp(`\\b(?:${SENSITIVE_WORDS.map(([, words]) => words).join('|')})\\b`, 'i');
+
 /** The kinds of sensitive data the source names, in `SENSITIVE_WORDS` order. */
-function sensitiveKinds(source: string): string[] {
+export function sensitiveKinds(source: string): string[] {
+  if (!ANY_SENSITIVE.test(source)) return [];
   const found = new Set<string>();
   for (const m of source.matchAll(SENSITIVE)) {
     for (const [kind] of SENSITIVE_WORDS) if (m.groups?.[kind] !== undefined) found.add(kind);
@@ -123,13 +130,40 @@ export function extractPythonFacts(
   return facts;
 }
 
-function countLoc(source: string): number {
+/**
+ * Lines (split at `\n`) that hold something other than white space (as `String.prototype.trim`
+ * strips it) and do not start with `#`. Read character by character: splitting and trimming
+ * every line allocated as many strings as the file has lines.
+ */
+export function countLoc(source: string): number {
   let n = 0;
-  for (const line of source.split('\n')) {
-    const t = line.trim();
-    if (t !== '' && !t.startsWith('#')) n++;
+  let lineStart = true;
+  for (let i = 0; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    if (c === 10) lineStart = true;
+    else if (lineStart && !isTrimmedSpace(c)) {
+      lineStart = false;
+      if (c !== 35) n++;
+    }
   }
   return n;
+}
+
+/** The characters `trim()` strips: ECMAScript's WhiteSpace and LineTerminator (but `\n`). */
+function isTrimmedSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 
 /**
