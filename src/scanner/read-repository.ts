@@ -1,4 +1,3 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import type { Parser } from 'web-tree-sitter';
 import { collectYamlModels } from './analysis/analyze.js';
@@ -16,6 +15,7 @@ import { parsePython } from './parse/python-parser.js';
 import { loadYamlParser, parseYamlFile } from './parse/yaml-file.js';
 import { decodeUtf8 } from './walk/decode-utf8.js';
 import { isSetupPy, isTestPath } from './walk/file-kinds.js';
+import { FileReader } from './walk/file-reader.js';
 import { chooseFilesToRead } from './walk/read-order.js';
 import { walkRepository } from './walk/walk-files.js';
 
@@ -295,43 +295,6 @@ function yamlSummary(data: unknown): string[] {
   const models = new Set<string>();
   collectYamlModels(data, models, 0);
   return [...models];
-}
-
-/**
- * Reads files into one buffer, grown to the largest file read so far: a fresh buffer per file
- * was zero-filled and faulted in page by page (a 934 KB uv.lock is 228 pages). What `read`
- * returns is valid until the next `read`. One per scan: nothing is kept from one scan to the next.
- */
-const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
-
-class FileReader {
-  private buffer = Buffer.allocUnsafeSlow(64 * 1024);
-
-  /** The file's bytes, `too_large` above the cap (checked before reading), null if unreadable. */
-  read(abs: string | Buffer, cap: number): Buffer | 'too_large' | null {
-    let fd: number | undefined;
-    try {
-      // The walk listed a regular file; whatever replaced it since (a link, a pipe) is not read.
-      fd = openSync(abs, READ_FLAGS);
-      const st = fstatSync(fd);
-      if (!st.isFile()) return null;
-      const size = st.size;
-      if (size > cap) return 'too_large';
-      if (size > this.buffer.length)
-        this.buffer = Buffer.allocUnsafeSlow(Math.min(cap, Math.max(size, 2 * this.buffer.length)));
-      let off = 0;
-      while (off < size) {
-        const n = readSync(fd, this.buffer, off, size - off, off);
-        if (n === 0) break;
-        off += n;
-      }
-      return this.buffer.subarray(0, off);
-    } catch {
-      return null;
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
-  }
 }
 
 const PLACEHOLDER = /^(|your[_-].*|<.*>|xxx+|changeme|\.\.\.|sk-\.\.\.|none|null|todo|replace.*)$/i;
