@@ -54,7 +54,7 @@ export async function scanDirectory(dir: string, options: ScanOptions = {}): Pro
   });
   if (outcome.status === 'empty') {
     return {
-      ping: buildEmptyPing(identity(), inputs.stats, outcome),
+      ping: buildEmptyPing(identity, inputs.stats, outcome),
       analysis,
       graph: null,
       findings: [],
@@ -63,6 +63,6 @@ export async function scanDirectory(dir: string, options: ScanOptions = {}): Pro
   }
   const graph = buildGraph(analysis);
   const findings = evaluateRules({ analysis, graph });
-  const ping = buildFullPing(identity(), inputs.stats, outcome, analysis, graph, findings);
+  const ping = buildFullPing(identity, inputs.stats, outcome, analysis, graph, findings);
   return { ping, analysis, graph, findings, options: opts };
 }

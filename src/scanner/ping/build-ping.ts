@@ -90,9 +90,13 @@ function identityFields(id: Identity, stats: ReadStats, outcome: Outcome): PingO
   return ping;
 }
 
-export function buildEmptyPing(id: Identity, stats: ReadStats, outcome: Outcome): PingObject {
+/**
+ * `identity` is asked for last, once every other field is computed, so the ping's
+ * `scan_duration_ms` includes building the ping (up to a few ms: the topology signature).
+ */
+export function buildEmptyPing(identity: () => Identity, stats: ReadStats, outcome: Outcome): PingObject {
   return {
-    ...identityFields(id, stats, outcome),
+    ...identityFields(identity(), stats, outcome),
     risk_score: 0,
     finding_rule_count: 0,
     agent_count: 0,
@@ -128,8 +132,9 @@ function stats(values: number[]) {
   };
 }
 
+/** `identity` is asked for last, as in `buildEmptyPing`. */
 export function buildFullPing(
-  id: Identity,
+  identity: () => Identity,
   read: ReadStats,
   outcome: Outcome,
   a: Analysis,
@@ -238,8 +243,7 @@ export function buildFullPing(
   ];
   const nodeCount = g.nodes.length;
 
-  return {
-    ...identityFields(id, read, outcome),
+  const fields = {
     agent_count: nAgents,
     crew_count: nGroups,
     frameworks: a.frameworks.map((f) => f.name),
@@ -361,4 +365,5 @@ export function buildFullPing(
     // Optional: only a framework's own repository carries it (its examples were the scan).
     ...(a.frameworkSelfScan !== null ? { framework_self_scan: a.frameworkSelfScan } : {}),
   };
+  return { ...identityFields(identity(), read, outcome), ...fields };
 }
