@@ -3,9 +3,9 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 /**
- * Reads files into one buffer, grown to the largest file read so far: a fresh buffer per file
- * was zero-filled and faulted in page by page (a 934 KB uv.lock is 228 pages). What `read`
- * returns is valid until the next `read`. One per scan: nothing is kept from one scan to the next.
+ * Reads files into one buffer, grown to the largest file read so far, so a file is neither
+ * zero-filled nor faulted into fresh pages (a 934 KB uv.lock is 228 pages). What `read` returns
+ * is valid until the next `read`. One per scan: nothing is kept from one scan to the next.
  */
 export class FileReader {
   private buffer = Buffer.allocUnsafeSlow(64 * 1024);
